@@ -1,0 +1,94 @@
+"""Assessments: each focus item rated and each of the five tendencies levelled, with evidence."""
+
+from __future__ import annotations
+
+import json
+
+from . import campaigns, changelog
+from .errors import ValidationError
+from .models import Assessment, Visit, alive, database
+from .template import Template
+from .visits import get_visit
+
+
+def _clean_scores(scores: dict, items: list[dict], scale: list[str], key: str, kind: str) -> dict:
+    known = {item["id"]: item["name"] for item in items}
+    clean = {}
+    for item_id, entry in (scores or {}).items():
+        if item_id not in known:
+            raise ValidationError(f"模板中没有{kind}“{item_id}”。", field=f"{kind}:{item_id}")
+        value = (entry or {}).get(key)
+        evidence = ((entry or {}).get("evidence") or "").strip()
+        if value in (None, "") and not evidence:
+            continue  # not scored yet
+        if value not in scale:
+            raise ValidationError(
+                f"“{known[item_id]}”的评定必须是 {' / '.join(scale)} 之一。", field=f"{kind}:{item_id}"
+            )
+        if not evidence:
+            raise ValidationError(f"“{known[item_id]}”已评定，请填写依据。", field=f"{kind}:{item_id}")
+        clean[item_id] = {key: value, "evidence": evidence}
+    return clean
+
+
+def save_assessment(visit, focus_ratings: dict, tendency_levels: dict) -> Assessment:
+    """Create or replace the assessment of a visit, scored against the active template.
+
+    Items may be left unscored (the assessment is then partial), but every score needs evidence.
+    """
+    with database.atomic():
+        visit = get_visit(visit)
+        existing = Assessment.get_or_none((Assessment.visit == visit) & alive(Assessment))
+        tpl = (
+            campaigns.get_template(existing.template_id, existing.template_version)
+            if existing
+            else campaigns.active_template()
+        )
+        focus = _clean_scores(focus_ratings, tpl.focus_items, tpl.scale("focus"), "rating", "督导重点")
+        tendency = _clean_scores(tendency_levels, tpl.tendencies, tpl.scale("tendency"), "level", "倾向")
+        if existing is None:
+            return changelog.create(
+                Assessment, visit=visit, unit=visit.unit_id, template_id=tpl.id, template_version=tpl.version,
+                focus_ratings=focus, tendency_levels=tendency,
+            )
+        return changelog.update(existing, unit=visit.unit_id, focus_ratings=focus, tendency_levels=tendency)
+
+
+def is_complete(assessment: Assessment, tpl: Template | None = None) -> bool:
+    tpl = tpl or campaigns.get_template(assessment.template_id, assessment.template_version)
+    return all(i["id"] in assessment.focus_ratings for i in tpl.focus_items) and all(
+        t["id"] in assessment.tendency_levels for t in tpl.tendencies
+    )
+
+
+def tendency_score(level: str, tpl: Template) -> int:
+    """0 for the mildest level of the scale, rising by one per step."""
+    return tpl.scale("tendency").index(level)
+
+
+def latest_tendencies_by_unit() -> dict[str, dict[str, str]]:
+    """unit id → {tendency id: level} from each unit's most recent assessment."""
+    result: dict[str, dict[str, str]] = {}
+    rows = database.execute_sql(
+        "SELECT a.unit_id, a.tendency_levels FROM assessment a JOIN visit v ON v.id = a.visit_id"
+        " WHERE a.deleted = 0 AND v.deleted = 0 ORDER BY v.started_at"
+    )
+    for unit_id, packed in rows:
+        levels = {k: v["level"] for k, v in json.loads(packed).items()}
+        if levels:
+            result[unit_id] = levels
+    return result
+
+
+def unit_assessments(unit_id: str, date_from: str | None = None, date_to: str | None = None) -> list[Assessment]:
+    """A unit's assessments over a period, oldest first (with their visits)."""
+    query = (
+        Assessment.select(Assessment, Visit)
+        .join(Visit)
+        .where(alive(Assessment) & alive(Visit) & (Assessment.unit == unit_id))
+    )
+    if date_from:
+        query = query.where(Visit.started_at >= date_from)
+    if date_to:
+        query = query.where(Visit.started_at < date_to + "T99")
+    return list(query.order_by(Visit.started_at))

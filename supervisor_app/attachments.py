@@ -1,0 +1,110 @@
+"""Attachments (photos, scans): stored once by SHA-256 in the data folder, verified on read."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import tempfile
+from pathlib import Path
+
+from . import changelog
+from .errors import NotFoundError, SupervisorError, ValidationError
+from .models import Attachment, Visit, alive, database
+
+MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
+
+_store_dir: Path | None = None
+
+
+def set_store(path: Path) -> None:
+    """Point the store at ``path`` (the data folder's attachments directory)."""
+    global _store_dir
+    _store_dir = path
+
+
+def store_dir() -> Path:
+    if _store_dir is None:
+        raise RuntimeError("attachment store not configured; call set_store() after opening the database")
+    return _store_dir
+
+
+def blob_path(sha256: str) -> Path:
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise ValidationError(f"附件哈希格式不正确：{sha256}", field="sha256")
+    return store_dir() / sha256[:2] / sha256
+
+
+def put_bytes_from(source: Path) -> tuple[str, int]:
+    """Copy a file into the store (atomically, once per content); return (sha256, size)."""
+    digest = hashlib.sha256()
+    size = 0
+    target_dir = store_dir()
+    target_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=target_dir)
+    try:
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            while chunk := src.read(1 << 20):
+                size += len(chunk)
+                if size > MAX_ATTACHMENT_BYTES:
+                    raise ValidationError("附件过大（上限 200 MB）。", field="attachment")
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        sha = digest.hexdigest()
+        final = blob_path(sha)
+        if final.exists():
+            os.unlink(tmp_name)
+        else:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp_name, final)
+        return sha, size
+    except OSError as exc:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise SupervisorError(f"无法保存附件：{exc.strerror or exc}", field="attachment", detail=repr(exc)) from exc
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def add_attachment(visit, source: str | os.PathLike) -> Attachment:
+    """Store a file and attach it to a visit."""
+    source = Path(source)
+    if not source.is_file():
+        raise ValidationError(f"找不到要添加的文件：{source}", field="attachment")
+    visit_id = visit.id if isinstance(visit, Visit) else visit
+    visit = Visit.get_or_none((Visit.id == visit_id) & alive(Visit))
+    if visit is None:
+        raise NotFoundError(f"找不到督导记录：{visit_id}。", field="visit")
+    sha, size = put_bytes_from(source)
+    mime = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
+    with database.atomic():
+        return changelog.create(Attachment, visit=visit, sha256=sha, filename=source.name, mime_type=mime, size=size)
+
+
+def remove_attachment(attachment_id: str) -> Attachment:
+    """Detach (tombstone); the content stays in the store, other records may share it."""
+    with database.atomic():
+        att = Attachment.get_or_none((Attachment.id == attachment_id) & alive(Attachment))
+        if att is None:
+            raise NotFoundError(f"找不到附件：{attachment_id}。", field="attachment")
+        return changelog.tombstone(att)
+
+
+def list_attachments(visit) -> list[Attachment]:
+    return list(Attachment.select().where(alive(Attachment) & (Attachment.visit == visit)).order_by(Attachment.created_at))
+
+
+def verified_path(att: Attachment) -> Path:
+    """The stored file of an attachment, after checking its content against its hash."""
+    path = blob_path(att.sha256)
+    if not path.exists():
+        raise NotFoundError(f"附件“{att.filename}”的文件不在本机（可能尚未同步）。", field="attachment")
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    if digest.hexdigest() != att.sha256:
+        raise SupervisorError(f"附件“{att.filename}”已损坏（内容与哈希不符）。", field="attachment")
+    return path

@@ -1,0 +1,177 @@
+"""Campaigns, checklist templates, supervision groups and their members; installation setup."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from . import changelog, installation
+from . import template as templates
+from . import validate as check
+from .clock import today
+from .errors import NotFoundError, ValidationError
+from .models import Campaign, ChecklistTemplate, Group, Member, database
+from .template import Template
+
+DEFAULT_CAMPAIGN_NAME = "党的群众路线教育实践活动（第二批）"
+
+
+def store_template(tpl: Template) -> ChecklistTemplate:
+    """Keep a template version in the database (once); return its record."""
+    existing = ChecklistTemplate.get_or_none(
+        (ChecklistTemplate.template_id == tpl.id) & (ChecklistTemplate.template_version == tpl.version)
+    )
+    if existing is not None:
+        if existing.content != tpl.content:
+            raise ValidationError(
+                f"模板 {tpl.id} 第 {tpl.version} 版已存在且内容不同；修改模板请提高版本号。", field="version"
+            )
+        return existing
+    return changelog.create(
+        ChecklistTemplate, template_id=tpl.id, template_version=tpl.version, name=tpl.name, content=tpl.content
+    )
+
+
+@lru_cache(maxsize=32)
+def _template_cached(db_key: int, template_id: str, version: int) -> Template:
+    record = ChecklistTemplate.get_or_none(
+        (ChecklistTemplate.template_id == template_id) & (ChecklistTemplate.template_version == version)
+    )
+    if record is None:
+        raise NotFoundError(f"找不到模板 {template_id} 第 {version} 版。", field="template")
+    return templates.validate(record.content)
+
+
+def get_template(template_id: str, version: int) -> Template:
+    """A stored template version (old versions stay readable)."""
+    return _template_cached(id(database.obj), template_id, version)
+
+
+def current_campaign() -> Campaign:
+    campaign = (
+        Campaign.select().where(Campaign.deleted == False).order_by(Campaign.start_date.desc()).first()
+    )
+    if campaign is None:
+        raise NotFoundError("还没有活动，请先运行 init。")
+    return campaign
+
+
+def active_template() -> Template:
+    """The template of the current campaign."""
+    campaign = current_campaign()
+    return get_template(campaign.template_id, campaign.template_version)
+
+
+def create_campaign(name: str, start_date, tpl: Template, end_date=None) -> Campaign:
+    name = check.text(name, "name", "活动名称")
+    start = check.iso_date(start_date, "start_date", "开始日期")
+    end = check.iso_date(end_date, "end_date", "结束日期", required=False)
+    if end and end < start:
+        raise ValidationError("结束日期不能早于开始日期。", field="end_date")
+    with database.atomic():
+        store_template(tpl)
+        return changelog.create(
+            Campaign, name=name, start_date=start, end_date=end, template_id=tpl.id, template_version=tpl.version
+        )
+
+
+def create_group(name: str, campaign: Campaign | None = None) -> Group:
+    name = check.text(name, "name", "督导组名称", max_length=100)
+    if Group.select().where((Group.name == name) & (Group.deleted == False)).exists():
+        raise ValidationError(f"督导组“{name}”已存在。", field="name")
+    return changelog.create(Group, name=name, campaign=campaign)
+
+
+def add_member(group: Group, name: str, *, is_leader: bool = False, phone: str = "") -> Member:
+    """Add a member; a group has exactly one leader, so a second leader is refused."""
+    name = check.text(name, "name", "成员姓名", max_length=50)
+    with database.atomic():
+        if is_leader and group_leader(group) is not None:
+            raise ValidationError(f"督导组“{group.name}”已有组长，一个督导组只能有一名组长。", field="is_leader")
+        if Member.select().where(
+            (Member.group == group) & (Member.name == name) & (Member.deleted == False)
+        ).exists():
+            raise ValidationError(f"督导组“{group.name}”中已有成员“{name}”。", field="name")
+        return changelog.create(Member, group=group, name=name, is_leader=is_leader, phone=phone)
+
+
+def group_leader(group: Group) -> Member | None:
+    return (
+        Member.select()
+        .where((Member.group == group) & (Member.is_leader == True) & (Member.deleted == False))
+        .first()
+    )
+
+
+def list_groups() -> list[Group]:
+    return list(Group.select().where(Group.deleted == False).order_by(Group.name))
+
+
+def list_members(group: Group | str | None = None) -> list[Member]:
+    query = Member.select().where(Member.deleted == False)
+    if group is not None:
+        query = query.where(Member.group == group)
+    return list(query.order_by(Member.is_leader.desc(), Member.name))
+
+
+def get_member(member_id: str) -> Member:
+    member = Member.get_or_none((Member.id == member_id) & (Member.deleted == False))
+    if member is None:
+        raise NotFoundError(f"找不到成员 {member_id}。", field="member")
+    return member
+
+
+def current_group() -> Group | None:
+    ctx = installation.context()
+    return Group.get_or_none(Group.id == ctx.group_id) if ctx.group_id else None
+
+
+def current_member() -> Member | None:
+    ctx = installation.context()
+    return Member.get_or_none(Member.id == ctx.member_id) if ctx.member_id else None
+
+
+def set_current_member(member: Member) -> None:
+    installation.set_setting("member_id", member.id)
+    installation.set_setting("group_id", member.group_id)
+
+
+def initialize(role: str = "field", group_name: str | None = None, member_name: str | None = None) -> bool:
+    """Set up this installation once; return True when something was created.
+
+    Running it again with the same answers changes nothing. The first member named for a new
+    group becomes its leader.
+    """
+    created = False
+    with database.atomic():
+        if not installation.is_initialized():
+            installation.ensure_device(role)
+            created = True
+        elif installation.context().role != role:
+            raise ValidationError(
+                f"本机已初始化为“{installation.ROLE_LABELS[installation.context().role]}”，不能改为其他角色。",
+                field="role",
+            )
+        if not Campaign.select().where(Campaign.deleted == False).exists():
+            create_campaign(DEFAULT_CAMPAIGN_NAME, today(), templates.load_default())
+            created = True
+        if group_name:
+            group = Group.get_or_none((Group.name == group_name.strip()) & (Group.deleted == False))
+            if group is None:
+                group = create_group(group_name, current_campaign())
+                created = True
+            if installation.context().group_id != group.id:
+                installation.set_setting("group_id", group.id)
+                created = True
+            if member_name:
+                member = Member.get_or_none(
+                    (Member.group == group) & (Member.name == member_name.strip()) & (Member.deleted == False)
+                )
+                if member is None:
+                    member = add_member(group, member_name, is_leader=group_leader(group) is None)
+                    created = True
+                if installation.context().member_id != member.id:
+                    set_current_member(member)
+                    created = True
+        elif member_name:
+            raise ValidationError("指定成员时也要指定督导组（--group）。", field="member")
+    return created

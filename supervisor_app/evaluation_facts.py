@@ -1,0 +1,97 @@
+"""Proposing facts (纪实) for an evaluation from the records already held.
+
+Sources: visits where the leader was present or named (or, for a team, visits to its unit),
+with what the notes say they did (led study, gave a party lecture, solicited opinions …);
+findings concerning the leader or the team's unit; their rectifications, missed deadlines
+included. The supervisor accepts, edits or rejects each proposal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peewee import fn
+
+from . import findings as findings_service
+from .clock import chinese_date, today
+from .models import EvaluationFact, EvaluationRecord, Finding, Rectification, Visit, alive
+
+# What notes say a leader did, and the evaluation item it supports.
+ACTIVITY_WORDS = (
+    ("领学", "带头学习、领学解读"),
+    ("党课", "带头讲党课"),
+    ("征求意见", "带头听取意见"),
+    ("听取意见", "带头听取意见"),
+    ("支部", "参加支部讨论"),
+    ("联系点", "办好联系点"),
+    ("报到", "到社区报到"),
+    ("整改", "带头查摆整改"),
+)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    on_date: str
+    text: str
+    source_kind: str
+    source_id: str
+
+
+def _first_sentence(text: str) -> str:
+    for stop in ("。", "\n"):
+        if stop in text:
+            text = text.split(stop, 1)[0]
+    return text.strip()
+
+
+def propose(record: EvaluationRecord) -> list[Proposal]:
+    """Facts the records suggest for ``record``, oldest first, skipping sources already used."""
+    used = {
+        f.source_id
+        for f in EvaluationFact.select(EvaluationFact.source_id).where(
+            alive(EvaluationFact) & (EvaluationFact.evaluation == record)
+        )
+    }
+    start, end = record.period_start, record.period_end
+    proposals: list[Proposal] = []
+
+    visits = Visit.select().where(alive(Visit) & (Visit.started_at >= start) & (Visit.started_at < end + "T99"))
+    if record.subject_kind == "leader":
+        leader_id = record.leader_id
+        visits = visits.where(fn.instr(Visit.leaders_present, leader_id) > 0)  # exact check below
+        finding_query = Finding.select().where(alive(Finding) & (Finding.leader == leader_id))
+    else:
+        visits = visits.where(Visit.unit == record.unit_id)
+        finding_query = Finding.select().where(alive(Finding) & (Finding.unit == record.unit_id))
+    for visit in visits.order_by(Visit.started_at):
+        if visit.id in used:
+            continue
+        if record.subject_kind == "leader" and record.leader_id not in visit.leaders_present:
+            continue
+        did = sorted({label for word, label in ACTIVITY_WORDS if word in visit.notes})
+        summary = _first_sentence(visit.notes.split("\n", 1)[-1] if "\n" in visit.notes else visit.notes)
+        text = f"{chinese_date(visit.started_at)}，督导组{'、'.join(visit.methods)}时在场"
+        if did:
+            text += f"，涉及：{'、'.join(did)}"
+        if summary:
+            text += f"。{summary}"
+        proposals.append(Proposal(visit.started_at[:10], text, "visit", visit.id))
+
+    on = today()
+    for finding in finding_query.where((Finding.found_on >= start) & (Finding.found_on <= end)).order_by(Finding.found_on):
+        if finding.id not in used:
+            proposals.append(
+                Proposal(finding.found_on, f"督导发现问题（{finding.category}）：{finding.description}", "finding", finding.id)
+            )
+        rect = Rectification.get_or_none((Rectification.finding == finding) & alive(Rectification))
+        if rect is None or rect.id in used:
+            continue
+        if rect.status == "已核实" and rect.verified_on and start <= rect.verified_on <= end:
+            proposals.append(Proposal(rect.verified_on, f"整改经核实到位：{rect.measure}", "rectification", rect.id))
+        elif findings_service.is_overdue(rect, on) and rect.deadline <= end:
+            proposals.append(
+                Proposal(rect.deadline, f"整改逾期未完成（时限{chinese_date(rect.deadline)}，状态：{rect.status}）：{rect.measure}",
+                         "rectification", rect.id)
+            )
+    proposals.sort(key=lambda p: (p.on_date, p.source_kind))
+    return proposals

@@ -1,0 +1,303 @@
+"""纪实评价: evidence-backed evaluation records of leaders and leadership teams.
+
+A record rests on dated facts, rates the template's items, and is signed by the group leader
+with a personal Ed25519 key protected by a passphrase. A signed record is frozen: every
+change is refused, and a correction is an amendment that points at it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+
+from . import campaigns, changelog
+from . import validate as check
+from .errors import FrozenRecordError, NotFoundError, ValidationError
+from .models import (
+    Amendment,
+    EvaluationFact,
+    EvaluationRecord,
+    Member,
+    alive,
+    database,
+)
+from .units import get_leader, get_team
+
+SUBJECT_KINDS = ("leader", "team")
+FACT_STATES = ("proposed", "accepted", "rejected")
+STATUS_LABELS = {"draft": "草稿", "signed": "已签署", "amended": "已更正"}
+
+
+def get_evaluation(evaluation_id) -> EvaluationRecord:
+    if isinstance(evaluation_id, EvaluationRecord):
+        evaluation_id = evaluation_id.id
+    record = (
+        EvaluationRecord.get_or_none((EvaluationRecord.id == evaluation_id) & alive(EvaluationRecord))
+        if evaluation_id
+        else None
+    )
+    if record is None:
+        raise NotFoundError(f"找不到纪实评价：{evaluation_id}。", field="evaluation")
+    return record
+
+
+def status(record: EvaluationRecord) -> str:
+    """draft | signed | amended."""
+    if not record.signed_at:
+        return "draft"
+    if Amendment.select().where(alive(Amendment) & (Amendment.evaluation == record)).exists():
+        return "amended"
+    return "signed"
+
+
+def subject_name(record: EvaluationRecord) -> str:
+    if record.subject_kind == "leader" and record.leader_id:
+        return f"{record.leader.name}（{record.leader.position}）"
+    if record.team_id:
+        return record.team.name
+    return ""
+
+
+def _refuse_if_signed(record: EvaluationRecord) -> None:
+    if record.signed_at:
+        raise FrozenRecordError(
+            "该纪实评价已由组长签署，不能修改；如需更正，请提交更正说明（更正记录）。", field="evaluation"
+        )
+
+
+def _clean(values: dict, record: EvaluationRecord | None = None) -> dict:
+    clean = {}
+    kind = values.get("subject_kind", record.subject_kind if record else None)
+    if record is None:
+        kind = check.one_of(kind, SUBJECT_KINDS, "subject_kind", "评价对象类别")
+        clean["subject_kind"] = kind
+        if kind == "leader":
+            leader = get_leader(values.get("leader"))
+            clean.update(leader=leader, team=None, unit=leader.unit)
+        else:
+            team = get_team(values.get("team"))
+            clean.update(team=team, leader=None, unit=team.unit)
+    for name, label in (("period_start", "评价期间起"), ("period_end", "评价期间止")):
+        if name in values or record is None:
+            clean[name] = check.iso_date(values.get(name), name, label)
+    start = clean.get("period_start", record.period_start if record else None)
+    end = clean.get("period_end", record.period_end if record else None)
+    if end < start:
+        raise ValidationError("评价期间的截止日期不能早于起始日期。", field="period_end")
+    tpl = (
+        campaigns.get_template(record.template_id, record.template_version) if record else campaigns.active_template()
+    )
+    if record is None:
+        clean.update(template_id=tpl.id, template_version=tpl.version)
+    scale = tpl.scale("evaluation")
+    if "item_ratings" in values:
+        items = {i["id"]: i["name"] for i in tpl.evaluation_items(kind)}
+        ratings = {}
+        for item_id, entry in (values["item_ratings"] or {}).items():
+            if item_id not in items:
+                raise ValidationError(f"评价项目“{item_id}”不在模板中。", field=f"item:{item_id}")
+            rating = (entry or {}).get("rating")
+            comment = ((entry or {}).get("comment") or "").strip()
+            if rating in (None, "") and not comment:
+                continue
+            check.one_of(rating, scale, f"item:{item_id}", f"“{items[item_id]}”的评价")
+            ratings[item_id] = {"rating": rating, "comment": comment}
+        clean["item_ratings"] = ratings
+    if "overall_rating" in values:
+        clean["overall_rating"] = check.one_of(
+            values["overall_rating"], scale, "overall_rating", "总体评价", required=False
+        )
+    if "narrative" in values:
+        clean["narrative"] = check.text(values["narrative"], "narrative", "评价意见", required=False)
+    if "group" in values:
+        clean["group"] = values["group"] or None
+    return clean
+
+
+def create_evaluation(subject_kind: str, period_start, period_end, **extra) -> EvaluationRecord:
+    """Start a draft evaluation of a leader (``leader=``) or a team (``team=``)."""
+    from . import installation
+
+    with database.atomic():
+        values = _clean({"subject_kind": subject_kind, "period_start": period_start, "period_end": period_end, **extra})
+        values.setdefault("group", installation.context().group_id)
+        return changelog.create(EvaluationRecord, **values)
+
+
+def update_evaluation(record, **changes) -> EvaluationRecord:
+    with database.atomic():
+        record = get_evaluation(record)
+        _refuse_if_signed(record)
+        return changelog.update(record, **_clean(changes, record))
+
+
+def delete_evaluation(record) -> EvaluationRecord:
+    with database.atomic():
+        record = get_evaluation(record)
+        _refuse_if_signed(record)
+        for fact in facts(record, include_rejected=True):
+            changelog.tombstone(fact)
+        return changelog.tombstone(record)
+
+
+def list_evaluations(unit=None, status_filter: str | None = None) -> list[EvaluationRecord]:
+    query = EvaluationRecord.select().where(alive(EvaluationRecord))
+    if unit is not None:
+        query = query.where(EvaluationRecord.unit == unit)
+    records = list(query.order_by(EvaluationRecord.period_end.desc(), EvaluationRecord.created_at))
+    if status_filter:
+        records = [r for r in records if status(r) == status_filter]
+    return records
+
+
+# --- facts -------------------------------------------------------------------------------------------
+
+
+def facts(record, *, include_rejected: bool = False) -> list[EvaluationFact]:
+    query = EvaluationFact.select().where(alive(EvaluationFact) & (EvaluationFact.evaluation == record))
+    if not include_rejected:
+        query = query.where(EvaluationFact.state != "rejected")
+    return list(query.order_by(EvaluationFact.on_date, EvaluationFact.created_at))
+
+
+def add_fact(record, on_date, text: str, *, source_kind: str = "manual", source_id: str | None = None,
+             state: str = "accepted") -> EvaluationFact:
+    with database.atomic():
+        record = get_evaluation(record)
+        _refuse_if_signed(record)
+        on = check.iso_date(on_date, "on_date", "纪实日期")
+        if not record.period_start <= on <= record.period_end:
+            raise ValidationError(
+                f"纪实日期应在评价期间内（{record.period_start} 至 {record.period_end}）。", field="on_date"
+            )
+        text = check.text(text, "text", "纪实内容")
+        check.one_of(source_kind, ("visit", "finding", "rectification", "manual"), "source_kind", "来源")
+        check.one_of(state, FACT_STATES, "state", "状态")
+        return changelog.create(
+            EvaluationFact, evaluation=record, on_date=on, text=text, source_kind=source_kind,
+            source_id=source_id, state=state,
+        )
+
+
+def update_fact(fact_id: str, **changes) -> EvaluationFact:
+    """Edit, accept (state='accepted') or reject (state='rejected') a fact of a draft."""
+    with database.atomic():
+        fact = EvaluationFact.get_or_none((EvaluationFact.id == fact_id) & alive(EvaluationFact))
+        if fact is None:
+            raise NotFoundError(f"找不到纪实条目：{fact_id}。", field="fact")
+        _refuse_if_signed(fact.evaluation)
+        clean = {}
+        if "text" in changes:
+            clean["text"] = check.text(changes["text"], "text", "纪实内容")
+        if "on_date" in changes:
+            clean["on_date"] = check.iso_date(changes["on_date"], "on_date", "纪实日期")
+        if "state" in changes:
+            clean["state"] = check.one_of(changes["state"], FACT_STATES, "state", "状态")
+        return changelog.update(fact, **clean)
+
+
+# --- canonical content, signing, verification ---------------------------------------------------
+
+
+def canonical_content(record: EvaluationRecord) -> bytes:
+    """The bytes a signature covers: the judgement and every fact it rests on."""
+    content = {
+        "id": record.id,
+        "subject_kind": record.subject_kind,
+        "leader_id": record.leader_id,
+        "team_id": record.team_id,
+        "unit_id": record.unit_id,
+        "period": [record.period_start, record.period_end],
+        "template": [record.template_id, record.template_version],
+        "item_ratings": record.item_ratings,
+        "overall_rating": record.overall_rating,
+        "narrative": record.narrative,
+        "facts": [
+            {"id": f.id, "on_date": f.on_date, "text": f.text, "source": [f.source_kind, f.source_id]}
+            for f in facts(record)
+            if f.state == "accepted"
+        ],
+    }
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def content_hash(record: EvaluationRecord) -> str:
+    return hashlib.sha256(canonical_content(record)).hexdigest()
+
+
+def sign(record, member: Member, private_key) -> EvaluationRecord:
+    """Freeze a record under the group leader's signature (``private_key``: an unlocked key).
+
+    Refused when ``member`` is not the leader of the record's group, when the record is
+    already signed, when facts are still only proposed, or when ratings are missing.
+    """
+    from . import signing
+
+    with database.atomic():
+        record = get_evaluation(record)
+        _refuse_if_signed(record)
+        if not member.is_leader or (record.group_id and member.group_id != record.group_id):
+            raise ValidationError("只有本督导组组长可以签署纪实评价。", field="member")
+        if not member.sign_public_key or signing.public_key_text(private_key) != member.sign_public_key:
+            raise ValidationError("签名密钥与组长登记的公钥不符。", field="passphrase")
+        if any(f.state == "proposed" for f in facts(record)):
+            raise ValidationError("还有待确认的纪实条目，请先采纳或舍弃。", field="facts")
+        if not any(f.state == "accepted" for f in facts(record)):
+            raise ValidationError("纪实评价须建立在纪实之上，请至少采纳一条纪实。", field="facts")
+        if not record.overall_rating:
+            raise ValidationError("请先给出总体评价。", field="overall_rating")
+        digest = content_hash(record)
+        signature = base64.b64encode(private_key.sign(bytes.fromhex(digest))).decode("ascii")
+        from .clock import now_utc
+
+        return changelog.update(
+            record, signed_by=member, signed_at=now_utc(), content_hash=digest, signature=signature
+        )
+
+
+def amend(record, member: Member | None, reason: str, changes: dict) -> Amendment:
+    """Correct a signed record: who, when, why and what changes; the original stays as signed."""
+    with database.atomic():
+        record = get_evaluation(record)
+        if not record.signed_at:
+            raise ValidationError("草稿可以直接修改，无需更正说明。", field="evaluation")
+        reason = check.text(reason, "reason", "更正原因")
+        if not changes:
+            raise ValidationError("请写明更正的内容。", field="changes")
+        tpl = campaigns.get_template(record.template_id, record.template_version)
+        allowed = {"overall_rating", "narrative", *(i["id"] for i in tpl.evaluation_items(record.subject_kind)), "fact"}
+        clean = {}
+        for key, value in changes.items():
+            if key not in allowed:
+                raise ValidationError(f"不能更正“{key}”。可更正：总体评价、评价意见、评价项目、纪实。", field="changes")
+            if key == "overall_rating" or key in {i["id"] for i in tpl.evaluation_items(record.subject_kind)}:
+                check.one_of(value, tpl.scale("evaluation"), "changes", "更正后的评价")
+            clean[key] = check.text(value, "changes", "更正内容")
+        return changelog.create(Amendment, evaluation=record, member=member, reason=reason, changes=clean)
+
+
+def amendments(record) -> list[Amendment]:
+    return list(Amendment.select().where(alive(Amendment) & (Amendment.evaluation == record)).order_by(Amendment.created_at))
+
+
+def verify_signatures() -> list[str]:
+    """Check every signed record's content hash and signature; return the problems found."""
+    from . import signing
+
+    problems = []
+    for record in EvaluationRecord.select().where(EvaluationRecord.signed_at.is_null(False)):
+        label = f"纪实评价 {record.id}（{subject_name(record) if not record.deleted else '已删除'}）"
+        if record.deleted:
+            problems.append(f"{label} 已签署却被删除")
+            continue
+        if content_hash(record) != record.content_hash:
+            problems.append(f"{label} 签署后内容被改动（内容哈希不符）")
+            continue
+        signer = Member.get_or_none(Member.id == record.signed_by_id)
+        if signer is None or not signer.sign_public_key:
+            problems.append(f"{label} 找不到签署人的公钥，无法验证签名")
+            continue
+        if not signing.verify(signer.sign_public_key, bytes.fromhex(record.content_hash), record.signature or ""):
+            problems.append(f"{label} 签名无效")
+    return problems

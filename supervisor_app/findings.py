@@ -1,0 +1,293 @@
+"""Findings (问题) and their rectification (整改) followed to the end.
+
+Rules that live here only: a finding's category and sub-kind come from the template; the
+leader concerned belongs to the finding's unit or a unit above or below it; a deadline is not
+before the finding; a rectification is overdue when its deadline has passed and it is neither
+完成 nor 核实; verification closes the finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from peewee import JOIN
+
+from . import campaigns, changelog, visits
+from . import validate as check
+from .clock import today
+from .errors import NotFoundError, ValidationError
+from .models import (
+    RECTIFICATION_STATUSES,
+    Finding,
+    FollowUp,
+    Leader,
+    Member,
+    Rectification,
+    Unit,
+    alive,
+    database,
+)
+from .units import get_leader, get_unit
+
+DONE_STATUSES = ("已完成", "已核实")
+DUE_SOON_DAYS = 7
+
+
+def get_finding(finding_id) -> Finding:
+    if isinstance(finding_id, Finding):
+        finding_id = finding_id.id
+    finding = Finding.get_or_none((Finding.id == finding_id) & alive(Finding)) if finding_id else None
+    if finding is None:
+        raise NotFoundError(f"找不到问题：{finding_id}。", field="finding")
+    return finding
+
+
+def get_rectification(rect_id) -> Rectification:
+    if isinstance(rect_id, Rectification):
+        rect_id = rect_id.id
+    rect = Rectification.get_or_none((Rectification.id == rect_id) & alive(Rectification)) if rect_id else None
+    if rect is None:
+        raise NotFoundError(f"找不到整改记录：{rect_id}。", field="rectification")
+    return rect
+
+
+def _ancestors(unit: Unit) -> list[str]:
+    ids = []
+    node = unit
+    while node is not None:
+        ids.append(node.id)
+        node = node.parent
+    return ids
+
+
+def _clean_finding(values: dict, finding: Finding | None = None) -> dict:
+    tpl = campaigns.active_template()
+    clean = {}
+    if "visit" in values:
+        clean["visit"] = visits.get_visit(values["visit"]) if values["visit"] else None
+    visit = clean.get("visit", finding.visit if finding and finding.visit_id else None)
+    if "unit" in values or finding is None:
+        unit_value = values.get("unit") or (visit.unit_id if visit else None)
+        if not unit_value:
+            raise ValidationError("请选择问题所在单位。", field="unit")
+        clean["unit"] = get_unit(unit_value)
+    unit = clean.get("unit", finding.unit if finding else None)
+    if visit is not None and visit.unit_id != unit.id:
+        raise ValidationError("问题所在单位必须与督导记录的单位一致。", field="unit")
+    if "category" in values or finding is None:
+        category = tpl.category(values.get("category") or "")
+        if category is None:
+            names = "、".join(c["name"] for c in tpl.problem_categories)
+            raise ValidationError(f"请选择问题类别（{names}）。", field="category")
+        clean["category"] = category["name"]
+    category = tpl.category(clean.get("category", finding.category if finding else ""))
+    if "sub_kind" in values or "category" in clean:
+        sub_kind = (values.get("sub_kind", finding.sub_kind if finding else "") or "").strip()
+        if sub_kind and sub_kind not in category["sub_kinds"]:
+            raise ValidationError(
+                f"“{category['name']}”下没有“{sub_kind}”这一具体表现。", field="sub_kind"
+            )
+        clean["sub_kind"] = sub_kind
+    if "description" in values or finding is None:
+        clean["description"] = check.text(values.get("description"), "description", "问题描述")
+    if "severity" in values or finding is None:
+        clean["severity"] = check.one_of(values.get("severity") or tpl.severities[0], tpl.severities, "severity", "严重程度")
+    if "found_on" in values or finding is None:
+        found = values.get("found_on") or (visit.started_at[:10] if visit else today().isoformat())
+        clean["found_on"] = check.iso_date(found, "found_on", "发现日期")
+    if "leader" in values:
+        leader = get_leader(values["leader"]) if values["leader"] else None
+        if leader is not None:
+            leader_line = _ancestors(leader.unit)
+            unit_line = _ancestors(unit)
+            if unit.id not in leader_line and leader.unit_id not in unit_line:
+                raise ValidationError(f"{leader.name}不是“{unit.name}”或其上下级单位的干部。", field="leader")
+        clean["leader"] = leader
+    return clean
+
+
+def create_finding(unit=None, description: str = "", category: str = "", **extra) -> Finding:
+    """Record a problem found (optionally in a visit, optionally concerning a leader)."""
+    with database.atomic():
+        values = _clean_finding({"unit": unit, "description": description, "category": category, **extra})
+        finding = changelog.create(Finding, **values)
+        if finding.visit_id:
+            visits.reindex(finding.visit_id)
+        return finding
+
+
+def update_finding(finding, **changes) -> Finding:
+    with database.atomic():
+        finding = get_finding(finding)
+        old_visit = finding.visit_id
+        finding = changelog.update(finding, **_clean_finding(changes, finding))
+        for visit_id in {old_visit, finding.visit_id} - {None}:
+            visits.reindex(visit_id)
+        return finding
+
+
+def delete_finding(finding) -> Finding:
+    with database.atomic():
+        finding = get_finding(finding)
+        rect = Rectification.get_or_none((Rectification.finding == finding) & alive(Rectification))
+        if rect is not None:
+            changelog.tombstone(rect)
+        changelog.tombstone(finding)
+        if finding.visit_id:
+            visits.reindex(finding.visit_id)
+        return finding
+
+
+def list_findings(unit=None, *, open_only: bool = False, visit=None) -> list[Finding]:
+    query = Finding.select().where(alive(Finding))
+    if unit is not None:
+        query = query.where(Finding.unit == unit)
+    if visit is not None:
+        query = query.where(Finding.visit == visit)
+    if open_only:
+        query = query.where(Finding.closed == False)
+    return list(query.order_by(Finding.found_on.desc(), Finding.created_at))
+
+
+def open_findings_for_unit(unit) -> list[Finding]:
+    """The unit's findings not yet verified: shown when a new visit to it starts (carry-forward)."""
+    return list_findings(unit, open_only=True)
+
+
+# --- rectification --------------------------------------------------------------------------------
+
+
+def _clean_rect(values: dict, finding: Finding, rect: Rectification | None = None) -> dict:
+    clean = {}
+    if "measure" in values or rect is None:
+        clean["measure"] = check.text(values.get("measure"), "measure", "整改措施")
+    if "responsible" in values or rect is None:
+        clean["responsible"] = check.text(values.get("responsible"), "responsible", "责任人", max_length=100)
+    if "deadline" in values or rect is None:
+        deadline = check.iso_date(values.get("deadline"), "deadline", "整改时限")
+        if deadline < finding.found_on:
+            raise ValidationError(
+                f"整改时限不能早于问题发现日期（{finding.found_on}）。", field="deadline"
+            )
+        clean["deadline"] = deadline
+    if "status" in values:
+        status = check.one_of(values["status"], RECTIFICATION_STATUSES, "status", "整改状态")
+        if status == "已核实":
+            raise ValidationError("核实请使用“核实整改”，并填写核实人和日期。", field="status")
+        clean["status"] = status
+        if status == "已完成":
+            clean["completed_on"] = check.iso_date(
+                values.get("completed_on") or today(), "completed_on", "完成日期"
+            )
+        elif rect is not None and rect.status == "已核实":
+            raise ValidationError("整改已核实，不能再改回未完成。", field="status")
+        else:
+            clean["completed_on"] = None
+    return clean
+
+
+def set_rectification(finding, **values) -> Rectification:
+    """Create or change the rectification of a finding (measure, responsible, deadline, status)."""
+    with database.atomic():
+        finding = get_finding(finding)
+        rect = Rectification.get_or_none((Rectification.finding == finding) & alive(Rectification))
+        clean = _clean_rect(values, finding, rect)
+        if rect is None:
+            return changelog.create(Rectification, finding=finding, **clean)
+        return changelog.update(rect, **clean)
+
+
+def add_follow_up(rect, on_date, note: str, member=None) -> FollowUp:
+    """A dated follow-up of a rectification; it moves 未开始 to 整改中."""
+    with database.atomic():
+        rect = get_rectification(rect)
+        on = check.iso_date(on_date, "on_date", "跟进日期")
+        if on < rect.finding.found_on:
+            raise ValidationError("跟进日期不能早于问题发现日期。", field="on_date")
+        note = check.text(note, "note", "跟进情况")
+        member_id = member.id if isinstance(member, Member) else member
+        follow = changelog.create(FollowUp, rectification=rect, on_date=on, note=note, member=member_id)
+        if rect.status == "未开始":
+            changelog.update(rect, status="整改中")
+        return follow
+
+
+def verify(rect, on_date, verified_by: str, note: str = "") -> Rectification:
+    """Verify a rectification as done: it becomes 已核实 and the finding closes."""
+    with database.atomic():
+        rect = get_rectification(rect)
+        on = check.iso_date(on_date, "verified_on", "核实日期")
+        if on < rect.finding.found_on:
+            raise ValidationError("核实日期不能早于问题发现日期。", field="verified_on")
+        by = check.text(verified_by, "verified_by", "核实人", max_length=100)
+        rect = changelog.update(
+            rect, status="已核实", verified_on=on, verified_by=by,
+            verification_note=(note or "").strip(), completed_on=rect.completed_on or on,
+        )
+        changelog.update(rect.finding, closed=True)
+        return rect
+
+
+def follow_ups(rect) -> list[FollowUp]:
+    return list(FollowUp.select().where(alive(FollowUp) & (FollowUp.rectification == rect)).order_by(FollowUp.on_date))
+
+
+def is_overdue(rect: Rectification, on: date | None = None) -> bool:
+    on = on or today()
+    return rect.status not in DONE_STATUSES and rect.deadline < on.isoformat()
+
+
+def is_due_soon(rect: Rectification, on: date | None = None) -> bool:
+    on = on or today()
+    limit = (on + timedelta(days=DUE_SOON_DAYS)).isoformat()
+    return rect.status not in DONE_STATUSES and on.isoformat() <= rect.deadline <= limit
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    finding: Finding
+    rectification: Rectification | None
+    unit_name: str
+    leader_name: str
+    overdue: bool
+    due_soon: bool
+
+    @property
+    def status(self) -> str:
+        if self.rectification is None:
+            return "未制定整改"
+        return self.rectification.status
+
+
+def ledger(unit=None, *, open_only: bool = False, overdue_only: bool = False, on: date | None = None) -> list[LedgerRow]:
+    """Findings with their rectification, overdue and due-soon flags computed once, here."""
+    on = on or today()
+    query = (
+        Finding.select(Finding, Unit, Rectification, Leader)
+        .join(Unit, on=(Finding.unit == Unit.id))
+        .switch(Finding)
+        .join(Rectification, join_type=JOIN.LEFT_OUTER, on=((Rectification.finding == Finding.id) & alive(Rectification)))
+        .switch(Finding)
+        .join(Leader, join_type=JOIN.LEFT_OUTER, on=(Finding.leader == Leader.id))
+        .where(alive(Finding))
+        .order_by(Finding.found_on.desc(), Finding.id)
+    )
+    if unit is not None:
+        query = query.where(Finding.unit == unit)
+    if open_only:
+        query = query.where(Finding.closed == False)
+    rows = []
+    for finding in query:
+        rect = getattr(finding, "rectification", None)
+        if rect is not None and rect.id is None:
+            rect = None
+        leader = getattr(finding, "leader", None) if finding.leader_id else None
+        overdue = rect is not None and is_overdue(rect, on)
+        if overdue_only and not overdue:
+            continue
+        rows.append(
+            LedgerRow(finding, rect, finding.unit.name, leader.name if leader else "", overdue,
+                      rect is not None and is_due_soon(rect, on))
+        )
+    return rows

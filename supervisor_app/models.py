@@ -1,0 +1,338 @@
+"""The peewee models for the whole domain (see DOMAIN.md).
+
+Every synced record has a UUID text key, UTC ISO-8601 created/updated times, the device that
+wrote it last, a version counter and a tombstone (``deleted``) instead of a hard delete.
+Dates are ``YYYY-MM-DD`` text, times ``YYYY-MM-DDTHH:MM:SS+00:00`` text: both sort correctly
+as strings and travel unchanged in bundles.
+"""
+
+from __future__ import annotations
+
+import json
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database = DatabaseProxy()
+
+
+class JSONField(TextField):
+    """A JSON value stored as canonical text (sorted keys, UTF-8 characters kept)."""
+
+    field_type = "TEXT"
+
+    def db_value(self, value):
+        if value is None:
+            return None
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    def python_value(self, value):
+        if value is None:
+            return None
+        return json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class SyncedModel(BaseModel):
+    """A record that is change-logged and travels in bundles."""
+
+    id = CharField(primary_key=True, max_length=36)
+    created_at = CharField()
+    updated_at = CharField()
+    device_id = CharField()
+    version = IntegerField(default=1)
+    deleted = BooleanField(default=False, index=True)
+
+    # Fields that are local bookkeeping and never logged or synced.
+    LOCAL_FIELDS: tuple[str, ...] = ()
+    # The record type name used in the change log and bundles.
+    RECORD_TYPE: str = ""
+
+
+# --- installation --------------------------------------------------------------------------
+
+
+class Setting(BaseModel):
+    """Local key/value settings of this installation (role, device, group, member)."""
+
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
+class Device(BaseModel):
+    """This installation and the devices it knows (enrolled peers)."""
+
+    id = CharField(primary_key=True, max_length=36)
+    role = CharField()  # field | office
+    name = CharField(default="")
+    group_id = CharField(null=True)
+    sign_public_key = TextField(null=True)  # base64 Ed25519
+    box_public_key = TextField(null=True)  # base64 X25519
+    is_local = BooleanField(default=False)
+    enrolled_at = CharField(null=True)
+    revoked_at = CharField(null=True)
+
+
+# --- campaign, template, groups ----------------------------------------------------------------
+
+
+class ChecklistTemplate(SyncedModel):
+    RECORD_TYPE = "template"
+    template_id = CharField()
+    template_version = IntegerField()
+    name = CharField()
+    content = JSONField()
+
+    class Meta:
+        indexes = ((("template_id", "template_version"), True),)
+
+
+class Campaign(SyncedModel):
+    RECORD_TYPE = "campaign"
+    name = CharField()
+    start_date = CharField()
+    end_date = CharField(null=True)
+    template_id = CharField()
+    template_version = IntegerField()
+
+
+class Group(SyncedModel):
+    RECORD_TYPE = "group"
+    name = CharField()
+    campaign = ForeignKeyField(Campaign, null=True, backref="groups")
+
+
+class Member(SyncedModel):
+    RECORD_TYPE = "member"
+    group = ForeignKeyField(Group, backref="members")
+    name = CharField()
+    is_leader = BooleanField(default=False)
+    phone = CharField(default="")
+    sign_public_key = TextField(null=True)  # the leader's personal evaluation-signing key
+
+
+# --- units and people ----------------------------------------------------------------------
+
+
+UNIT_KINDS = ("县市区", "市直单位", "二级机构", "乡镇", "村社区")
+
+
+class Unit(SyncedModel):
+    RECORD_TYPE = "unit"
+    name = CharField(index=True)
+    kind = CharField()
+    parent = ForeignKeyField("self", null=True, backref="children")
+    group = ForeignKeyField(Group, null=True, backref="units")  # the group assigned to it
+    sort_order = IntegerField(default=0)
+
+
+class LeadershipTeam(SyncedModel):
+    RECORD_TYPE = "team"
+    unit = ForeignKeyField(Unit, backref="teams")
+    name = CharField()
+
+
+class Leader(SyncedModel):
+    RECORD_TYPE = "leader"
+    name = CharField(index=True)
+    position = CharField()
+    unit = ForeignKeyField(Unit, backref="leaders")
+    team = ForeignKeyField(LeadershipTeam, null=True, backref="leaders")
+    is_top_leader = BooleanField(default=False)
+    is_county_level = BooleanField(default=True)  # 县处级
+    contact_point_unit = ForeignKeyField(Unit, null=True, backref="contact_leaders")
+
+
+# --- visits and what is recorded on them ---------------------------------------------------
+
+
+class Visit(SyncedModel):
+    RECORD_TYPE = "visit"
+    unit = ForeignKeyField(Unit, backref="visits")
+    group = ForeignKeyField(Group, null=True, backref="visits")
+    started_at = CharField(index=True)  # local wall-clock "YYYY-MM-DDTHH:MM"
+    ended_at = CharField(null=True)
+    members_present = JSONField(default=list)  # list of member ids
+    methods = JSONField(default=list)  # list of method names from the template
+    people_met = TextField(default="")
+    leaders_present = JSONField(default=list)  # ids of leaders present or named
+    notes = TextField(default="")
+
+    class Meta:
+        indexes = ((("unit", "started_at"), False),)
+
+
+class Attachment(SyncedModel):
+    RECORD_TYPE = "attachment"
+    visit = ForeignKeyField(Visit, backref="attachments")
+    sha256 = CharField(index=True)
+    filename = CharField()
+    mime_type = CharField(default="application/octet-stream")
+    size = IntegerField()
+
+
+class Assessment(SyncedModel):
+    RECORD_TYPE = "assessment"
+    visit = ForeignKeyField(Visit, backref="assessments", unique=True)
+    unit = ForeignKeyField(Unit, backref="assessments")
+    template_id = CharField()
+    template_version = IntegerField()
+    focus_ratings = JSONField(default=dict)  # {item_id: {"rating": str, "evidence": str}}
+    tendency_levels = JSONField(default=dict)  # {tendency_id: {"level": str, "evidence": str}}
+
+
+class QuizRecord(SyncedModel):
+    RECORD_TYPE = "quiz"
+    visit = ForeignKeyField(Visit, backref="quizzes", unique=True)
+    unit = ForeignKeyField(Unit, backref="quizzes")
+    people_tested = IntegerField()
+    questions = IntegerField()
+    correct_answers = IntegerField()
+
+    @property
+    def accuracy(self) -> float:
+        total = self.people_tested * self.questions
+        return self.correct_answers / total if total else 0.0
+
+
+class Finding(SyncedModel):
+    RECORD_TYPE = "finding"
+    unit = ForeignKeyField(Unit, backref="findings")
+    visit = ForeignKeyField(Visit, null=True, backref="findings")
+    leader = ForeignKeyField(Leader, null=True, backref="findings")
+    found_on = CharField(index=True)
+    category = CharField()
+    sub_kind = CharField(default="")
+    description = TextField()
+    severity = CharField()
+    closed = BooleanField(default=False, index=True)
+
+
+RECTIFICATION_STATUSES = ("未开始", "整改中", "已完成", "已核实")
+
+
+class Rectification(SyncedModel):
+    RECORD_TYPE = "rectification"
+    finding = ForeignKeyField(Finding, backref="rectifications", unique=True)
+    measure = TextField()
+    responsible = CharField()
+    deadline = CharField(index=True)
+    status = CharField(default="未开始")
+    completed_on = CharField(null=True)
+    verified_on = CharField(null=True)
+    verified_by = CharField(null=True)
+    verification_note = TextField(default="")
+
+
+class FollowUp(SyncedModel):
+    RECORD_TYPE = "followup"
+    rectification = ForeignKeyField(Rectification, backref="follow_ups")
+    on_date = CharField()
+    note = TextField()
+    member = ForeignKeyField(Member, null=True, backref="follow_ups")
+
+
+# --- evaluation records (纪实评价) ----------------------------------------------------------
+
+
+class EvaluationRecord(SyncedModel):
+    RECORD_TYPE = "evaluation"
+    subject_kind = CharField()  # leader | team
+    leader = ForeignKeyField(Leader, null=True, backref="evaluations")
+    team = ForeignKeyField(LeadershipTeam, null=True, backref="evaluations")
+    unit = ForeignKeyField(Unit, backref="evaluations")
+    group = ForeignKeyField(Group, null=True, backref="evaluations")
+    period_start = CharField()
+    period_end = CharField()
+    item_ratings = JSONField(default=dict)  # {item_id: {"rating": str, "comment": str}}
+    overall_rating = CharField(null=True)
+    narrative = TextField(default="")
+    template_id = CharField()
+    template_version = IntegerField()
+    signed_by = ForeignKeyField(Member, null=True, backref="signed_evaluations")
+    signed_at = CharField(null=True)
+    content_hash = CharField(null=True)
+    signature = TextField(null=True)
+
+
+class EvaluationFact(SyncedModel):
+    RECORD_TYPE = "fact"
+    evaluation = ForeignKeyField(EvaluationRecord, backref="facts")
+    on_date = CharField()
+    text = TextField()
+    source_kind = CharField(default="manual")  # visit | finding | rectification | manual
+    source_id = CharField(null=True)
+    state = CharField(default="accepted")  # proposed | accepted | rejected
+
+
+class Amendment(SyncedModel):
+    RECORD_TYPE = "amendment"
+    evaluation = ForeignKeyField(EvaluationRecord, backref="amendments")
+    member = ForeignKeyField(Member, null=True, backref="amendments")
+    reason = TextField()
+    changes = JSONField(default=dict)
+
+
+# --- the change log (append-only, hash-chained) ----------------------------------------------
+
+
+class ChangeLog(BaseModel):
+    """One entry per change of a synced record; the audit trail and the feed of bundles."""
+
+    id = AutoField()
+    device_id = CharField()
+    seq = IntegerField()
+    record_type = CharField()
+    record_id = CharField(index=True)
+    op = CharField()  # insert | update | delete
+    fields = JSONField()
+    member_id = CharField(null=True)
+    at = CharField()
+    prev_hash = CharField()
+    hash = CharField()
+
+    class Meta:
+        indexes = ((("device_id", "seq"), True),)
+
+
+SYNCED_MODELS: tuple[type[SyncedModel], ...] = (
+    ChecklistTemplate,
+    Campaign,
+    Group,
+    Member,
+    Unit,
+    LeadershipTeam,
+    Leader,
+    Visit,
+    Attachment,
+    Assessment,
+    QuizRecord,
+    Finding,
+    Rectification,
+    FollowUp,
+    EvaluationRecord,
+    EvaluationFact,
+    Amendment,
+)
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (Setting, Device, *SYNCED_MODELS, ChangeLog)
+
+MODEL_BY_RECORD_TYPE: dict[str, type[SyncedModel]] = {m.RECORD_TYPE: m for m in SYNCED_MODELS}
+
+
+def alive(model: type[SyncedModel]):
+    """The condition selecting records of ``model`` that are not tombstoned."""
+    return model.deleted == False

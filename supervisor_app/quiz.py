@@ -1,0 +1,57 @@
+"""Quiz records (知识问答): people tested, questions, correct answers → accuracy."""
+
+from __future__ import annotations
+
+from . import changelog
+from . import validate as check
+from .errors import ValidationError
+from .models import QuizRecord, alive, database
+from .visits import get_visit
+
+
+def accuracy(people_tested: int, questions: int, correct_answers: int) -> float:
+    """Share of correct answers among all answers given (0.0 when nothing was asked)."""
+    total = people_tested * questions
+    return correct_answers / total if total else 0.0
+
+
+def _clean(people_tested, questions, correct_answers) -> dict:
+    people = check.non_negative_int(people_tested, "people_tested", "参测人数", minimum=1)
+    count = check.non_negative_int(questions, "questions", "题目数", minimum=1)
+    correct = check.non_negative_int(correct_answers, "correct_answers", "答对题数")
+    if correct > people * count:
+        raise ValidationError(
+            f"答对题数（{correct}）不能超过参测人数 × 题目数（{people * count}）。", field="correct_answers"
+        )
+    return {"people_tested": people, "questions": count, "correct_answers": correct}
+
+
+def save_quiz(visit, people_tested, questions, correct_answers) -> QuizRecord:
+    """Create or replace the quiz record of a visit."""
+    with database.atomic():
+        visit = get_visit(visit)
+        values = _clean(people_tested, questions, correct_answers)
+        existing = QuizRecord.get_or_none((QuizRecord.visit == visit) & alive(QuizRecord))
+        if existing is None:
+            return changelog.create(QuizRecord, visit=visit, unit=visit.unit_id, **values)
+        return changelog.update(existing, unit=visit.unit_id, **values)
+
+
+def remove_quiz(visit) -> None:
+    with database.atomic():
+        existing = QuizRecord.get_or_none((QuizRecord.visit == visit) & alive(QuizRecord))
+        if existing is not None:
+            changelog.tombstone(existing)
+
+
+def quiz_of(visit) -> QuizRecord | None:
+    return QuizRecord.get_or_none((QuizRecord.visit == visit) & alive(QuizRecord))
+
+
+def accuracy_by_unit() -> dict[str, tuple[int, float]]:
+    """unit id → (people tested in all, overall accuracy)."""
+    rows = database.execute_sql(
+        "SELECT unit_id, SUM(people_tested), SUM(correct_answers), SUM(people_tested * questions)"
+        " FROM quiz_record WHERE deleted = 0 GROUP BY unit_id"
+    )
+    return {unit: (people, correct / total if total else 0.0) for unit, people, correct, total in rows}

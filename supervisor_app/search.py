@@ -1,0 +1,114 @@
+"""Chinese full-text search over visits: SQLite FTS5 on overlapping two-character tokens.
+
+FTS5's trigram tokenizer cannot match queries shorter than three characters, yet two-character
+words (四风, 整改, 党课) are the most common Chinese queries. So the text of each visit (notes,
+people met, the descriptions of its findings) is turned into overlapping bigrams
+("四风问题" → "四风 风问 问题") and a query becomes the phrase of its own bigrams, which matches
+exactly the documents containing the query as a substring of one run of letters. A
+one-character query falls back to a scan of the stored text.
+
+The indexed text is kept in ``search_doc`` so that an update can remove exactly the tokens it
+indexed before (the FTS table is contentless: SQLite 3.40 has no contentless_delete).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .models import database
+
+SCHEMA_SQL = (
+    "CREATE TABLE IF NOT EXISTS search_doc ("
+    " key INTEGER PRIMARY KEY, visit_id TEXT NOT NULL UNIQUE, text TEXT NOT NULL)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS visit_fts USING fts5("
+    " body, content='', tokenize='unicode61 remove_diacritics 0')",
+)
+
+_RUN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def tokens(text: str) -> str:
+    """Return the space-separated bigram tokens of ``text`` (runs of one letter stay whole)."""
+    out: list[str] = []
+    for run in _RUN.findall(text.lower()):
+        if len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return " ".join(out)
+
+
+def match_expression(query: str) -> str | None:
+    """Return the FTS5 MATCH expression for the runs of two or more letters in ``query``.
+
+    Each run is matched as the phrase of its bigrams; None when there is no such run.
+    """
+    runs = [run for run in _RUN.findall(query.lower()) if len(run) >= 2]
+    if not runs:
+        return None
+    return " AND ".join('"' + tokens(run) + '"' for run in runs)
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def document_text(notes: str, people_met: str, findings: list[str]) -> str:
+    return "\n".join([notes or "", people_met or "", *findings])
+
+
+def index_visit(visit_id: str, text: str) -> None:
+    """Replace the indexed text of one visit (call inside the writing transaction)."""
+    row = database.execute_sql("SELECT key, text FROM search_doc WHERE visit_id = ?", (visit_id,)).fetchone()
+    if row is not None:
+        key, old = row
+        if old == text:
+            return
+        database.execute_sql(
+            "INSERT INTO visit_fts(visit_fts, rowid, body) VALUES('delete', ?, ?)", (key, tokens(old))
+        )
+        database.execute_sql("UPDATE search_doc SET text = ? WHERE key = ?", (text, key))
+    else:
+        cursor = database.execute_sql("INSERT INTO search_doc(visit_id, text) VALUES (?, ?)", (visit_id, text))
+        key = cursor.lastrowid
+    database.execute_sql("INSERT INTO visit_fts(rowid, body) VALUES (?, ?)", (key, tokens(text)))
+
+
+def index_many(docs: list[tuple[str, str]]) -> None:
+    """Index many new visits at once (visit_id, text); they must not be indexed yet."""
+    conn = database.connection()
+    for visit_id, text in docs:
+        cursor = conn.execute("INSERT INTO search_doc(visit_id, text) VALUES (?, ?)", (visit_id, text))
+        conn.execute("INSERT INTO visit_fts(rowid, body) VALUES (?, ?)", (cursor.lastrowid, tokens(text)))
+
+
+def remove_visit(visit_id: str) -> None:
+    row = database.execute_sql("SELECT key, text FROM search_doc WHERE visit_id = ?", (visit_id,)).fetchone()
+    if row is None:
+        return
+    key, old = row
+    database.execute_sql("INSERT INTO visit_fts(visit_fts, rowid, body) VALUES('delete', ?, ?)", (key, tokens(old)))
+    database.execute_sql("DELETE FROM search_doc WHERE key = ?", (key,))
+
+
+def matching_visit_ids_sql(query: str) -> tuple[str, tuple]:
+    """Return SQL selecting the ids of visits whose text matches ``query``, with its params.
+
+    A visit matches when it contains every run of letters of the query (spaces and punctuation
+    separate runs). Runs of two or more letters go through the index; one-letter runs are
+    scanned. A query with no letters at all is scanned for as it is.
+    """
+    runs = _RUN.findall(query.lower())
+    if not runs:
+        return "SELECT visit_id FROM search_doc WHERE text LIKE ? ESCAPE '\\'", (_like(query),)
+    clauses: list[str] = []
+    params: list[str] = []
+    expression = match_expression(query)
+    if expression is not None:
+        clauses.append("key IN (SELECT rowid FROM visit_fts WHERE visit_fts MATCH ?)")
+        params.append(expression)
+    for run in runs:
+        if len(run) == 1:
+            clauses.append("text LIKE ? ESCAPE '\\'")
+            params.append(_like(run))
+    return "SELECT visit_id FROM search_doc WHERE " + " AND ".join(clauses), tuple(params)

@@ -1,0 +1,22 @@
+"""Opening a data folder: the database and the attachment store together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import attachments, db, installation
+from .paths import attachments_dir, resolve_data_dir
+
+
+def open_data_dir(data_dir: str | Path | None = None, *, create: bool = True) -> Path:
+    """Open the data folder (resolved as --data-dir / SUPERVISOR_DATA_DIR / user folder)."""
+    path = resolve_data_dir(data_dir)
+    db.open_database(path, create=create)
+    attachments.set_store(attachments_dir(path))
+    installation.forget_cache()
+    return path
+
+
+def close() -> None:
+    db.close_database()
+    installation.forget_cache()

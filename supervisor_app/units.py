@@ -1,0 +1,228 @@
+"""Units (a tree), leadership teams and leaders: the people and places being supervised."""
+
+from __future__ import annotations
+
+from . import changelog
+from . import validate as check
+from .errors import NotFoundError, ValidationError
+from .models import UNIT_KINDS, Leader, LeadershipTeam, Unit, Visit, alive, database
+
+
+def _get(model, record_id, label: str):
+    if isinstance(record_id, model):
+        record_id = record_id.id
+    record = model.get_or_none((model.id == record_id) & alive(model)) if record_id else None
+    if record is None:
+        raise NotFoundError(f"找不到{label}：{record_id}。", field=label)
+    return record
+
+
+def get_unit(unit_id) -> Unit:
+    return _get(Unit, unit_id, "单位")
+
+
+def get_team(team_id) -> LeadershipTeam:
+    return _get(LeadershipTeam, team_id, "领导班子")
+
+
+def get_leader(leader_id) -> Leader:
+    return _get(Leader, leader_id, "领导干部")
+
+
+# --- units ----------------------------------------------------------------------------------------
+
+
+def _clean_unit(values: dict, unit: Unit | None = None) -> dict:
+    clean = {}
+    if "name" in values or unit is None:
+        clean["name"] = check.text(values.get("name"), "name", "单位名称", max_length=100)
+    if "kind" in values or unit is None:
+        clean["kind"] = check.one_of(values.get("kind"), UNIT_KINDS, "kind", "单位类别")
+    if "parent" in values:
+        parent = values["parent"]
+        parent = get_unit(parent) if parent else None
+        if parent is not None and unit is not None:
+            node = parent
+            while node is not None:
+                if node.id == unit.id:
+                    raise ValidationError("不能把单位放到它自己或其下级单位之下。", field="parent")
+                node = node.parent
+        clean["parent"] = parent
+    if "sort_order" in values:
+        clean["sort_order"] = check.non_negative_int(values["sort_order"], "sort_order", "排序号")
+    if "group" in values:
+        clean["group"] = values["group"] or None
+    name = clean.get("name", unit.name if unit else None)
+    parent = clean["parent"] if "parent" in clean else (unit.parent if unit else None)
+    siblings = Unit.select().where(alive(Unit) & (Unit.name == name))
+    siblings = siblings.where(Unit.parent.is_null() if parent is None else Unit.parent == parent)
+    if unit is not None:
+        siblings = siblings.where(Unit.id != unit.id)
+    if siblings.exists():
+        raise ValidationError(f"同一上级下已有名为“{name}”的单位。", field="name")
+    return clean
+
+
+def create_unit(name: str, kind: str, parent=None, **extra) -> Unit:
+    """Create a unit under ``parent`` (None for a top-level unit)."""
+    with database.atomic():
+        values = _clean_unit({"name": name, "kind": kind, "parent": parent, **extra})
+        return changelog.create(Unit, **values)
+
+
+def update_unit(unit, **changes) -> Unit:
+    with database.atomic():
+        unit = get_unit(unit)
+        return changelog.update(unit, **_clean_unit(changes, unit))
+
+
+def delete_unit(unit) -> Unit:
+    """Tombstone a unit; refused while it still has sub-units, leaders or visits."""
+    with database.atomic():
+        unit = get_unit(unit)
+        if Unit.select().where(alive(Unit) & (Unit.parent == unit)).exists():
+            raise ValidationError(f"“{unit.name}”下还有下级单位，请先删除或移走它们。", field="unit")
+        if Leader.select().where(alive(Leader) & (Leader.unit == unit)).exists():
+            raise ValidationError(f"“{unit.name}”还有领导干部，请先删除或调走他们。", field="unit")
+        if Visit.select().where(alive(Visit) & (Visit.unit == unit)).exists():
+            raise ValidationError(f"“{unit.name}”已有督导记录，不能删除。", field="unit")
+        for team in LeadershipTeam.select().where(alive(LeadershipTeam) & (LeadershipTeam.unit == unit)):
+            changelog.tombstone(team)
+        return changelog.tombstone(unit)
+
+
+def list_units(kind: str | None = None, parent=None, top_level: bool = False) -> list[Unit]:
+    query = Unit.select().where(alive(Unit))
+    if kind:
+        query = query.where(Unit.kind == kind)
+    if parent is not None:
+        query = query.where(Unit.parent == parent)
+    elif top_level:
+        query = query.where(Unit.parent.is_null())
+    return list(query.order_by(Unit.sort_order, Unit.name))
+
+
+def unit_tree() -> list[tuple[Unit, list]]:
+    """All live units as a forest: [(unit, [(child, [...]), ...]), ...], ordered."""
+    units = list_units()
+    children: dict[str | None, list[Unit]] = {}
+    ids = {u.id for u in units}
+    for unit in units:
+        parent_id = unit.parent_id if unit.parent_id in ids else None
+        children.setdefault(parent_id, []).append(unit)
+
+    def build(parent_id):
+        return [(u, build(u.id)) for u in children.get(parent_id, [])]
+
+    return build(None)
+
+
+def unit_path(unit: Unit) -> str:
+    """'岳阳县 / 县委组织部' — the unit's name with its ancestors."""
+    names = []
+    node = unit
+    while node is not None:
+        names.append(node.name)
+        node = node.parent
+    return " / ".join(reversed(names))
+
+
+# --- leadership teams -----------------------------------------------------------------------------
+
+
+def create_team(unit, name: str) -> LeadershipTeam:
+    with database.atomic():
+        unit = get_unit(unit)
+        name = check.text(name, "name", "领导班子名称", max_length=100)
+        if LeadershipTeam.select().where(
+            alive(LeadershipTeam) & (LeadershipTeam.unit == unit) & (LeadershipTeam.name == name)
+        ).exists():
+            raise ValidationError(f"“{unit.name}”已有领导班子“{name}”。", field="name")
+        return changelog.create(LeadershipTeam, unit=unit, name=name)
+
+
+def update_team(team, name: str) -> LeadershipTeam:
+    with database.atomic():
+        team = get_team(team)
+        return changelog.update(team, name=check.text(name, "name", "领导班子名称", max_length=100))
+
+
+def delete_team(team) -> LeadershipTeam:
+    with database.atomic():
+        team = get_team(team)
+        for leader in Leader.select().where(alive(Leader) & (Leader.team == team)):
+            changelog.update(leader, team=None)
+        return changelog.tombstone(team)
+
+
+def list_teams(unit=None) -> list[LeadershipTeam]:
+    query = LeadershipTeam.select().where(alive(LeadershipTeam))
+    if unit is not None:
+        query = query.where(LeadershipTeam.unit == unit)
+    return list(query.order_by(LeadershipTeam.name))
+
+
+# --- leaders --------------------------------------------------------------------------------------
+
+
+def _clean_leader(values: dict, leader: Leader | None = None) -> dict:
+    clean = {}
+    if "name" in values or leader is None:
+        clean["name"] = check.text(values.get("name"), "name", "姓名", max_length=50)
+    if "position" in values or leader is None:
+        clean["position"] = check.text(values.get("position"), "position", "职务", max_length=100)
+    if "unit" in values or leader is None:
+        clean["unit"] = get_unit(values.get("unit"))
+    unit = clean.get("unit", leader.unit if leader else None)
+    if "team" in values:
+        team = get_team(values["team"]) if values["team"] else None
+        if team is not None and team.unit_id != unit.id:
+            raise ValidationError(f"领导班子“{team.name}”不属于“{unit.name}”。", field="team")
+        clean["team"] = team
+    elif leader is not None and "unit" in clean and leader.team_id:
+        if leader.team.unit_id != unit.id:
+            clean["team"] = None  # moving to another unit leaves the old unit's team
+    if "contact_point_unit" in values:
+        cp = values["contact_point_unit"]
+        clean["contact_point_unit"] = get_unit(cp) if cp else None
+    for flag in ("is_top_leader", "is_county_level"):
+        if flag in values:
+            clean[flag] = bool(values[flag])
+    is_top = clean.get("is_top_leader", leader.is_top_leader if leader else False)
+    if is_top:
+        others = Leader.select().where(alive(Leader) & (Leader.unit == unit) & (Leader.is_top_leader == True))
+        if leader is not None:
+            others = others.where(Leader.id != leader.id)
+        other = others.first()
+        if other is not None:
+            raise ValidationError(
+                f"“{unit.name}”的一把手已是{other.name}，一个单位只能有一名一把手。", field="is_top_leader"
+            )
+    return clean
+
+
+def create_leader(name: str, position: str, unit, **extra) -> Leader:
+    """Create a leader of ``unit``; a team, if given, must belong to the same unit."""
+    with database.atomic():
+        values = _clean_leader({"name": name, "position": position, "unit": unit, **extra})
+        return changelog.create(Leader, **values)
+
+
+def update_leader(leader, **changes) -> Leader:
+    with database.atomic():
+        leader = get_leader(leader)
+        return changelog.update(leader, **_clean_leader(changes, leader))
+
+
+def delete_leader(leader) -> Leader:
+    with database.atomic():
+        return changelog.tombstone(get_leader(leader))
+
+
+def list_leaders(unit=None, *, top_only: bool = False) -> list[Leader]:
+    query = Leader.select().where(alive(Leader))
+    if unit is not None:
+        query = query.where(Leader.unit == unit)
+    if top_only:
+        query = query.where(Leader.is_top_leader == True)
+    return list(query.order_by(Leader.is_top_leader.desc(), Leader.name))

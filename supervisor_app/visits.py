@@ -1,0 +1,266 @@
+"""Visits (督导记录): on-site supervision with methods, people met, notes; listing and search."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from . import campaigns, changelog, installation, search
+from . import validate as check
+from .errors import NotFoundError, ValidationError
+from .models import Assessment, Finding, Leader, Member, Rectification, Unit, Visit, alive, database
+
+
+def get_visit(visit_id) -> Visit:
+    if isinstance(visit_id, Visit):
+        visit_id = visit_id.id
+    visit = Visit.get_or_none((Visit.id == visit_id) & alive(Visit)) if visit_id else None
+    if visit is None:
+        raise NotFoundError(f"找不到督导记录：{visit_id}。", field="visit")
+    return visit
+
+
+def _ids(values, model, field_name: str, label: str) -> list[str]:
+    ids = []
+    for value in values or []:
+        record_id = value.id if hasattr(value, "id") else str(value)
+        if record_id not in ids:
+            ids.append(record_id)
+    if ids:
+        found = {r.id for r in model.select(model.id).where(alive(model) & model.id.in_(ids))}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise ValidationError(f"{label}不存在：{', '.join(missing)}。", field=field_name)
+    return ids
+
+
+def _clean(values: dict, visit: Visit | None = None) -> dict:
+    clean = {}
+    if "unit" in values or visit is None:
+        unit_id = values.get("unit")
+        unit_id = unit_id.id if isinstance(unit_id, Unit) else unit_id
+        unit = Unit.get_or_none((Unit.id == unit_id) & alive(Unit)) if unit_id else None
+        if unit is None:
+            raise ValidationError("请选择被督导单位。" if not unit_id else f"单位不存在：{unit_id}。", field="unit")
+        clean["unit"] = unit
+    if "started_at" in values or visit is None:
+        clean["started_at"] = check.local_datetime(values.get("started_at"), "started_at", "督导时间")
+    if "ended_at" in values:
+        ended = values["ended_at"]
+        clean["ended_at"] = check.local_datetime(ended, "ended_at", "结束时间") if ended else None
+    started = clean.get("started_at", visit.started_at if visit else None)
+    ended = clean.get("ended_at", visit.ended_at if visit else None)
+    if ended and ended < started:
+        raise ValidationError("结束时间不能早于开始时间。", field="ended_at")
+    if "methods" in values or visit is None:
+        methods = list(dict.fromkeys(values.get("methods") or []))
+        if not methods:
+            raise ValidationError("请至少选择一种督导方式。", field="methods")
+        allowed = campaigns.active_template().methods
+        for method in methods:
+            check.one_of(method, allowed, "methods", "督导方式")
+        clean["methods"] = methods
+    if "members_present" in values:
+        clean["members_present"] = _ids(values["members_present"], Member, "members_present", "督导组成员")
+    if "leaders_present" in values:
+        clean["leaders_present"] = _ids(values["leaders_present"], Leader, "leaders_present", "领导干部")
+    for name, label in (("people_met", "接触人员"), ("notes", "督导情况")):
+        if name in values:
+            clean[name] = check.text(values[name], name, label, required=False, max_length=50_000)
+    if "group" in values:
+        clean["group"] = values["group"] or None
+    return clean
+
+
+def reindex(visit_id: str) -> None:
+    """Refresh the search text of one visit (notes, people met, its findings)."""
+    visit = Visit.get_by_id(visit_id)
+    if visit.deleted:
+        search.remove_visit(visit_id)
+        return
+    findings = [
+        f.description
+        for f in Finding.select(Finding.description).where(alive(Finding) & (Finding.visit == visit_id))
+    ]
+    search.index_visit(visit_id, search.document_text(visit.notes, visit.people_met, findings))
+
+
+def create_visit(unit, started_at, methods, **extra) -> Visit:
+    """Record a visit; the group defaults to this installation's group."""
+    with database.atomic():
+        values = _clean({"unit": unit, "started_at": started_at, "methods": methods, **extra})
+        values.setdefault("group", installation.context().group_id)
+        visit = changelog.create(Visit, **values)
+        reindex(visit.id)
+        return visit
+
+
+def update_visit(visit, **changes) -> Visit:
+    with database.atomic():
+        visit = get_visit(visit)
+        visit = changelog.update(visit, **_clean(changes, visit))
+        reindex(visit.id)
+        return visit
+
+
+def delete_visit(visit) -> Visit:
+    """Tombstone a visit with what hangs on it (assessment, quiz, findings without a rectification)."""
+    with database.atomic():
+        visit = get_visit(visit)
+        live_findings = list(Finding.select().where(alive(Finding) & (Finding.visit == visit)))
+        for finding in live_findings:
+            if Rectification.select().where(alive(Rectification) & (Rectification.finding == finding)).exists():
+                raise ValidationError("该督导记录发现的问题已有整改记录，不能删除。", field="visit")
+        for finding in live_findings:
+            changelog.tombstone(finding)
+        for related in (*visit.assessments, *visit.quizzes, *visit.attachments):
+            if not related.deleted:
+                changelog.tombstone(related)
+        changelog.tombstone(visit)
+        search.remove_visit(visit.id)
+        return visit
+
+
+# --- listing ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class VisitFilter:
+    """What the visit list is narrowed to. Dates are 'YYYY-MM-DD', inclusive."""
+
+    unit_id: str | None = None
+    include_sub_units: bool = False
+    date_from: str | None = None
+    date_to: str | None = None
+    method: str | None = None
+    member_id: str | None = None
+    search: str | None = None
+    unit_ids: list[str] = field(default_factory=list)
+
+    def where(self) -> tuple[str, list]:
+        """SQL conditions on ``v`` (the visit table) and their parameters."""
+        clauses = ["v.deleted = 0"]
+        params: list = []
+        if self.unit_id:
+            if self.include_sub_units:
+                clauses.append(
+                    "v.unit_id IN (WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL"
+                    " SELECT u.id FROM unit u JOIN sub ON u.parent_id = sub.id) SELECT id FROM sub)"
+                )
+            else:
+                clauses.append("v.unit_id = ?")
+            params.append(self.unit_id)
+        if self.date_from:
+            clauses.append("v.started_at >= ?")
+            params.append(check.iso_date(self.date_from, "date_from", "起始日期"))
+        if self.date_to:
+            clauses.append("v.started_at < ?")
+            params.append(check.iso_date(self.date_to, "date_to", "截止日期") + "T99")
+        if self.method:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(v.methods) WHERE json_each.value = ?)")
+            params.append(self.method)
+        if self.member_id:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(v.members_present) WHERE json_each.value = ?)")
+            params.append(self.member_id)
+        if self.search and self.search.strip():
+            sql, search_params = search.matching_visit_ids_sql(self.search.strip())
+            clauses.append(f"v.id IN ({sql})")
+            params.extend(search_params)
+        return " AND ".join(clauses), params
+
+
+SORT_COLUMNS = {
+    "started_at": "v.started_at",
+    "unit": "u.name",
+    "methods": "v.methods",
+    "notes": "v.notes",
+}
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    """One line of the visit list (a light row, not a model instance)."""
+
+    id: str
+    started_at: str
+    unit_id: str
+    unit_name: str
+    methods: list[str]
+    member_ids: list[str]
+    notes: str
+    assessed: int  # 0 none, 1 partial, 2 complete
+
+    @property
+    def first_line(self) -> str:
+        return (self.notes or "").strip().split("\n", 1)[0]
+
+
+def count_visits(flt: VisitFilter | None = None) -> int:
+    where, params = (flt or VisitFilter()).where()
+    return database.execute_sql(f"SELECT COUNT(*) FROM visit v WHERE {where}", params).fetchone()[0]
+
+
+def visit_rows(
+    flt: VisitFilter | None = None, *, order: str = "started_at", descending: bool = True,
+    offset: int = 0, limit: int = 100,
+) -> list[VisitRow]:
+    """A page of the visit list, sorted; the notes are cut to their first 200 characters."""
+    where, params = (flt or VisitFilter()).where()
+    column = SORT_COLUMNS.get(order, "v.started_at")
+    direction = "DESC" if descending else "ASC"
+    sql = (
+        "SELECT v.id, v.started_at, v.unit_id, u.name, v.methods, v.members_present, substr(v.notes, 1, 200),"
+        " (SELECT a.focus_ratings || '|' || a.tendency_levels FROM assessment a"
+        "   WHERE a.visit_id = v.id AND a.deleted = 0)"
+        f" FROM visit v JOIN unit u ON u.id = v.unit_id WHERE {where}"
+        f" ORDER BY {column} {direction}, v.id {direction} LIMIT ? OFFSET ?"
+    )
+    rows = []
+    for vid, started, unit_id, unit_name, methods, members, notes, assessment in database.execute_sql(
+        sql, [*params, int(limit), int(offset)]
+    ):
+        rows.append(
+            VisitRow(vid, started, unit_id, unit_name, json.loads(methods), json.loads(members or "[]"), notes or "",
+                     _assessment_state(assessment))
+        )
+    return rows
+
+
+def _assessment_state(packed: str | None) -> int:
+    if not packed:
+        return 0
+    focus, tendency = packed.split("|", 1)
+    tpl = campaigns.active_template()
+    complete = len(json.loads(focus)) >= len(tpl.focus_items) and len(json.loads(tendency)) >= len(tpl.tendencies)
+    return 2 if complete else 1
+
+
+def list_visits(flt: VisitFilter | None = None, limit: int | None = None) -> list[Visit]:
+    """Full visit records matching ``flt``, newest first."""
+    where, params = (flt or VisitFilter()).where()
+    sql = f"SELECT v.id FROM visit v WHERE {where} ORDER BY v.started_at DESC, v.id DESC"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    ids = [r[0] for r in database.execute_sql(sql, params)]
+    by_id = {v.id: v for chunk in _chunks(ids, 500) for v in Visit.select().where(Visit.id.in_(chunk))}
+    return [by_id[i] for i in ids]
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def last_visit_dates() -> dict[str, str]:
+    """unit id → date of its latest visit."""
+    return dict(
+        database.execute_sql("SELECT unit_id, MAX(started_at) FROM visit WHERE deleted = 0 GROUP BY unit_id").fetchall()
+    )
+
+
+def member_names() -> dict[str, str]:
+    return {m.id: m.name for m in Member.select(Member.id, Member.name)}
+
+
+def assessment_of(visit) -> Assessment | None:
+    return Assessment.get_or_none((Assessment.visit == visit) & alive(Assessment))

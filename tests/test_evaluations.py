@@ -1,0 +1,150 @@
+import pytest
+
+from supervisor_app import audit, campaigns, evaluation_facts, evaluations, findings, signing, units
+from supervisor_app.errors import FrozenRecordError, ValidationError
+from supervisor_app.models import ChangeLog, EvaluationRecord, database
+from tests import factories
+
+PASS = "correct horse battery"
+
+
+@pytest.fixture
+def setup(data_dir):
+    unit = factories.county()
+    team = units.create_team(unit, "临江县委领导班子")
+    leader = factories.leader(unit, team=team, is_top_leader=True)
+    visit = factories.visit(unit, notes="书记讲专题党课，开展一把手领学解读。", leaders_present=[leader.id],
+                            started_at="2014-04-10T09:00")
+    finding = findings.create_finding(unit, "征求意见范围偏窄", "征求意见不太理想", leader=leader, found_on="2014-04-12")
+    findings.set_rectification(finding, measure="扩大征求意见范围", responsible="王建国", deadline="2014-04-20")
+    me = campaigns.current_member()
+    signing.create_leader_key(data_dir, me, PASS)
+    record = evaluations.create_evaluation("leader", "2014-04-01", "2014-06-30", leader=leader)
+    return {"unit": unit, "team": team, "leader": leader, "visit": visit, "finding": finding, "record": record,
+            "me": campaigns.current_member(), "data_dir": data_dir}
+
+
+def _fill(record):
+    for p in evaluation_facts.propose(record):
+        evaluations.add_fact(record, p.on_date, p.text, source_kind=p.source_kind, source_id=p.source_id)
+    tpl = campaigns.active_template()
+    evaluations.update_evaluation(
+        record, item_ratings={i["id"]: {"rating": "较好", "comment": "有纪实"} for i in tpl.evaluation_items("leader")},
+        overall_rating="较好", narrative="带头学习，示范作用较好。",
+    )
+
+
+def test_facts_are_proposed_from_visits_findings_and_missed_deadlines(setup, monkeypatch):
+    from datetime import date
+
+    monkeypatch.setattr(evaluation_facts, "today", lambda: date(2014, 5, 1))
+    proposals = evaluation_facts.propose(setup["record"])
+    kinds = [(p.source_kind, p.source_id) for p in proposals]
+    assert ("visit", setup["visit"].id) in kinds
+    assert ("finding", setup["finding"].id) in kinds
+    overdue = [p for p in proposals if p.source_kind == "rectification"]
+    assert overdue and "逾期" in overdue[0].text
+    visit_fact = next(p for p in proposals if p.source_kind == "visit")
+    assert "带头讲党课" in visit_fact.text and "带头学习、领学解读" in visit_fact.text
+    evaluations.add_fact(setup["record"], visit_fact.on_date, visit_fact.text, source_kind="visit",
+                         source_id=visit_fact.source_id)
+    assert ("visit", setup["visit"].id) not in [(p.source_kind, p.source_id) for p in evaluation_facts.propose(setup["record"])]
+
+
+def test_rating_validation(setup):
+    record = setup["record"]
+    with pytest.raises(ValidationError):
+        evaluations.update_evaluation(record, item_ratings={"L1": {"rating": "优秀"}})
+    with pytest.raises(ValidationError):
+        evaluations.update_evaluation(record, item_ratings={"M1": {"rating": "好"}})  # a team item
+    with pytest.raises(ValidationError):
+        evaluations.update_evaluation(record, overall_rating="很好")
+    with pytest.raises(ValidationError):
+        evaluations.add_fact(record, "2015-01-01", "期间外")
+    with pytest.raises(ValidationError):
+        evaluations.create_evaluation("leader", "2014-06-30", "2014-04-01", leader=setup["leader"])
+
+
+def test_sign_freezes_the_record(setup):
+    record, me, data_dir = setup["record"], setup["me"], setup["data_dir"]
+    _fill(record)
+    with pytest.raises(ValidationError, match="口令不正确"):
+        signing.unlock(data_dir, me, "wrong passphrase")
+    key = signing.unlock(data_dir, me, PASS)
+    signed = evaluations.sign(record, me, key)
+    assert evaluations.status(signed) == "signed" and signed.signature
+    before = ChangeLog.select().count()
+    for attempt in (
+        lambda: evaluations.update_evaluation(record, narrative="改一下"),
+        lambda: evaluations.add_fact(record, "2014-05-01", "补一条"),
+        lambda: evaluations.update_fact(evaluations.facts(record)[0].id, text="改"),
+        lambda: evaluations.delete_evaluation(record),
+        lambda: evaluations.sign(record, me, key),
+    ):
+        with pytest.raises(FrozenRecordError):
+            attempt()
+    assert ChangeLog.select().count() == before
+    assert audit.check_all() == []
+
+
+def test_non_leader_cannot_sign(setup):
+    record = setup["record"]
+    _fill(record)
+    group = campaigns.current_group()
+    member = campaigns.add_member(group, "李四")
+    leader_key = signing.unlock(setup["data_dir"], setup["me"], PASS)
+    with pytest.raises(ValidationError, match="组长"):
+        evaluations.sign(record, member, leader_key)
+    with pytest.raises(ValidationError):
+        signing.create_leader_key(setup["data_dir"], member, PASS)
+    with pytest.raises(ValidationError):
+        signing.unlock(setup["data_dir"], member, PASS)
+    assert evaluations.status(evaluations.get_evaluation(record.id)) == "draft"
+
+
+def test_signing_needs_accepted_facts_and_overall_rating(setup):
+    record = setup["record"]
+    key = signing.unlock(setup["data_dir"], setup["me"], PASS)
+    with pytest.raises(ValidationError) as info:
+        evaluations.sign(record, setup["me"], key)
+    assert info.value.field == "facts"
+    evaluations.add_fact(record, "2014-04-10", "带头讲党课", state="proposed")
+    with pytest.raises(ValidationError, match="待确认"):
+        evaluations.sign(record, setup["me"], key)
+
+
+def test_amendment_keeps_the_original(setup):
+    record = setup["record"]
+    _fill(record)
+    evaluations.sign(record, setup["me"], signing.unlock(setup["data_dir"], setup["me"], PASS))
+    with pytest.raises(ValidationError):
+        evaluations.amend(record, setup["me"], "", {"overall_rating": "好"})
+    with pytest.raises(ValidationError):
+        evaluations.amend(record, setup["me"], "复核", {"overall_rating": "极好"})
+    amendment = evaluations.amend(record, setup["me"], "复核后调整", {"overall_rating": "好"})
+    stored = evaluations.get_evaluation(record.id)
+    assert stored.overall_rating == "较好"  # the signed original is unchanged
+    assert evaluations.status(stored) == "amended"
+    assert evaluations.amendments(stored)[0].id == amendment.id
+    assert audit.check_all() == []
+
+
+def test_check_catches_a_signed_record_edited_behind_the_program(setup):
+    record = setup["record"]
+    _fill(record)
+    evaluations.sign(record, setup["me"], signing.unlock(setup["data_dir"], setup["me"], PASS))
+    database.execute_sql("UPDATE evaluation_record SET narrative = '悄悄改过' WHERE id = ?", (record.id,))
+    problems = audit.check_all()
+    assert any("内容被改动" in p for p in problems)
+    database.execute_sql("UPDATE evaluation_fact SET text = '假纪实' WHERE evaluation_id = ?", (record.id,))
+    assert any("内容被改动" in p for p in audit.check_all())
+
+
+def test_forged_signature_is_caught(setup):
+    record = setup["record"]
+    _fill(record)
+    evaluations.sign(record, setup["me"], signing.unlock(setup["data_dir"], setup["me"], PASS))
+    sig = EvaluationRecord.get_by_id(record.id).signature
+    forged = ("A" if sig[0] != "A" else "B") + sig[1:]
+    database.execute_sql("UPDATE evaluation_record SET signature = ? WHERE id = ?", (forged, record.id))
+    assert any("签名无效" in p for p in audit.check_all())

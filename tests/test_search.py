@@ -1,0 +1,86 @@
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from supervisor_app import findings, search, visits
+from tests import factories
+
+
+def ids(query):
+    return {r.id for r in visits.visit_rows(visits.VisitFilter(search=query), limit=1000)}
+
+
+def test_tokens_are_overlapping_bigrams():
+    assert search.tokens("四风问题，整改") == "四风 风问 问题 整改"
+    assert search.tokens("党") == "党"
+    assert search.match_expression("四风") == '"四风"'
+    assert search.match_expression("四风 整改") == '"四风" AND "整改"'
+    assert search.match_expression("党") is None
+    assert search.match_expression("党 四风") == '"四风"'
+
+
+def test_two_character_words_are_found(data_dir):
+    unit = factories.county()
+    a = factories.visit(unit, notes="群众反映四风问题突出，要求整改。")
+    b = factories.visit(unit, notes="书记讲了专题党课。", people_met="王建国（党委书记）")
+    assert ids("四风") == {a.id}
+    assert ids("整改") == {a.id}
+    assert ids("党课") == {b.id}
+    assert ids("四风问题") == {a.id}
+    assert ids("风问") == {a.id}
+    assert ids("王建国") == {b.id}  # people met are searched too
+    assert ids("问题党课") == set()
+    assert ids("党") == {b.id}  # one character falls back to a scan
+    assert ids("四风 整改") == {a.id}
+
+
+def test_index_follows_every_write(data_dir):
+    unit = factories.county()
+    visit = factories.visit(unit, notes="学习笔记雷同")
+    assert ids("雷同") == {visit.id}
+    visits.update_visit(visit, notes="征求意见不充分")
+    assert ids("雷同") == set()
+    assert ids("征求意见") == {visit.id}
+    finding = findings.create_finding(description="赶进度、一哄而上", category="有形式主义趋向", visit=visit)
+    assert ids("一哄而上") == {visit.id}  # findings of the visit are searched
+    findings.update_finding(finding, description="表面热、实际冷")
+    assert ids("一哄而上") == set() and ids("实际冷") == {visit.id}
+    findings.delete_finding(finding)
+    assert ids("实际冷") == set()
+
+
+def test_special_characters_do_not_break_the_query(data_dir):
+    unit = factories.county()
+    visit = factories.visit(unit, notes='引号"与 AND OR NOT * 100% 学习')
+    other = factories.visit(unit, notes="普通记录")
+    assert ids('"') == {visit.id}  # no letters: a plain substring scan
+    assert ids("100%") == {visit.id}
+    assert ids("%") == {visit.id}  # LIKE wildcards are escaped
+    assert ids("_") == set()
+    assert ids("AND") == {visit.id}
+    assert ids("NOT *") == {visit.id}
+    assert ids("普通") == {other.id}
+
+
+alphabet = st.sampled_from(list("四风整改党课学习问题，。 a1"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.text(alphabet, min_size=0, max_size=12), min_size=1, max_size=5),
+       query=st.text(alphabet, min_size=2, max_size=4))
+def test_search_equals_substring_scan(data_dir, texts, query):
+    """Search finds exactly the visits containing every run of letters of the query."""
+    import re
+
+    from supervisor_app.models import Visit, database
+
+    with database.atomic() as txn:
+        unit = factories.county("测试县")
+        made = {factories.visit(unit, notes=text).id: text for text in texts}
+        runs = re.findall(r"[^\W_]+", query.lower())
+        if runs:
+            expected = {vid for vid, text in made.items() if all(run in text.lower() for run in runs)}
+        else:
+            expected = {vid for vid, text in made.items() if query in text}
+        assert ids(query) == expected
+        txn.rollback()
+    assert Visit.select().count() == 0
