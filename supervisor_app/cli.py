@@ -212,7 +212,9 @@ def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] =
 
 
 # Capabilities with their own sub-commands; each module offers register(subparsers).
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    # one line per capability, e.g. "supervisor_app.reports.cli",
+)
 
 
 def main(
