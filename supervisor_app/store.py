@@ -20,3 +20,11 @@ def open_data_dir(data_dir: str | Path | None = None, *, create: bool = True) ->
 def close() -> None:
     db.close_database()
     installation.forget_cache()
+
+
+def release_thread_connection() -> None:
+    """Close this thread's database connection (worker threads call it when they finish)."""
+    from .models import database
+
+    if database.obj is not None and not database.is_closed():
+        database.close()

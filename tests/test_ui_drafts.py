@@ -1,0 +1,84 @@
+"""An editor's draft survives a kill of the program and is offered back at the next start."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox
+
+from supervisor_app import units, visits
+from ui.editors.visit_editor import VisitEditor
+from ui.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHILD = r"""
+import os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtCore import QTimer
+from supervisor_app import store
+from ui.app import make_app
+from ui.main_window import MainWindow
+from tests.qt_helpers import type_text
+
+app = make_app()
+path = store.open_data_dir(sys.argv[1])
+window = MainWindow(path)
+window.show()
+editor = window.pages["visits"].new_visit(sys.argv[2])
+type_text(editor.notes, "断电前写下的督导情况：四风问题突出")
+editor.method_boxes["暗访督查"].setChecked(True)
+
+def report():
+    if window.drafts.pending():
+        print("DRAFT-SAVED", flush=True)
+
+timer = QTimer()
+timer.timeout.connect(report)
+timer.start(100)
+app.exec()
+"""
+
+
+def test_draft_survives_a_kill(qtbot, data_dir, monkeypatch):
+    unit = units.create_unit("临江县", "县市区")
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(data_dir), unit.id], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        line = child.stdout.readline()
+        assert line.strip() == "DRAFT-SAVED"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window = MainWindow(data_dir)
+    qtbot.addWidget(window)
+    window.offer_drafts()
+    editors = window.findChildren(VisitEditor)
+    assert len(editors) == 1
+    editor = editors[0]
+    qtbot.addWidget(editor)
+    assert editor.notes.toPlainText() == "断电前写下的督导情况：四风问题突出"
+    assert editor.method_boxes["暗访督查"].isChecked()
+    assert editor.unit.currentData() == unit.id
+    assert editor.save()
+    assert window.drafts.pending() == []
+    assert [v.notes for v in visits.list_visits()] == ["断电前写下的督导情况：四风问题突出"]
+
+
+def test_declined_draft_is_discarded(qtbot, data_dir, monkeypatch):
+    window = MainWindow(data_dir)
+    qtbot.addWidget(window)
+    window.drafts.save("visit-new-abc", "visit", "督导记录：测试", {"visit_id": None, "state": {"notes": "x"}})
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    window.offer_drafts()
+    assert window.drafts.pending() == []
+    assert window.findChildren(VisitEditor) == []

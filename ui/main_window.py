@@ -1,0 +1,193 @@
+"""The main window: a navigation list with one page each, menus, shortcuts, status bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from supervisor_app import campaigns, demo, installation, store
+from supervisor_app.drafts import DraftStore
+
+from . import tasks
+from .hub import announce, hub
+from .pages.overview import OverviewPage
+from .pages.rectification import RectificationPage
+from .pages.units import UnitsPage
+from .pages.visits import VisitsPage
+from .widgets import show_error
+
+PAGES = (
+    ("overview", OverviewPage),
+    ("units", UnitsPage),
+    ("visits", VisitsPage),
+    ("rectification", RectificationPage),
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, data_dir: Path):
+        super().__init__()
+        self.data_dir = Path(data_dir)
+        self.drafts = DraftStore(self.data_dir)
+        self.settings = QSettings(str(self.data_dir / "window.ini"), QSettings.Format.IniFormat)
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(150)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        for key, page_class in PAGES:
+            page = page_class(self)
+            self.pages[key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(page.title)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self._show_page)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._build_menus()
+        hub.status.connect(self.show_status)
+        hub.open_record.connect(self.open_record)
+        self.update_title()
+        self._restore_state()
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    # --- window state ----------------------------------------------------------------------------
+
+    def update_title(self) -> None:
+        ctx = installation.context()
+        group = campaigns.current_group()
+        member = campaigns.current_member()
+        parts = [group.name if group else self.tr("未设置督导组"), installation.ROLE_LABELS[ctx.role],
+                 member.name if member else self.tr("未设置成员")]
+        self.setWindowTitle(self.tr("督导纪实") + " — " + " · ".join(parts))
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        keys = [k for k, _ in PAGES]
+        last = self.settings.value("page", "overview")
+        self.nav.setCurrentRow(keys.index(last) if last in keys else 0)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("page", self.current_page_key())
+        self.settings.sync()
+        tasks.wait_for_all(10_000)
+        super().closeEvent(event)
+
+    def current_page_key(self) -> str:
+        item = self.nav.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else "overview"
+
+    def _show_page(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        page = self.stack.currentWidget()
+        if hasattr(page, "refresh"):
+            page.refresh()
+
+    def show_page(self, key: str) -> QWidget:
+        self.nav.setCurrentRow([k for k, _ in PAGES].index(key))
+        return self.pages[key]
+
+    # --- menus -----------------------------------------------------------------------------------
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("文件(&F)"))
+        self.new_visit_action = self._action(file_menu, self.tr("新建督导记录"), self.new_visit,
+                                             QKeySequence.StandardKey.New)
+        self._action(file_menu, self.tr("生成演示数据…"), self.load_demo)
+        file_menu.addSeparator()
+        self._action(file_menu, self.tr("退出"), self.close, QKeySequence.StandardKey.Quit)
+        edit_menu = bar.addMenu(self.tr("编辑(&E)"))
+        self.find_action = self._action(edit_menu, self.tr("查找督导记录"), self.find, QKeySequence.StandardKey.Find)
+        self._action(edit_menu, self.tr("刷新"), lambda: announce("*", self.tr("已刷新")), QKeySequence.StandardKey.Refresh)
+        view_menu = bar.addMenu(self.tr("视图(&V)"))
+        for number, (key, page_class) in enumerate(PAGES, 1):
+            self._action(view_menu, page_class.title, lambda _=False, k=key: self.show_page(k), f"Ctrl+{number}")
+        help_menu = bar.addMenu(self.tr("帮助(&H)"))
+        self._action(help_menu, self.tr("关于督导纪实"), self.about)
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def new_visit(self, unit_id: str | None = None) -> None:
+        self.show_page("visits").new_visit(unit_id)
+
+    def find(self) -> None:
+        self.show_page("visits").focus_search()
+
+    def open_record(self, kind: str, record_id: str) -> None:
+        if kind == "visit":
+            self.show_page("visits").open_visit(record_id)
+        elif kind in ("finding", "rectification"):
+            self.show_page("rectification").open_finding(record_id)
+        elif kind == "unit":
+            self.show_page("units").select_unit(record_id)
+
+    def load_demo(self) -> None:
+        answer = QMessageBox.question(
+            self, self.tr("生成演示数据"),
+            self.tr("将在当前数据文件夹中生成虚构的演示数据（江川市），只能用于空的数据文件夹。继续吗？"),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        data_dir = self.data_dir
+
+        def work(progress, cancelled):
+            try:
+                return demo.generate(data_dir, progress=progress, cancelled=cancelled)
+            finally:
+                store.release_thread_connection()
+
+        def done(summary):
+            announce("*", self.tr("已生成演示数据：") + "，".join(f"{k} {v}" for k, v in summary.items()))
+            self.update_title()
+
+        tasks.run_with_progress(self, self.tr("正在生成演示数据…"), work, done, lambda exc: show_error(self, exc))
+
+    def about(self) -> None:
+        QMessageBox.about(self, self.tr("关于督导纪实"), self.tr(
+            "督导纪实：督导组现场督导记录、评估、整改跟踪与纪实评价。\n数据文件夹：") + str(self.data_dir))
+
+    def offer_drafts(self) -> None:
+        """Offer back drafts left by a crash or a kill."""
+        for draft in self.drafts.pending():
+            answer = QMessageBox.question(
+                self, self.tr("恢复草稿"),
+                self.tr("发现未保存的草稿：{title}（{time}）。要恢复吗？选择“否”将丢弃它。").format(
+                    title=draft.title, time=draft.saved_at.replace("T", " ")[:19]),
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                if draft.kind == "visit":
+                    self.show_page("visits").open_draft(draft)
+                    return
+            else:
+                self.drafts.discard(draft.key)

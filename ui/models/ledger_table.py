@@ -1,0 +1,66 @@
+"""The rectification ledger as a Qt table model (findings with their rectification)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from supervisor_app import findings
+from supervisor_app.clock import chinese_date
+
+OVERDUE = QColor("#ffcdd2")
+DUE_SOON = QColor("#fff8e1")
+
+
+class LedgerTableModel(QAbstractTableModel):
+    HEADERS = ("发现日期", "单位", "类别", "问题", "整改措施", "责任人", "时限", "状态")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.unit_id: str | None = None
+        self.open_only = True
+        self.overdue_only = False
+        self._rows: list[findings.LedgerRow] = []
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._rows = findings.ledger(self.unit_id, open_only=self.open_only, overdue_only=self.overdue_only)
+        self.endResetModel()
+
+    def row(self, index: int) -> findings.LedgerRow:
+        return self._rows[index]
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        rect = row.rectification
+        if role == Qt.ItemDataRole.DisplayRole:
+            status = row.status + ("（逾期）" if row.overdue else "")
+            return (chinese_date(row.finding.found_on), row.unit_name, row.finding.category, row.finding.description,
+                    rect.measure if rect else "", rect.responsible if rect else "",
+                    chinese_date(rect.deadline) if rect else "", status)[index.column()]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if row.overdue:
+                return QBrush(OVERDUE)
+            if row.due_soon:
+                return QBrush(DUE_SOON)
+        if role == Qt.ItemDataRole.ForegroundRole and row.overdue and index.column() == 7:
+            return QBrush(QColor("#b00020"))
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (3, 4):
+            return self.data(index)
+        if role == Qt.ItemDataRole.UserRole:
+            return row.finding.id
+        return None

@@ -1,0 +1,145 @@
+"""概览: counts, rectifications overdue or due soon, units not visited lately, the latest
+visits, and the tendency levels across units; every item opens its record."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from supervisor_app import overview
+from supervisor_app.clock import chinese_date
+
+from ..hub import hub
+from ..widgets import heading
+
+LEVEL_COLOURS = ("#e8f5e9", "#fff8e1", "#ffe0b2", "#ffcdd2")
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.setMinimumHeight(150)
+    return table
+
+
+class OverviewPage(QWidget):
+    title = "概览"
+
+    def __init__(self, window):
+        super().__init__()
+        self.window_ = window
+        outer = QVBoxLayout(self)
+        outer.addWidget(heading(self.tr("概览")))
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        body = QWidget()
+        scroll.setWidget(body)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(body)
+
+        self.counts_row = QHBoxLayout()
+        layout.addLayout(self.counts_row)
+        self.count_labels: dict[str, QLabel] = {}
+
+        grid = QGridLayout()
+        self.due_table = _table([self.tr("时限"), self.tr("状态"), self.tr("单位"), self.tr("问题"), self.tr("整改措施")])
+        self.stale_table = _table([self.tr("单位"), self.tr("类别"), self.tr("上次督导"), self.tr("间隔")])
+        self.latest_table = _table([self.tr("日期"), self.tr("单位"), self.tr("督导方式"), self.tr("督导情况")])
+        self.tendency_table = _table([self.tr("单位")])
+        boxes = (
+            (self.tr("逾期及 7 日内到期的整改"), self.due_table, 0, 0),
+            (self.tr("超过 {n} 天未督导的单位").format(n=overview.STALE_DAYS), self.stale_table, 0, 1),
+            (self.tr("最近的督导记录"), self.latest_table, 1, 0),
+            (self.tr("各单位倾向（最近一次评估）"), self.tendency_table, 1, 1),
+        )
+        for title, table, row, column in boxes:
+            box = QGroupBox(title)
+            box_layout = QVBoxLayout(box)
+            box_layout.addWidget(table)
+            grid.addWidget(box, row, column)
+        layout.addLayout(grid, 1)
+        self.due_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.due_table, r, "finding"))
+        self.stale_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.stale_table, r, "unit"))
+        self.latest_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.latest_table, r, "visit"))
+        self.tendency_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.tendency_table, r, "unit"))
+        hub.changed.connect(self._on_changed)
+        self.refresh()
+
+    def _on_changed(self, _kind: str) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def _open(self, table: QTableWidget, row: int, kind: str) -> None:
+        record_id = table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        if record_id:
+            self.window_.open_record(kind, record_id)
+
+    @staticmethod
+    def _fill(table: QTableWidget, rows: list[tuple[str, list[str], QColor | None]]) -> None:
+        table.setRowCount(len(rows))
+        for r, (record_id, cells, colour) in enumerate(rows):
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c == 0:
+                    item.setData(Qt.ItemDataRole.UserRole, record_id)
+                if colour is not None:
+                    item.setBackground(QBrush(colour))
+                table.setItem(r, c, item)
+        table.resizeColumnsToContents()
+
+    def refresh(self) -> None:
+        snap = overview.snapshot()
+        for name, value in snap.counts.items():
+            label = self.count_labels.get(name)
+            if label is None:
+                label = QLabel()
+                label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.count_labels[name] = label
+                self.counts_row.addWidget(label)
+            label.setText(f"<div style='font-size:20pt;font-weight:600'>{value}</div><div>{name}</div>")
+            colour = "color:#b00020;" if name == "逾期整改" and value else ""
+            label.setStyleSheet("background:#f3f6fa;border:1px solid #d0d7de;border-radius:6px;padding:8px;" + colour)
+        due = [(r.finding.id, [chinese_date(r.rectification.deadline), "逾期" if r.overdue else "即将到期",
+                               r.unit_name, r.finding.description, r.rectification.measure],
+                QColor("#ffcdd2") if r.overdue else QColor("#fff8e1"))
+               for r in (*snap.overdue, *snap.due_soon)]
+        self._fill(self.due_table, due)
+        stale = [(s.unit.id, [s.unit.name, s.unit.kind, chinese_date(s.last_visit) or "从未督导",
+                              f"{s.days} 天" if s.days is not None else "—"], None) for s in snap.stale_units]
+        self._fill(self.stale_table, stale)
+        latest = [(v.id, [v.started_at.replace("T", " "), v.unit_name, "、".join(v.methods), v.first_line], None)
+                  for v in snap.latest_visits]
+        self._fill(self.latest_table, latest)
+        table = self.tendency_table
+        table.setColumnCount(1 + len(snap.tendency_names))
+        table.setHorizontalHeaderLabels([self.tr("单位")] + [name.removeprefix("防止")[:10] for _, name in snap.tendency_names])
+        for column, (_, name) in enumerate(snap.tendency_names, 1):
+            table.horizontalHeaderItem(column).setToolTip(name)
+        table.setRowCount(len(snap.tendencies))
+        for r, (unit, levels) in enumerate(snap.tendencies):
+            item = QTableWidgetItem(unit.name)
+            item.setData(Qt.ItemDataRole.UserRole, unit.id)
+            table.setItem(r, 0, item)
+            for c, (tid, _) in enumerate(snap.tendency_names, 1):
+                level = levels.get(tid, "")
+                cell = QTableWidgetItem(level)
+                if level in snap.tendency_scale:
+                    cell.setBackground(QBrush(QColor(LEVEL_COLOURS[min(snap.tendency_scale.index(level), 3)])))
+                table.setItem(r, c, cell)
+        table.resizeColumnsToContents()

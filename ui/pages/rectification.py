@@ -1,0 +1,102 @@
+"""问题整改: the ledger of findings with their rectification; open / overdue / unit filters."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from supervisor_app import units
+
+from ..editors.rectification_dialog import RectificationDialog
+from ..hub import hub
+from ..models.ledger_table import LedgerTableModel
+from ..widgets import heading
+
+
+class RectificationPage(QWidget):
+    title = "问题整改"
+
+    def __init__(self, window):
+        super().__init__()
+        self.window_ = window
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(self.tr("问题整改台账")))
+        filters = QHBoxLayout()
+        self.scope = QComboBox()
+        self.scope.addItem(self.tr("未销号"), "open")
+        self.scope.addItem(self.tr("逾期"), "overdue")
+        self.scope.addItem(self.tr("全部"), "all")
+        self.unit = QComboBox()
+        filters.addWidget(QLabel(self.tr("范围")))
+        filters.addWidget(self.scope)
+        filters.addWidget(QLabel(self.tr("单位")))
+        filters.addWidget(self.unit, 1)
+        self.count_label = QLabel()
+        filters.addWidget(self.count_label)
+        layout.addLayout(filters)
+        self.model = LedgerTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda index: self.open_finding(self.model.row(index.row()).finding.id))
+        layout.addWidget(self.table, 1)
+        open_button = QPushButton(self.tr("整改与跟进…"))
+        open_button.clicked.connect(self._open_selected)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(open_button)
+        layout.addLayout(row)
+        self.scope.currentIndexChanged.connect(self.apply_filter)
+        self.unit.currentIndexChanged.connect(self.apply_filter)
+        hub.changed.connect(self._on_changed)
+        self._fill_units()
+        self.apply_filter()
+
+    def _fill_units(self) -> None:
+        current = self.unit.currentData()
+        self.unit.blockSignals(True)
+        self.unit.clear()
+        self.unit.addItem(self.tr("全部单位"), None)
+        for unit in units.list_units():
+            self.unit.addItem(units.unit_path(unit), unit.id)
+        index = self.unit.findData(current)
+        self.unit.setCurrentIndex(max(index, 0))
+        self.unit.blockSignals(False)
+
+    def apply_filter(self) -> None:
+        scope = self.scope.currentData()
+        self.model.unit_id = self.unit.currentData()
+        self.model.open_only = scope in ("open", "overdue")
+        self.model.overdue_only = scope == "overdue"
+        self.model.reload()
+        self.count_label.setText(self.tr("共 {n} 条").format(n=self.model.rowCount()))
+
+    def refresh(self) -> None:
+        self._fill_units()
+        self.apply_filter()
+
+    def _on_changed(self, kind: str) -> None:
+        if kind in ("*", "finding", "visit", "unit"):
+            self.refresh()
+
+    def _open_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self.open_finding(self.model.row(rows[0].row()).finding.id)
+
+    def open_finding(self, finding_id: str) -> RectificationDialog:
+        dialog = RectificationDialog(self, finding_id)
+        dialog.open()
+        return dialog
