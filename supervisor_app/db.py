@@ -17,7 +17,7 @@ from .errors import DatabaseError
 from .models import ALL_MODELS, database
 from .paths import db_path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x53555056  # "SUPV": marks the file as ours
 
 PRAGMAS = {
@@ -35,8 +35,15 @@ def _migration_1(db: SqliteDatabase) -> None:
         db.execute_sql(sql)
 
 
+def _migration_2(db: SqliteDatabase) -> None:
+    """Sync bookkeeping: bundle history, cursors, acknowledgements, held entries, conflicts."""
+    from .sync.models import SYNC_MODELS
+
+    db.create_tables(SYNC_MODELS)
+
+
 # MIGRATIONS[n] brings a database from version n-1 to n. Append only; never edit an old one.
-MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _migration_1}
+MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _migration_1, 2: _migration_2}
 
 
 def read_header(path: Path) -> tuple[int, int]:
