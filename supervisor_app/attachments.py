@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from . import changelog
+from .db import StorageFullError, is_storage_full
 from .errors import NotFoundError, SupervisorError, ValidationError
 from .models import Attachment, Visit, alive, database
 
@@ -37,6 +38,12 @@ def blob_path(sha256: str) -> Path:
 
 def put_bytes_from(source: Path) -> tuple[str, int]:
     """Copy a file into the store (atomically, once per content); return (sha256, size)."""
+    sha, size, _created = _put(source)
+    return sha, size
+
+
+def _put(source: Path) -> tuple[str, int, bool]:
+    """put_bytes_from, also telling whether the content is new to the store."""
     digest = hashlib.sha256()
     size = 0
     target_dir = store_dir()
@@ -56,12 +63,15 @@ def put_bytes_from(source: Path) -> tuple[str, int]:
         final = blob_path(sha)
         if final.exists():
             os.unlink(tmp_name)
-        else:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp_name, final)
-        return sha, size
+            return sha, size, False
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp_name, final)
+        return sha, size, True
     except OSError as exc:
         Path(tmp_name).unlink(missing_ok=True)
+        if is_storage_full(exc):
+            raise StorageFullError("磁盘空间不足，附件没有保存，已保存的记录和附件都未受影响。请清理磁盘空间后重试。",
+                                   field="attachment", detail=repr(exc)) from exc
         raise SupervisorError(f"无法保存附件：{exc.strerror or exc}", field="attachment", detail=repr(exc)) from exc
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
@@ -77,10 +87,15 @@ def add_attachment(visit, source: str | os.PathLike) -> Attachment:
     visit = Visit.get_or_none((Visit.id == visit_id) & alive(Visit))
     if visit is None:
         raise NotFoundError(f"找不到督导记录：{visit_id}。", field="visit")
-    sha, size = put_bytes_from(source)
+    sha, size, created = _put(source)
     mime = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
-    with database.atomic():
-        return changelog.create(Attachment, visit=visit, sha256=sha, filename=source.name, mime_type=mime, size=size)
+    try:
+        with database.atomic():
+            return changelog.create(Attachment, visit=visit, sha256=sha, filename=source.name, mime_type=mime, size=size)
+    except BaseException:
+        if created:  # new content that no record refers to: leave the store as it was
+            blob_path(sha).unlink(missing_ok=True)
+        raise
 
 
 def remove_attachment(attachment_id: str) -> Attachment:

@@ -6,6 +6,7 @@ read through a read-only connection, so the file stays byte-for-byte as it was.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 from peewee import SqliteDatabase
 
 from . import search
-from .errors import DatabaseError
+from .errors import DatabaseError, SupervisorError
 from .models import ALL_MODELS, database
 from .paths import db_path
 
@@ -27,6 +28,69 @@ PRAGMAS = {
     "busy_timeout": 10_000,
     "cache_size": -32_000,
 }
+
+
+SQLITE_FULL = 13
+STORAGE_FULL_MESSAGE = "磁盘空间不足，本次保存没有完成，数据仍是保存前的样子。请清理磁盘空间后重试。"
+
+
+class StorageFullError(SupervisorError):
+    """The disk (or the database's size limit) is full; what was being saved was not saved."""
+
+    def __init__(self, message: str = STORAGE_FULL_MESSAGE, field: str | None = None, detail: str | None = None):
+        super().__init__(message, field=field, detail=detail)
+
+
+def is_storage_full(exc: BaseException | None) -> bool:
+    """True when ``exc`` (or what it wraps) is SQLITE_FULL or an OSError for a full disk."""
+    seen: set[int] = set()
+    stack = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen or not isinstance(current, BaseException):
+            continue
+        seen.add(id(current))
+        if isinstance(current, sqlite3.Error) and (getattr(current, "sqlite_errorcode", 0) or 0) & 0xFF == SQLITE_FULL:
+            return True
+        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        stack.extend((current.__cause__, current.__context__, *current.args))
+    return False
+
+
+class AppDatabase(SqliteDatabase):
+    """SqliteDatabase that reports a full disk in plain words, in one place for every service.
+
+    On SQLITE_FULL SQLite may roll the whole transaction back by itself; peewee's own ROLLBACK
+    would then fail ("no transaction is active") and hide the cause. So a rollback is skipped
+    when SQLite has already done it, and a full disk becomes a StorageFullError.
+    """
+
+    def _sqlite_in_transaction(self) -> bool:
+        return self.is_closed() or self._state.conn.in_transaction
+
+    def execute_sql(self, sql, params=None):
+        if sql.startswith("ROLLBACK TO SAVEPOINT") and not self._sqlite_in_transaction():
+            return self.cursor()
+        try:
+            return super().execute_sql(sql, params)
+        except Exception as exc:
+            if is_storage_full(exc):
+                raise StorageFullError(detail=str(exc)) from exc
+            raise
+
+    def commit(self):
+        try:
+            return super().commit()
+        except Exception as exc:
+            if is_storage_full(exc):
+                raise StorageFullError(detail=str(exc)) from exc
+            raise
+
+    def rollback(self):
+        if self._sqlite_in_transaction():
+            return super().rollback()
+        return None
 
 
 def _migration_1(db: SqliteDatabase) -> None:
@@ -89,10 +153,14 @@ def open_database(data_dir: Path, *, create: bool = True) -> SqliteDatabase:
     version = check_openable(path)
     data_dir.mkdir(parents=True, exist_ok=True)
     close_database()
-    db = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    db = AppDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
     database.initialize(db)
     db.connect(reuse_if_open=True)
     if version < SCHEMA_VERSION:
+        if version >= 1:
+            from . import backup  # late: backup builds on this module
+
+            backup.create_backup(data_dir, reason=backup.PRE_MIGRATION)
         migrate(db, version)
     return db
 

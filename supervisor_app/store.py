@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import attachments, db, installation
+from . import attachments, backup, db, installation
 from .paths import attachments_dir, resolve_data_dir
 
 
 def open_data_dir(data_dir: str | Path | None = None, *, create: bool = True) -> Path:
-    """Open the data folder (resolved as --data-dir / SUPERVISOR_DATA_DIR / user folder)."""
+    """Open the data folder (resolved as --data-dir / SUPERVISOR_DATA_DIR / user folder).
+
+    A damaged database is refused (backup.DamagedDatabaseError) before anything writes to it;
+    an existing one gets its daily backup after opening.
+    """
     path = resolve_data_dir(data_dir)
+    existed = backup.refuse_if_damaged(path).state != backup.NEW
     db.open_database(path, create=create)
     attachments.set_store(attachments_dir(path))
     installation.forget_cache()
+    if existed:
+        backup.backup_at_start(path)
     return path
 
 
