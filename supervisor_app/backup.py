@@ -645,6 +645,14 @@ def _set_aside(path: Path, data_dir: Path, state: str, now: datetime) -> Path:
     return target
 
 
+def _reopen_quietly(store, data_dir: Path) -> None:
+    """After a refused restore, give the caller its (unchanged) database back if it can open."""
+    try:
+        store.open_data_dir(data_dir, create=False)
+    except Exception:  # damaged or gone: the caller sees the original error, not this one
+        store.close()
+
+
 def restore(file: str | os.PathLike, data_dir: str | os.PathLike | None = None) -> RestoreResult:
     """Replace the database with a backup, safely, and reopen it.
 
@@ -666,11 +674,13 @@ def restore(file: str | os.PathLike, data_dir: str | os.PathLike | None = None) 
     staged = data_dir / f".restore-{os.getpid()}.sqlite3"
     now = _utc(None)
     safety: Path | None = None
+    closed = False
     try:
         _copy_database(source, staged)
         _fsync_file(staged)
         current = startup_check(data_dir)
         store.close()
+        closed = True
         if current.state == OK:
             _ensure_not_in_use(target)
             safety = create_backup(data_dir, reason=PRE_RESTORE, now=now, prune_old=False).path
@@ -681,14 +691,12 @@ def restore(file: str | os.PathLike, data_dir: str | os.PathLike | None = None) 
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         os.replace(staged, target)
         _fsync_dir(data_dir)
-    except (DatabaseError, db.StorageFullError):
+    except BaseException as exc:
         _remove_with_sidecars(staged)
-        raise
-    except (OSError, sqlite3.Error) as exc:
-        _remove_with_sidecars(staged)
-        raise _storage_error(exc, "恢复") from exc
-    except BaseException:
-        _remove_with_sidecars(staged)
+        if closed:
+            _reopen_quietly(store, data_dir)
+        if isinstance(exc, (OSError, sqlite3.Error)):
+            raise _storage_error(exc, "恢复") from exc
         raise
     store.open_data_dir(data_dir)
     store_dir = attachments_dir(data_dir)
