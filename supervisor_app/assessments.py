@@ -70,8 +70,11 @@ def latest_tendencies_by_unit() -> dict[str, dict[str, str]]:
     """unit id → {tendency id: level} from each unit's most recent assessment."""
     result: dict[str, dict[str, str]] = {}
     rows = database.execute_sql(
-        "SELECT a.unit_id, a.tendency_levels FROM assessment a JOIN visit v ON v.id = a.visit_id"
-        " WHERE a.deleted = 0 AND v.deleted = 0 ORDER BY v.started_at"
+        "SELECT unit_id, tendency_levels FROM ("
+        " SELECT a.unit_id, a.tendency_levels, ROW_NUMBER() OVER ("
+        "   PARTITION BY a.unit_id ORDER BY (a.tendency_levels != '{}') DESC, v.started_at DESC) AS n"
+        " FROM assessment a JOIN visit v ON v.id = a.visit_id WHERE a.deleted = 0 AND v.deleted = 0)"
+        " WHERE n = 1"
     )
     for unit_id, packed in rows:
         levels = {k: v["level"] for k, v in json.loads(packed).items()}

@@ -260,7 +260,8 @@ class LedgerRow:
         return self.rectification.status
 
 
-def ledger(unit=None, *, open_only: bool = False, overdue_only: bool = False, on: date | None = None) -> list[LedgerRow]:
+def ledger(unit=None, *, open_only: bool = False, overdue_only: bool = False, due_soon_or_overdue: bool = False,
+           on: date | None = None) -> list[LedgerRow]:
     """Findings with their rectification, overdue and due-soon flags computed once, here."""
     on = on or today()
     query = (
@@ -277,6 +278,10 @@ def ledger(unit=None, *, open_only: bool = False, overdue_only: bool = False, on
         query = query.where(Finding.unit == unit)
     if open_only:
         query = query.where(Finding.closed == False)
+    if overdue_only or due_soon_or_overdue:
+        limit = on if overdue_only else on + timedelta(days=DUE_SOON_DAYS)
+        query = query.where(Rectification.id.is_null(False) & (Rectification.deadline <= limit.isoformat())
+                            & Rectification.status.not_in(DONE_STATUSES))
     rows = []
     for finding in query:
         rect = getattr(finding, "rectification", None)

@@ -48,7 +48,7 @@ def stale_units(on: date, days: int = STALE_DAYS, kinds: tuple[str, ...] = ("县
 
 def snapshot(on: date | None = None, stale_days: int = STALE_DAYS) -> Overview:
     on = on or today()
-    open_rows = [r for r in findings.ledger(open_only=True, on=on) if r.rectification is not None]
+    open_rows = findings.ledger(open_only=True, due_soon_or_overdue=True, on=on)
     tpl = campaigns.active_template()
     levels = assessments.latest_tendencies_by_unit()
     units_with_levels = [(u, levels[u.id]) for u in Unit.select().where(alive(Unit) & Unit.id.in_(list(levels)))
@@ -57,7 +57,7 @@ def snapshot(on: date | None = None, stale_days: int = STALE_DAYS) -> Overview:
         "单位": Unit.select().where(alive(Unit)).count(),
         "督导记录": Visit.select().where(alive(Visit)).count(),
         "未销号问题": Finding.select().where(alive(Finding) & (Finding.closed == False)).count(),
-        "逾期整改": sum(1 for r in open_rows if r.overdue),
+        "逾期整改": sum(1 for r in open_rows if r.overdue),  # every overdue one is in open_rows
         "纪实评价": EvaluationRecord.select().where(alive(EvaluationRecord)).count(),
     }
     return Overview(

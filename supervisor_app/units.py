@@ -117,6 +117,20 @@ def unit_tree() -> list[tuple[Unit, list]]:
     return build(None)
 
 
+def unit_paths() -> list[tuple[str, str]]:
+    """(unit id, '岳阳县 / 县委组织部') for every live unit, in tree order — one query."""
+    result: list[tuple[str, str]] = []
+
+    def walk(forest, prefix: str) -> None:
+        for unit, children in forest:
+            path = f"{prefix} / {unit.name}" if prefix else unit.name
+            result.append((unit.id, path))
+            walk(children, path)
+
+    walk(unit_tree(), "")
+    return result
+
+
 def unit_path(unit: Unit) -> str:
     """'岳阳县 / 县委组织部' — the unit's name with its ancestors."""
     names = []

@@ -210,29 +210,31 @@ def visit_rows(
     direction = "DESC" if descending else "ASC"
     sql = (
         "SELECT v.id, v.started_at, v.unit_id, u.name, v.methods, v.members_present, substr(v.notes, 1, 200),"
-        " (SELECT a.focus_ratings || '|' || a.tendency_levels FROM assessment a"
+        " (SELECT (SELECT COUNT(*) FROM json_each(a.focus_ratings)) || '|'"
+        "   || (SELECT COUNT(*) FROM json_each(a.tendency_levels)) FROM assessment a"
         "   WHERE a.visit_id = v.id AND a.deleted = 0)"
         f" FROM visit v JOIN unit u ON u.id = v.unit_id WHERE {where}"
         f" ORDER BY {column} {direction}, v.id {direction} LIMIT ? OFFSET ?"
     )
+    tpl = campaigns.active_template()
+    needed = (len(tpl.focus_items), len(tpl.tendencies))
     rows = []
-    for vid, started, unit_id, unit_name, methods, members, notes, assessment in database.execute_sql(
+    for vid, started, unit_id, unit_name, methods, members, notes, counts in database.execute_sql(
         sql, [*params, int(limit), int(offset)]
     ):
         rows.append(
             VisitRow(vid, started, unit_id, unit_name, json.loads(methods), json.loads(members or "[]"), notes or "",
-                     _assessment_state(assessment))
+                     _assessment_state(counts, needed))
         )
     return rows
 
 
-def _assessment_state(packed: str | None) -> int:
-    if not packed:
+def _assessment_state(counts: str | None, needed: tuple[int, int]) -> int:
+    """0 not assessed, 1 partly, 2 every focus item and tendency scored."""
+    if not counts:
         return 0
-    focus, tendency = packed.split("|", 1)
-    tpl = campaigns.active_template()
-    complete = len(json.loads(focus)) >= len(tpl.focus_items) and len(json.loads(tendency)) >= len(tpl.tendencies)
-    return 2 if complete else 1
+    focus, tendency = (int(n) for n in counts.split("|", 1))
+    return 2 if focus >= needed[0] and tendency >= needed[1] else 1
 
 
 def list_visits(flt: VisitFilter | None = None, limit: int | None = None) -> list[Visit]:

@@ -192,12 +192,15 @@ def test_rectification_overdue_on_overview_and_ledger(window, qtbot):
     assert dialog.follow_list.count() == 1
     dialog.close()
     # the deadline (2014) lies in the past: overdue in the ledger and on the overview
-    page.scope.setCurrentIndex(page.scope.findData("overdue"))
+    with qtbot.waitSignal(page.refreshed):
+        page.scope.setCurrentIndex(page.scope.findData("overdue"))
     assert page.model.rowCount() == 1 and page.model.row(0).overdue
     index = page.model.index(0, 7)
     assert "逾期" in page.model.data(index)
     assert page.model.data(index, Qt.ItemDataRole.BackgroundRole) is not None
-    overview = window.show_page("overview")
+    overview = window.pages["overview"]
+    with qtbot.waitSignal(overview.refreshed):
+        window.show_page("overview")
     assert overview.due_table.rowCount() == 1
     assert overview.due_table.item(0, 1).text() == "逾期"
     assert "1" in overview.count_labels["逾期整改"].text()
@@ -205,8 +208,9 @@ def test_rectification_overdue_on_overview_and_ledger(window, qtbot):
     dialog = page.open_finding(finding.id)
     qtbot.addWidget(dialog)
     assert dialog.verify()
-    dialog.close()
-    window.show_page("overview")
+    with qtbot.waitSignal(overview.refreshed):
+        dialog.close()
+        window.show_page("overview")
     assert overview.due_table.rowCount() == 0
 
 

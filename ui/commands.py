@@ -38,6 +38,9 @@ def cmd_screenshot(args) -> int:
             raise SupervisorError("--record 只能用于 visits、rectification 或 units 页面。", field="--record")
         if target is not window:
             target.resize(1280, 800)
+    from . import tasks
+
+    tasks.wait_for_all()  # pages that load on the worker have their data
     for _ in range(5):
         app.processEvents()
     out = Path(args.out)

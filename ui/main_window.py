@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supervisor_app import campaigns, demo, installation, store
+from supervisor_app import campaigns, demo, installation
 from supervisor_app.drafts import DraftStore
 
 from . import tasks
@@ -162,10 +162,7 @@ class MainWindow(QMainWindow):
         data_dir = self.data_dir
 
         def work(progress, cancelled):
-            try:
-                return demo.generate(data_dir, progress=progress, cancelled=cancelled)
-            finally:
-                store.release_thread_connection()
+            return demo.generate(data_dir, progress=progress, cancelled=cancelled)
 
         def done(summary):
             announce("*", self.tr("已生成演示数据：") + "，".join(f"{k} {v}" for k, v in summary.items()))

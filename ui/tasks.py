@@ -14,6 +14,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
+from shiboken6 import isValid
+
+from supervisor_app import store
 
 _pool: QThreadPool | None = None
 
@@ -53,6 +56,8 @@ class Task(QRunnable):
             self.signals.failed.emit(exc)
         else:
             self.signals.finished.emit(result)
+        finally:
+            store.release_thread_connection()
 
 
 _running: set[Task] = set()
@@ -108,6 +113,27 @@ def run_with_progress(parent: QWidget, label: str, fn: Callable, on_done: Callab
     task = run_task(fn, done, error, progress)
     dialog.canceled.connect(task.cancel)
     return task
+
+
+def load_async(owner: QObject, fn: Callable[[], object], apply: Callable[[object], None],
+               on_error: Callable[[BaseException], None] | None = None) -> Task:
+    """Compute ``fn()`` on the worker and hand the result to ``apply`` on the GUI thread.
+
+    Only the latest load of an owner is applied (an older one finishing late is dropped), and
+    nothing is applied to an owner that has been deleted meanwhile.
+    """
+    generation = (owner.property("_load_generation") or 0) + 1
+    owner.setProperty("_load_generation", generation)
+
+    def done(result):
+        if isValid(owner) and owner.property("_load_generation") == generation:
+            apply(result)
+
+    def failed(exc):
+        if isValid(owner) and on_error is not None:
+            on_error(exc)
+
+    return run_task(lambda _progress, _cancelled: fn(), done, failed)
 
 
 def wait_for_all(timeout_ms: int = 30_000) -> bool:

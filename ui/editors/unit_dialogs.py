@@ -60,8 +60,8 @@ class _FormDialog(QDialog):
 def _unit_combo(blank: str) -> QComboBox:
     combo = QComboBox()
     combo.addItem(blank, None)
-    for unit in units.list_units():
-        combo.addItem(units.unit_path(unit), unit.id)
+    for unit_id, path in units.unit_paths():
+        combo.addItem(path, unit_id)
     return combo
 
 

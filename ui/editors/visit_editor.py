@@ -115,8 +115,8 @@ class VisitEditor(QDialog):
         self.unit.setEditable(True)
         self.unit.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.unit.addItem("", None)
-        for unit in units.list_units():
-            self.unit.addItem(units.unit_path(unit), unit.id)
+        for unit_id, path in units.unit_paths():
+            self.unit.addItem(path, unit_id)
         self.unit.currentIndexChanged.connect(self._on_unit_changed)
         self.started_at = QDateTimeEdit(QDateTime.currentDateTime())
         self.started_at.setDisplayFormat("yyyy-MM-dd HH:mm")

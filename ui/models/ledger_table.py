@@ -15,17 +15,25 @@ DUE_SOON = QColor("#fff8e1")
 class LedgerTableModel(QAbstractTableModel):
     HEADERS = ("发现日期", "单位", "类别", "问题", "整改措施", "责任人", "时限", "状态")
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, *, load: bool = True):
         super().__init__(parent)
         self.unit_id: str | None = None
         self.open_only = True
         self.overdue_only = False
         self._rows: list[findings.LedgerRow] = []
-        self.reload()
+        if load:
+            self.reload()
+
+    def query(self) -> list[findings.LedgerRow]:
+        """The rows for the current filters (safe to call on a worker thread)."""
+        return findings.ledger(self.unit_id, open_only=self.open_only, overdue_only=self.overdue_only)
 
     def reload(self) -> None:
+        self.set_rows(self.query())
+
+    def set_rows(self, rows: list[findings.LedgerRow]) -> None:
         self.beginResetModel()
-        self._rows = findings.ledger(self.unit_id, open_only=self.open_only, overdue_only=self.overdue_only)
+        self._rows = rows
         self.endResetModel()
 
     def row(self, index: int) -> findings.LedgerRow:

@@ -22,7 +22,7 @@ class VisitTableModel(QAbstractTableModel):
         (None, "评估"),
     )
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, *, load: bool = True):
         super().__init__(parent)
         self.filter = visits.VisitFilter()
         self.order = "started_at"
@@ -30,11 +30,15 @@ class VisitTableModel(QAbstractTableModel):
         self._rows: list[visits.VisitRow] = []
         self._total = 0
         self._names: dict[str, str] = {}
-        self.reload()
+        if load:
+            self.reload()
 
     # --- loading ---------------------------------------------------------------------------------
 
+    _loaded = False
+
     def reload(self) -> None:
+        self._loaded = True
         self.beginResetModel()
         self._names = visits.member_names()
         self._total = visits.count_visits(self.filter)
@@ -71,7 +75,8 @@ class VisitTableModel(QAbstractTableModel):
             return
         self.order = key
         self.descending = order == Qt.SortOrder.DescendingOrder
-        self.reload()
+        if self._loaded:
+            self.reload()
 
     # --- the model interface ---------------------------------------------------------------------
 

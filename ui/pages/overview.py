@@ -3,7 +3,7 @@ visits, and the tendency levels across units; every item opens its record."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 from supervisor_app import overview
 from supervisor_app.clock import chinese_date
 
+from .. import tasks
 from ..hub import hub
-from ..widgets import heading
+from ..widgets import error_text, heading
 
 LEVEL_COLOURS = ("#e8f5e9", "#fff8e1", "#ffe0b2", "#ffcdd2")
 
@@ -40,6 +41,7 @@ def _table(headers: list[str]) -> QTableWidget:
 
 class OverviewPage(QWidget):
     title = "概览"
+    refreshed = Signal()
 
     def __init__(self, window):
         super().__init__()
@@ -79,7 +81,6 @@ class OverviewPage(QWidget):
         self.latest_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.latest_table, r, "visit"))
         self.tendency_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.tendency_table, r, "unit"))
         hub.changed.connect(self._on_changed)
-        self.refresh()
 
     def _on_changed(self, _kind: str) -> None:
         if self.isVisible():
@@ -104,7 +105,13 @@ class OverviewPage(QWidget):
         table.resizeColumnsToContents()
 
     def refresh(self) -> None:
-        snap = overview.snapshot()
+        """Compute the figures on the worker; the page keeps answering meanwhile."""
+        tasks.load_async(self, overview.snapshot, self._apply, self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        hub.status.emit(self.tr("概览无法刷新：") + error_text(exc))
+
+    def _apply(self, snap: overview.Overview) -> None:
         for name, value in snap.counts.items():
             label = self.count_labels.get(name)
             if label is None:
@@ -143,3 +150,4 @@ class OverviewPage(QWidget):
                     cell.setBackground(QBrush(QColor(LEVEL_COLOURS[min(snap.tendency_scale.index(level), 3)])))
                 table.setItem(r, c, cell)
         table.resizeColumnsToContents()
+        self.refreshed.emit()

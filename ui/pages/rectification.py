@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -16,14 +17,16 @@ from PySide6.QtWidgets import (
 
 from supervisor_app import units
 
+from .. import tasks
 from ..editors.rectification_dialog import RectificationDialog
 from ..hub import hub
 from ..models.ledger_table import LedgerTableModel
-from ..widgets import heading
+from ..widgets import error_text, heading
 
 
 class RectificationPage(QWidget):
     title = "问题整改"
+    refreshed = Signal()
 
     def __init__(self, window):
         super().__init__()
@@ -43,13 +46,15 @@ class RectificationPage(QWidget):
         self.count_label = QLabel()
         filters.addWidget(self.count_label)
         layout.addLayout(filters)
-        self.model = LedgerTableModel(self)
+        self.model = LedgerTableModel(self, load=False)  # filled when the page is shown
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((0, 125), (1, 120), (2, 130), (4, 200), (5, 80), (6, 125), (7, 110)):
+            self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(lambda index: self.open_finding(self.model.row(index.row()).finding.id))
         layout.addWidget(self.table, 1)
         open_button = QPushButton(self.tr("整改与跟进…"))
@@ -61,16 +66,14 @@ class RectificationPage(QWidget):
         self.scope.currentIndexChanged.connect(self.apply_filter)
         self.unit.currentIndexChanged.connect(self.apply_filter)
         hub.changed.connect(self._on_changed)
-        self._fill_units()
-        self.apply_filter()
 
     def _fill_units(self) -> None:
         current = self.unit.currentData()
         self.unit.blockSignals(True)
         self.unit.clear()
         self.unit.addItem(self.tr("全部单位"), None)
-        for unit in units.list_units():
-            self.unit.addItem(units.unit_path(unit), unit.id)
+        for unit_id, path in units.unit_paths():
+            self.unit.addItem(path, unit_id)
         index = self.unit.findData(current)
         self.unit.setCurrentIndex(max(index, 0))
         self.unit.blockSignals(False)
@@ -80,15 +83,21 @@ class RectificationPage(QWidget):
         self.model.unit_id = self.unit.currentData()
         self.model.open_only = scope in ("open", "overdue")
         self.model.overdue_only = scope == "overdue"
-        self.model.reload()
+        self.count_label.setText(self.tr("正在载入…"))
+        tasks.load_async(self, self.model.query, self._apply_rows,
+                         lambda exc: self.count_label.setText(error_text(exc)))
+
+    def _apply_rows(self, rows) -> None:
+        self.model.set_rows(rows)
         self.count_label.setText(self.tr("共 {n} 条").format(n=self.model.rowCount()))
+        self.refreshed.emit()
 
     def refresh(self) -> None:
         self._fill_units()
         self.apply_filter()
 
     def _on_changed(self, kind: str) -> None:
-        if kind in ("*", "finding", "visit", "unit"):
+        if self.isVisible() and kind in ("*", "finding", "visit", "unit"):
             self.refresh()
 
     def _open_selected(self) -> None:

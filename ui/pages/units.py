@@ -97,7 +97,6 @@ class UnitsPage(QWidget):
         splitter.addWidget(right)
         splitter.setSizes([380, 800])
         hub.changed.connect(self._on_changed)
-        self.refresh()
 
     # --- tree ------------------------------------------------------------------------------------
 
@@ -128,7 +127,7 @@ class UnitsPage(QWidget):
         self._show_unit()
 
     def _on_changed(self, kind: str) -> None:
-        if kind in ("*", "unit", "leader", "team"):
+        if self.isVisible() and kind in ("*", "unit", "leader", "team"):
             self.refresh()
 
     def selected_unit_id(self) -> str | None:

@@ -67,7 +67,7 @@ class VisitsPage(QWidget):
         self.errors = FieldErrors(QLabel())
         layout.addWidget(self.errors.general)
 
-        self.model = VisitTableModel(self)
+        self.model = VisitTableModel(self, load=False)  # filled when the page is shown
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
@@ -109,8 +109,6 @@ class VisitsPage(QWidget):
                        self.date_to.dateChanged):
             signal.connect(self._debounce.start)
         hub.changed.connect(self._on_changed)
-        self._fill_choices()
-        self._update_count()
 
     # --- filters ---------------------------------------------------------------------------------
 
@@ -126,7 +124,7 @@ class VisitsPage(QWidget):
             combo.setCurrentIndex(index if index >= 0 else 0)
             combo.blockSignals(False)
 
-        refill(self.unit, [(units.unit_path(u), u.id) for u in units.list_units()])
+        refill(self.unit, [(path, unit_id) for unit_id, path in units.unit_paths()])
         refill(self.method, [(m, m) for m in campaigns.active_template().methods])
         refill(self.member, [(m.name, m.id) for m in campaigns.list_members()])
 
@@ -156,7 +154,7 @@ class VisitsPage(QWidget):
         self._update_count()
 
     def _on_changed(self, kind: str) -> None:
-        if kind in ("*", "visit", "unit", "finding", "member"):
+        if self.isVisible() and kind in ("*", "visit", "unit", "finding", "member"):
             self.refresh()
 
     def focus_search(self) -> None:
