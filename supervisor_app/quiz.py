@@ -5,7 +5,7 @@ from __future__ import annotations
 from . import changelog
 from . import validate as check
 from .errors import ValidationError
-from .models import QuizRecord, alive, database
+from .models import QuizRecord, Visit, alive, database
 from .visits import get_visit
 
 
@@ -48,10 +48,32 @@ def quiz_of(visit) -> QuizRecord | None:
     return QuizRecord.get_or_none((QuizRecord.visit == visit) & alive(QuizRecord))
 
 
-def accuracy_by_unit() -> dict[str, tuple[int, float]]:
-    """unit id → (people tested in all, overall accuracy)."""
-    rows = database.execute_sql(
-        "SELECT unit_id, SUM(people_tested), SUM(correct_answers), SUM(people_tested * questions)"
-        " FROM quiz_record WHERE deleted = 0 GROUP BY unit_id"
+def accuracy_by_unit(date_from: str | None = None, date_to: str | None = None) -> dict[str, tuple[int, float]]:
+    """unit id → (people tested in all, overall accuracy), over visits in a period (inclusive)."""
+    sql = (
+        "SELECT q.unit_id, SUM(q.people_tested), SUM(q.correct_answers), SUM(q.people_tested * q.questions)"
+        " FROM quiz_record q JOIN visit v ON v.id = q.visit_id WHERE q.deleted = 0 AND v.deleted = 0"
     )
+    params: list = []
+    if date_from:
+        sql += " AND v.started_at >= ?"
+        params.append(date_from)
+    if date_to:
+        sql += " AND v.started_at < ?"
+        params.append(date_to + "T99")
+    rows = database.execute_sql(sql + " GROUP BY q.unit_id", params)
     return {unit: (people, correct / total if total else 0.0) for unit, people, correct, total in rows}
+
+
+def unit_quizzes(unit_id: str, date_from: str | None = None, date_to: str | None = None) -> list[QuizRecord]:
+    """A unit's quiz records over a period (by visit date, inclusive), oldest first, with their visits."""
+    query = (
+        QuizRecord.select(QuizRecord, Visit)
+        .join(Visit)
+        .where(alive(QuizRecord) & alive(Visit) & (QuizRecord.unit == unit_id))
+    )
+    if date_from:
+        query = query.where(Visit.started_at >= date_from)
+    if date_to:
+        query = query.where(Visit.started_at < date_to + "T99")
+    return list(query.order_by(Visit.started_at))

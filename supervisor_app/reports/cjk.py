@@ -1,0 +1,110 @@
+"""Chinese line breaking for reportlab paragraphs.
+
+reportlab's own CJK wrap lets a full-width comma or full stop start a line (its list of
+marks that cannot start a line is Japanese and lacks ，；：！？) or hang outside the text
+block. Chinese typesetting pulls the last character of the line down with the mark instead,
+keeps an opening bracket or quote with what follows, and does not cut a Latin word or a
+number in two unless it is longer than a line.
+"""
+
+from __future__ import annotations
+
+from reportlab.lib.textsplit import ALL_CANNOT_END, ALL_CANNOT_START
+from reportlab.platypus.paragraph import Paragraph, ParaLines, cjkU, makeCJKParaLine
+from reportlab.rl_config import _FUZZ
+
+CANNOT_START = set(ALL_CANNOT_START) | set("，。、；：？！）》」』】〕〉”’…—·%‰℃,.;:?!)]}")
+CANNOT_END = set(ALL_CANNOT_END) | set("（《「『【〔〈“‘([{")
+_MAX_PULL = 3  # characters pulled down at most to satisfy the rules
+
+
+def _is_word(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char in "-_.:/%@#&+")
+
+
+def _width(u, max_width: float) -> float:
+    width = u.width
+    if hasattr(width, "normalizedValue"):
+        width._normalizer = max_width
+        width = width.normalizedValue(max_width)
+    return width
+
+
+def _break_at(units: list, start: int, overflow: int) -> int:
+    """Where the line that cannot hold ``units[overflow]`` should end (exclusive)."""
+    brk = overflow
+    if _is_word(units[overflow]) and _is_word(units[overflow - 1]):
+        j = overflow - 1
+        while j > start and _is_word(units[j - 1]):
+            j -= 1
+        if j > start:
+            return j  # the whole word moves down
+    for _ in range(_MAX_PULL):
+        if brk - 1 <= start:
+            break
+        if units[brk] in CANNOT_START or units[brk - 1] in CANNOT_END:
+            brk -= 1
+        else:
+            break
+    return brk if brk > start else overflow
+
+
+def split_cjk(frags, max_widths, calc_bounds: bool) -> ParaLines:
+    """Break ``frags`` into lines of at most ``max_widths[n]`` points, by the rules above."""
+    units = []
+    for frag in frags:
+        text = frag.text.decode("utf8") if isinstance(frag.text, bytes) else frag.text
+        if text:
+            units.extend(cjkU(char, frag, "utf8") for char in text)
+        else:
+            units.append(cjkU(text, frag, "utf8"))
+    lines = []
+    max_width = max_widths[0]
+
+    def close(begin: int, end: int, line_break: bool) -> None:
+        nonlocal max_width
+        used = sum(_width(u, max_width) for u in units[begin:end])
+        lines.append(makeCJKParaLine(units[begin:end], max_width, used, max_width - used, line_break, calc_bounds))
+        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
+
+    start = i = 0
+    used = 0.0
+    count = len(units)
+    while i < count:
+        unit = units[i]
+        if hasattr(unit.frag, "lineBreak"):
+            close(start, i + 1, True)
+            start = i = i + 1
+            used = 0.0
+            continue
+        width = _width(unit, max_width)
+        if used + width > max_width + _FUZZ and i > start:
+            brk = _break_at(units, start, i)
+            close(start, brk, False)
+            start = i = brk
+            while start < count and units[start] == " ":
+                start = i = start + 1
+            used = 0.0
+            continue
+        used += width
+        i += 1
+    if start < count:
+        close(start, count, False)
+    return ParaLines(kind=1, lines=lines)
+
+
+class CJKParagraph(Paragraph):
+    """A Paragraph (style.wordWrap='CJK') that breaks lines by Chinese rules."""
+
+    def breakLinesCJK(self, maxWidths):  # noqa: N802 (reportlab's name)
+        if not isinstance(maxWidths, list | tuple):
+            maxWidths = [maxWidths]
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+            return self.blPara
+        style = self.style
+        self.height = 0
+        if not self.frags:
+            return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName, textColor=style.textColor,
+                             lines=[], ascent=style.fontSize, descent=-0.2 * style.fontSize)
+        auto_leading = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
+        return split_cjk(self.frags, maxWidths, auto_leading not in ("", "off"))

@@ -1,0 +1,85 @@
+"""Small presentation helpers shared by the documents (no rules: those live in the services)."""
+
+from __future__ import annotations
+
+from reportlab.lib import colors
+
+from .. import campaigns
+from ..clock import chinese_date
+from ..findings import LedgerRow
+
+# The ground of a tendency cell, by the level's position on the template's scale (mildest first).
+LEVEL_FILLS = (
+    colors.white,
+    colors.Color(1.0, 0.95, 0.75),
+    colors.Color(0.98, 0.78, 0.6),
+    colors.Color(0.93, 0.5, 0.45),
+)
+
+
+def level_fill(index: int) -> colors.Color:
+    return LEVEL_FILLS[max(0, min(index, len(LEVEL_FILLS) - 1))]
+
+
+def group_name(group_id: str | None) -> str:
+    """The group's name, else this installation's group, else a plain 督导组."""
+    for group in campaigns.list_groups():
+        if group.id == group_id:
+            return group.name
+    current = campaigns.current_group() if group_id is None else None
+    return current.name if current is not None else "督导组"
+
+
+def clock_time(stamp: str) -> str:
+    """'2014-04-08T09:30' → '9:30'."""
+    hour, minute = stamp[11:16].split(":")
+    return f"{int(hour)}:{minute}"
+
+
+def visit_time(started_at: str, ended_at: str | None) -> str:
+    """2014年4月8日 9:30—11:00 (the end's date is shown only when it differs)."""
+    text = f"{chinese_date(started_at)} {clock_time(started_at)}"
+    if ended_at:
+        end = clock_time(ended_at) if ended_at[:10] == started_at[:10] else f"{chinese_date(ended_at)} {clock_time(ended_at)}"
+        text += f"—{end}"
+    return text
+
+
+def period_text(date_from: str | None, date_to: str | None) -> str:
+    if date_from and date_to:
+        return f"{chinese_date(date_from)}至{chinese_date(date_to)}"
+    if date_from:
+        return f"{chinese_date(date_from)}以来"
+    if date_to:
+        return f"截至{chinese_date(date_to)}"
+    return "全部期间"
+
+
+def completion_text(row: LedgerRow) -> str:
+    """What the 完成情况 column says about a ledger row."""
+    rect = row.rectification
+    if rect is None:
+        return "未制定整改措施"
+    text = rect.status
+    if rect.status == "已核实" and rect.verified_on:
+        text += f"（{chinese_date(rect.verified_on)}，{rect.verified_by or ''}核实）"
+        if rect.verification_note:
+            text += f"\n{rect.verification_note}"
+    elif rect.status == "已完成" and rect.completed_on:
+        text += f"（{chinese_date(rect.completed_on)}）"
+    if row.overdue:
+        text += "\n【已逾期】"
+    elif row.due_soon:
+        text += "\n【即将到期】"
+    return text
+
+
+def finding_text(row: LedgerRow, *, with_unit: bool = False) -> str:
+    finding = row.finding
+    kind = finding.category + (f"·{finding.sub_kind}" if finding.sub_kind else "")
+    text = f"{finding.description}\n（{kind}；{finding.severity}；{chinese_date(finding.found_on)}发现）"
+    if row.leader_name:
+        text += f"\n涉及：{row.leader_name}"
+    if with_unit:
+        text = f"【{row.unit_name}】" + text
+    return text

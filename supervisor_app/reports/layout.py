@@ -1,0 +1,355 @@
+"""The official page after GB/T 9704-2012 (党政机关公文格式), shared by every document.
+
+A4; top margin 37 mm, left 28 mm, text block 156 × 225 mm; body 3号 (16 pt) in the 仿宋-style
+face on a fixed grid of 22 lines; title 2号 (22 pt) centred; 一、 headings in the 黑体-style
+face, （一） headings in the 楷体-style face; paragraphs indented two characters; page numbers
+4号 (14 pt) as "— N —" 7 mm below the text block, odd pages right, even pages left, one
+character in. Every document ends with a line naming its record and the time it was made.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    Image,
+    KeepTogether,
+    PageTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from ..clock import chinese_date
+from ..errors import SupervisorError
+from .cjk import CJKParagraph as Paragraph
+from .fonts import FontSet
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN_TOP = 37 * mm
+MARGIN_LEFT = 28 * mm
+BLOCK_WIDTH = 156 * mm
+BLOCK_HEIGHT = 225 * mm
+BLOCK_BOTTOM = PAGE_HEIGHT - MARGIN_TOP - BLOCK_HEIGHT  # 35 mm
+LINES_PER_PAGE = 22
+# A hair under the exact pitch, so that 22 lines always fit the frame despite rounding.
+LEADING = BLOCK_HEIGHT / LINES_PER_PAGE - 0.001
+BODY_SIZE = 16  # 3号
+TITLE_SIZE = 22  # 2号
+PAGE_NUMBER_SIZE = 14  # 4号
+PAGE_NUMBER_GAP = 7 * mm
+TABLE_SIZE = 12  # 小四
+TABLE_LEADING = 18
+SMALL_SIZE = 10.5  # 五号
+
+GRID = colors.black
+HEADER_FILL = colors.Color(0.9, 0.9, 0.9)
+MARK_FILL = colors.Color(1.0, 0.88, 0.88)  # a row that needs attention (overdue)
+WATERMARK_GREY = colors.Color(0.82, 0.82, 0.82)
+DRAFT_MARK = "草稿"
+
+NUMERALS = "一二三四五六七八九十"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 12 → 十二, 21 → 二十一 (enough for headings and sections)."""
+    if n <= 10:
+        return NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+def local_time(value: datetime | None = None) -> str:
+    """A moment in local time as 2014年4月8日 15:20."""
+    moment = (value or datetime.now().astimezone()).astimezone()
+    return f"{chinese_date(moment.date())} {moment:%H:%M}"
+
+
+def percent(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+class ReportCancelled(SupervisorError):
+    """The user cancelled while the document was being made; no file was written."""
+
+
+@dataclass
+class Document:
+    """What a document module hands to ``write``: its content and its identity."""
+
+    title: str
+    author: str  # the group
+    subject: str  # the record id (or what the document covers)
+    record_label: str  # named in the last line
+    story: list[Flowable] = field(default_factory=list)
+    draft: bool = False
+
+
+class Styles:
+    """The paragraph styles of one font set."""
+
+    def __init__(self, fonts: FontSet):
+        body = fonts.font("body")
+        self.body = ParagraphStyle(
+            "body", fontName=body, fontSize=BODY_SIZE, leading=LEADING, firstLineIndent=2 * BODY_SIZE,
+            alignment=TA_JUSTIFY, wordWrap="CJK", allowWidows=0, allowOrphans=0,
+        )
+        self.plain = ParagraphStyle("plain", parent=self.body, firstLineIndent=0)
+        self.title = ParagraphStyle(
+            "title", parent=self.body, fontName=fonts.font("title"), fontSize=TITLE_SIZE, leading=LEADING * 1.25,
+            firstLineIndent=0, alignment=TA_CENTER, spaceAfter=LEADING * 0.75,
+        )
+        self.subtitle = ParagraphStyle(
+            "subtitle", parent=self.body, fontName=fonts.font("kai"), firstLineIndent=0, alignment=TA_CENTER,
+        )
+        self.h1 = ParagraphStyle("h1", parent=self.body, fontName=fonts.font("heading"), alignment=TA_LEFT)
+        self.h2 = ParagraphStyle("h2", parent=self.body, fontName=fonts.font("kai"), alignment=TA_LEFT)
+        self.cell = ParagraphStyle(
+            "cell", fontName=body, fontSize=TABLE_SIZE, leading=TABLE_LEADING, wordWrap="CJK", alignment=TA_LEFT,
+        )
+        self.cell_center = ParagraphStyle("cell_center", parent=self.cell, alignment=TA_CENTER)
+        self.cell_head = ParagraphStyle(
+            "cell_head", parent=self.cell, fontName=fonts.font("heading"), alignment=TA_CENTER,
+        )
+        self.small = ParagraphStyle(
+            "small", fontName=body, fontSize=SMALL_SIZE, leading=SMALL_SIZE * 1.5, wordWrap="CJK",
+            textColor=colors.Color(0.25, 0.25, 0.25),
+        )
+
+
+class Writer:
+    """Builds flowables in the official style; every text goes through the font fallback."""
+
+    def __init__(self, fonts: FontSet):
+        self.fonts = fonts
+        self.styles = Styles(fonts)
+        self._h1 = 0
+        self._h2 = 0
+
+    # --- text -------------------------------------------------------------------------------------
+
+    def text(self, text: str, role: str = "body") -> str:
+        """Markup for plain text in a role's face (characters it lacks in a fallback face)."""
+        return self.fonts.markup(text, role)
+
+    def title(self, text: str) -> Paragraph:
+        return Paragraph(self.text(text, "title"), self.styles.title)
+
+    def subtitle(self, text: str) -> Paragraph:
+        return Paragraph(self.text(text, "kai"), self.styles.subtitle)
+
+    def h1(self, text: str) -> Paragraph:
+        """A first-level heading, numbered 一、二、 … (the numbering of second-level ones restarts)."""
+        self._h1 += 1
+        self._h2 = 0
+        return Paragraph(self.text(f"{chinese_number(self._h1)}、{text}", "heading"), self.styles.h1)
+
+    def h2(self, text: str) -> Paragraph:
+        """A second-level heading, numbered （一）（二） …"""
+        self._h2 += 1
+        return Paragraph(self.text(f"（{chinese_number(self._h2)}）{text}", "kai"), self.styles.h2)
+
+    def paragraphs(self, text: str, style: ParagraphStyle | None = None) -> list[Paragraph]:
+        """One indented body paragraph per non-empty line of ``text``."""
+        style = style or self.styles.body
+        return [Paragraph(self.text(line.strip()), style) for line in (text or "").splitlines() if line.strip()]
+
+    def para(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
+        return Paragraph(self.text(text), style or self.styles.body)
+
+    def labelled(self, label: str, value: str) -> Paragraph:
+        """A body line that starts with a label in the heading face: 〔label〕value."""
+        return Paragraph(
+            f'{self.text(label, "heading")}{self.text(value)}', self.styles.body
+        )
+
+    def small(self, text: str) -> Paragraph:
+        return Paragraph(self.text(text), self.styles.small)
+
+    def blank(self, lines: float = 1) -> Spacer:
+        return Spacer(BLOCK_WIDTH, LEADING * lines)
+
+    def keep_with_next(self, *flowables: Flowable) -> Flowable:
+        return KeepTogether(list(flowables))
+
+    def room_for(self, lines: float) -> CondPageBreak:
+        """Start a new page unless ``lines`` body lines still fit (keeps a heading with its text)."""
+        return CondPageBreak(LEADING * lines)
+
+    # --- tables ----------------------------------------------------------------------------------
+
+    def cell(self, value, *, center: bool = False, role: str = "body") -> Flowable:
+        if isinstance(value, Flowable):
+            return value
+        text = "" if value is None else str(value)
+        markup = "<br/>".join(self.text(line, role) for line in text.splitlines()) if text else ""
+        return Paragraph(markup, self.styles.cell_center if center else self.styles.cell)
+
+    def table(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence],
+        widths_mm: Sequence[float],
+        *,
+        center_columns: Sequence[int] = (),
+        marked_rows: Sequence[int] = (),
+        fills: Sequence[tuple[int, int, colors.Color]] = (),
+    ) -> Table:
+        """A grid table across the text block whose header row repeats on every page.
+
+        ``marked_rows`` (0-based data rows) get a pale red ground; ``fills`` colour single
+        cells as (data row, column, colour).
+        """
+        scale = BLOCK_WIDTH / (sum(widths_mm) * mm)
+        widths = [w * mm * scale for w in widths_mm]
+        data = [[Paragraph(self.text(h, "heading"), self.styles.cell_head) for h in header]]
+        for row in rows:
+            data.append([self.cell(v, center=i in center_columns) for i, v in enumerate(row)])
+        style = [
+            ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+            ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ]
+        for index in marked_rows:
+            style.append(("BACKGROUND", (0, index + 1), (-1, index + 1), MARK_FILL))
+        for row, column, colour in fills:
+            style.append(("BACKGROUND", (column, row + 1), (column, row + 1), colour))
+        table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT", spaceAfter=LEADING * 0.4)
+        table.setStyle(TableStyle(style))
+        _split_rows_only_if_needed(table, rows)
+        return table
+
+    def fields(self, pairs: Sequence[tuple[str, str]], label_mm: float = 32) -> Table:
+        """A two-column form (label | value), as on a printed record sheet."""
+        widths = [label_mm * mm, BLOCK_WIDTH - label_mm * mm]
+        data = [
+            [Paragraph(self.text(label, "heading"), self.styles.cell_center), self.cell(value)]
+            for label, value in pairs
+        ]
+        table = Table(data, colWidths=widths, hAlign="LEFT", spaceAfter=LEADING * 0.4)
+        table.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+            ("BACKGROUND", (0, 0), (0, -1), HEADER_FILL),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, 0), (-1, -1), 4),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ]))
+        _split_rows_only_if_needed(table, [pair[1:] for pair in pairs])
+        return table
+
+    def image(self, path: Path, *, max_height_mm: float = 95) -> Image:
+        """A photo scaled to fit the text block width and ``max_height_mm``, aspect kept."""
+        from reportlab.lib.utils import ImageReader
+
+        width, height = ImageReader(str(path)).getSize()
+        scale = min(BLOCK_WIDTH / width, max_height_mm * mm / height, 2.0)  # small photos: at most doubled
+        return Image(str(path), width=width * scale, height=height * scale, hAlign="CENTER")
+
+
+def _split_rows_only_if_needed(table: Table, rows: Sequence[Sequence]) -> None:
+    """Let a row break across pages only when the table has a row taller than a page.
+
+    Rows stay whole otherwise (a row cut in two is hard to read); a row longer than the text
+    block would stop the layout, so such a table may cut rows. Only tables holding long text
+    are measured, which keeps big tables quick.
+    """
+    if not any(len(str(v)) > 150 for row in rows for v in row if not isinstance(v, Flowable)):
+        return
+    table.wrap(BLOCK_WIDTH, BLOCK_HEIGHT)
+    if max(table._rowHeights) > BLOCK_HEIGHT * 0.8:
+        table.splitInRow = 1
+
+
+# --- writing the file -------------------------------------------------------------------------------
+
+
+def _page_number(canvas, doc, fonts: FontSet) -> None:
+    number = doc.page
+    text = f"— {number} —"
+    canvas.saveState()
+    canvas.setFont(fonts.font("body"), PAGE_NUMBER_SIZE)
+    canvas.setFillColor(colors.black)
+    # The top of the numerals sits 7 mm below the text block.
+    baseline = BLOCK_BOTTOM - PAGE_NUMBER_GAP - PAGE_NUMBER_SIZE * 0.75
+    if number % 2:
+        canvas.drawRightString(MARGIN_LEFT + BLOCK_WIDTH - PAGE_NUMBER_SIZE, baseline, text)
+    else:
+        canvas.drawString(MARGIN_LEFT + PAGE_NUMBER_SIZE, baseline, text)
+    canvas.restoreState()
+
+
+def _watermark(canvas, fonts: FontSet) -> None:
+    canvas.saveState()
+    canvas.setFillColor(WATERMARK_GREY)
+    size = 120
+    canvas.setFont(fonts.font("heading"), size)
+    canvas.drawCentredString(MARGIN_LEFT + BLOCK_WIDTH / 2, BLOCK_BOTTOM + BLOCK_HEIGHT / 2 - size * 0.35, DRAFT_MARK)
+    canvas.restoreState()
+
+
+def last_line(writer: Writer, record_label: str, made_at: datetime | None = None) -> list[Flowable]:
+    return [
+        Spacer(BLOCK_WIDTH, LEADING * 0.5),
+        writer.small(f"记录编号：{record_label}　　生成时间：{local_time(made_at)}"),
+    ]
+
+
+def write(
+    document: Document,
+    writer: Writer,
+    out_path: str | os.PathLike,
+    *,
+    made_at: datetime | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path:
+    """Lay ``document`` out on official pages and write it atomically to ``out_path``."""
+    out = Path(out_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fonts = writer.fonts
+
+    def on_page(canvas, doc):
+        if cancelled is not None and cancelled():
+            raise ReportCancelled("已取消生成文书。")
+        if document.draft:
+            _watermark(canvas, fonts)
+        _page_number(canvas, doc, fonts)
+
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem[:40]}.", suffix=".pdf.tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        doc = BaseDocTemplate(
+            tmp_name, pagesize=A4, leftMargin=MARGIN_LEFT, rightMargin=PAGE_WIDTH - MARGIN_LEFT - BLOCK_WIDTH,
+            topMargin=MARGIN_TOP, bottomMargin=BLOCK_BOTTOM, title=document.title, author=document.author,
+            subject=document.subject, creator="督导纪实 supervisor_app", lang="zh-CN",
+        )
+        frame = Frame(MARGIN_LEFT, BLOCK_BOTTOM, BLOCK_WIDTH, BLOCK_HEIGHT, leftPadding=0, rightPadding=0,
+                      topPadding=0, bottomPadding=0, id="text-block")
+        doc.addPageTemplates([PageTemplate(id="official", frames=[frame], onPage=on_page)])
+        doc.build([*document.story, *last_line(writer, document.record_label, made_at)])
+        with open(tmp_name, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, out)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return out
