@@ -301,3 +301,42 @@ def verify_signatures() -> list[str]:
         if not signing.verify(signer.sign_public_key, bytes.fromhex(record.content_hash), record.signature or ""):
             problems.append(f"{label} 签名无效")
     return problems
+
+
+# --- hasty evaluations ----------------------------------------------------------------------------
+
+SIMILARITY_WARNING = 0.8
+
+
+def similar_narratives(record, narrative: str | None = None, threshold: float = SIMILARITY_WARNING
+                       ) -> list[tuple[EvaluationRecord, float]]:
+    """Other records whose narrative is a near copy of this one's (ratio ≥ threshold), most alike first.
+
+    ``narrative`` checks text not saved yet (the editor passes what is being typed).
+    """
+    import difflib
+
+    record = get_evaluation(record)
+    text = (record.narrative if narrative is None else narrative).strip()
+    if len(text) < 10:
+        return []
+    matches = []
+    others = EvaluationRecord.select().where(alive(EvaluationRecord) & (EvaluationRecord.id != record.id)
+                                             & (EvaluationRecord.narrative != ""))
+    for other in others:
+        matcher = difflib.SequenceMatcher(None, text, other.narrative.strip(), autojunk=False)
+        if matcher.real_quick_ratio() >= threshold and matcher.quick_ratio() >= threshold:
+            ratio = matcher.ratio()
+            if ratio >= threshold:
+                matches.append((other, ratio))
+    return sorted(matches, key=lambda pair: pair[1], reverse=True)
+
+
+def similarity_warning(record, narrative: str | None = None) -> str | None:
+    """A plain warning when the narrative nearly copies another record's, else None."""
+    matches = similar_narratives(record, narrative)
+    if not matches:
+        return None
+    other, ratio = matches[0]
+    return (f"评价意见与“{subject_name(other)}”的评价意见相似度达 {ratio:.0%}，"
+            "请核实是否照搬照抄，应依据本人纪实撰写。")

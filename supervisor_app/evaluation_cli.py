@@ -1,0 +1,137 @@
+"""`evaluation …` commands: list, suggest facts, create the leader's key, sign, amend."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+
+from . import campaigns, evaluation_facts, evaluations, signing, store
+from .errors import ValidationError
+
+
+def _open(args):
+    return store.open_data_dir(args.data_dir, create=False)
+
+
+def _passphrase(args, prompt: str = "组长口令：", confirm: bool = False) -> str:
+    if args.passphrase_file:
+        try:
+            return Path(args.passphrase_file).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise ValidationError(f"无法读取口令文件：{exc.strerror or exc}", field="--passphrase-file") from exc
+    if not sys.stdin.isatty():
+        raise ValidationError("没有终端可以输入口令，请使用 --passphrase-file。", field="--passphrase-file")
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("再输入一次：") != first:
+        raise ValidationError("两次输入的口令不一致。", field="passphrase")
+    return first
+
+
+def _signer():
+    member = campaigns.current_member()
+    if member is None:
+        raise ValidationError("本机还没有设置当前成员（init --group … --member …）。", field="member")
+    return member
+
+
+def cmd_list(args) -> int:
+    _open(args)
+    rows = [
+        {"id": e.id, "subject": evaluations.subject_name(e), "subject_kind": e.subject_kind, "unit": e.unit.name,
+         "period_start": e.period_start, "period_end": e.period_end, "status": evaluations.status(e),
+         "overall_rating": e.overall_rating, "signed_at": e.signed_at}
+        for e in evaluations.list_evaluations()
+    ]
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for row in rows:
+            label = evaluations.STATUS_LABELS[row["status"]]
+            print(f"{row['id']}  {label}  {row['subject']}  {row['period_start']}～{row['period_end']}")
+        print(f"共 {len(rows)} 条")
+    return 0
+
+
+def cmd_suggest(args) -> int:
+    _open(args)
+    record = evaluations.get_evaluation(args.id)
+    proposals = evaluation_facts.propose(record)
+    if args.accept:
+        for p in proposals:
+            evaluations.add_fact(record, p.on_date, p.text, source_kind=p.source_kind, source_id=p.source_id,
+                                 state="proposed")
+    if args.json:
+        json.dump([p.__dict__ for p in proposals], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for p in proposals:
+            print(f"{p.on_date}  [{p.source_kind}:{p.source_id}]  {p.text}")
+        print(f"共 {len(proposals)} 条建议" + ("，已作为待确认纪实加入。" if args.accept else "。"))
+    return 0
+
+
+def cmd_key(args) -> int:
+    data_dir = _open(args)
+    member = _signer()
+    public = signing.create_leader_key(data_dir, member, _passphrase(args, "设置组长签名口令：", confirm=True))
+    print(f"已为组长{member.name}创建签名密钥。公钥：{public}")
+    return 0
+
+
+def cmd_sign(args) -> int:
+    data_dir = _open(args)
+    member = _signer()
+    record = evaluations.get_evaluation(args.id)
+    if not member.is_leader:
+        raise ValidationError(f"{member.name}不是组长，只有本督导组组长可以签署纪实评价。", field="member")
+    key = signing.unlock(data_dir, member, _passphrase(args))
+    signed = evaluations.sign(record, member, key)
+    print(f"已签署：{evaluations.subject_name(signed)}，内容哈希 {signed.content_hash[:16]}…")
+    return 0
+
+
+def cmd_amend(args) -> int:
+    _open(args)
+    changes = {}
+    if args.overall:
+        changes["overall_rating"] = args.overall
+    if args.narrative:
+        changes["narrative"] = args.narrative
+    for item in args.item or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ValidationError(f"--item 应写成 项目编号=评价，例如 L2=较好（收到：{item}）。", field="--item")
+        changes[key.strip()] = value.strip()
+    amendment = evaluations.amend(args.id, campaigns.current_member(), args.reason, changes)
+    print(f"已记录更正：{amendment.id}")
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("evaluation", help="纪实评价：列出、建议纪实、签署、更正")
+    sub = p.add_subparsers(dest="evaluation_command", metavar="ACTION", required=True)
+    q = sub.add_parser("list", help="列出纪实评价（状态：draft 草稿 / signed 已签署 / amended 已更正）")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_list)
+    q = sub.add_parser("suggest", help="根据督导记录、问题和整改建议纪实")
+    q.add_argument("--id", required=True)
+    q.add_argument("--accept", action="store_true", help="把建议作为待确认纪实加入该评价")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_suggest)
+    q = sub.add_parser("key", help="组长创建个人签名密钥（口令保护）")
+    q.add_argument("--passphrase-file", metavar="FILE", help="从文件读取口令（默认在终端输入）")
+    q.set_defaults(func=cmd_key)
+    q = sub.add_parser("sign", help="组长签署纪实评价（签署后冻结）")
+    q.add_argument("--id", required=True)
+    q.add_argument("--passphrase-file", metavar="FILE", help="从文件读取口令（默认在终端输入）")
+    q.set_defaults(func=cmd_sign)
+    q = sub.add_parser("amend", help="对已签署的纪实评价提交更正（原记录保留）")
+    q.add_argument("--id", required=True)
+    q.add_argument("--reason", required=True, help="更正原因")
+    q.add_argument("--overall", help="更正后的总体评价")
+    q.add_argument("--narrative", help="更正后的评价意见")
+    q.add_argument("--item", action="append", metavar="ID=RATING", help="更正某评价项目，如 L2=较好（可重复）")
+    q.set_defaults(func=cmd_amend)
