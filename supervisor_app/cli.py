@@ -214,6 +214,7 @@ def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] =
 # Capabilities with their own sub-commands; each module offers register(subparsers).
 COMMAND_MODULES: tuple[str, ...] = (
     # one line per capability, e.g. "supervisor_app.reports.cli",
+    "supervisor_app.evaluation_cli",
     "supervisor_app.backup_cli",
 )
 
