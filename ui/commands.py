@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-PAGES = ("overview", "units", "visits", "rectification")
+PAGES = ("overview", "units", "visits", "rectification", "evaluations")
 
 
 def cmd_screenshot(args) -> int:
@@ -32,10 +32,13 @@ def cmd_screenshot(args) -> int:
             target = window.pages["visits"].open_visit(args.record)
         elif args.page == "rectification":
             target = window.pages["rectification"].open_finding(args.record)
+        elif args.page == "evaluations":
+            target = window.pages["evaluations"].open_evaluation(args.record)
         elif args.page == "units":
             window.pages["units"].select_unit(args.record)
         else:
-            raise SupervisorError("--record 只能用于 visits、rectification 或 units 页面。", field="--record")
+            raise SupervisorError("--record 只能用于 visits、rectification、evaluations 或 units 页面。",
+                                  field="--record")
         if target is not window:
             target.resize(1280, 800)
     from . import tasks

@@ -21,6 +21,7 @@ from supervisor_app.drafts import DraftStore
 
 from . import tasks
 from .hub import announce, hub
+from .pages.evaluations import EvaluationsPage
 from .pages.overview import OverviewPage
 from .pages.rectification import RectificationPage
 from .pages.units import UnitsPage
@@ -32,6 +33,7 @@ PAGES = (
     ("units", UnitsPage),
     ("visits", VisitsPage),
     ("rectification", RectificationPage),
+    ("evaluations", EvaluationsPage),
 )
 
 
@@ -151,6 +153,8 @@ class MainWindow(QMainWindow):
             self.show_page("rectification").open_finding(record_id)
         elif kind == "unit":
             self.show_page("units").select_unit(record_id)
+        elif kind == "evaluation":
+            self.show_page("evaluations").open_evaluation(record_id)
 
     def load_demo(self) -> None:
         answer = QMessageBox.question(
