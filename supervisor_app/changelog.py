@@ -248,3 +248,8 @@ def verify_chain() -> ChainProblem | None:
             return ChainProblem(entry_id, "内容与其哈希不符（已被改动）")
         prev = digest
     return None
+
+
+def history(record_id: str) -> list[ChangeLog]:
+    """Every logged change of one record, oldest first (who, when, what)."""
+    return list(ChangeLog.select().where(ChangeLog.record_id == record_id).order_by(ChangeLog.id))
