@@ -617,14 +617,15 @@ def _resolve_backup_file(file: str | os.PathLike, data_dir: Path) -> Path:
 def _ensure_not_in_use(path: Path) -> None:
     """Checkpoint the WAL into the file and leave it in rollback mode, or refuse when others use it.
 
-    Leaving WAL mode needs the only connection: this is how another open window is noticed.
+    Leaving WAL mode needs the only connection: this is how another open window, or another
+    thread of this program still holding its connection, is noticed.
     """
     conn = sqlite3.connect(path, timeout=1)
     try:
         conn.execute("PRAGMA journal_mode = DELETE").fetchone()
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
-            raise DatabaseError("数据库正被其他程序（例如另一个打开的督导纪实窗口）使用，请先关闭它再恢复。",
+            raise DatabaseError("数据库正被其他程序或本程序的其他任务使用（例如另一个打开的督导纪实窗口），请先关闭它们再恢复。",
                                 detail=str(exc)) from exc
         raise
     finally:

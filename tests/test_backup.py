@@ -377,6 +377,26 @@ def test_a_damaged_database_is_refused_untouched_and_the_newest_good_backup_offe
     assert database.obj is None or database.is_closed()
 
 
+@pytest.mark.parametrize("kind", ["truncated", "header", "schema"])
+def test_other_kinds_of_damage_are_caught(data_dir, kind):
+    _visits(3)
+    store.close()
+    path = db_path(data_dir)
+    data = bytearray(path.read_bytes())
+    if kind == "truncated":  # the power went while the file grew
+        data = data[: len(data) // 2 // 4096 * 4096]
+    elif kind == "header":
+        data[:100] = b"\x00" * 100
+    else:  # page 1 after the header holds the schema
+        data[100:4096] = b"\xa5" * (4096 - 100)
+    path.write_bytes(bytes(data))
+    check = backup.startup_check(data_dir)
+    assert check.state == backup.DAMAGED and check.problems
+    with pytest.raises(backup.DamagedDatabaseError, match="已损坏"):
+        store.open_data_dir(data_dir)
+    assert path.read_bytes() == bytes(data)
+
+
 def test_damage_with_no_backup_says_so(data_dir):
     _visits(2)
     corrupt(data_dir)
