@@ -66,21 +66,49 @@ def tendency_score(level: str, tpl: Template) -> int:
     return tpl.scale("tendency").index(level)
 
 
-def latest_tendencies_by_unit() -> dict[str, dict[str, str]]:
-    """unit id → {tendency id: level} from each unit's most recent assessment."""
+def latest_tendencies_by_unit(date_from: str | None = None, date_to: str | None = None) -> dict[str, dict[str, str]]:
+    """unit id → {tendency id: level} from each unit's most recent assessment (of visits in a
+    period, dates inclusive, when given)."""
     result: dict[str, dict[str, str]] = {}
+    period, params = "", []
+    if date_from:
+        period += " AND v.started_at >= ?"
+        params.append(date_from)
+    if date_to:
+        period += " AND v.started_at < ?"
+        params.append(date_to + "T99")
     rows = database.execute_sql(
         "SELECT unit_id, tendency_levels FROM ("
         " SELECT a.unit_id, a.tendency_levels, ROW_NUMBER() OVER ("
         "   PARTITION BY a.unit_id ORDER BY (a.tendency_levels != '{}') DESC, v.started_at DESC) AS n"
-        " FROM assessment a JOIN visit v ON v.id = a.visit_id WHERE a.deleted = 0 AND v.deleted = 0)"
-        " WHERE n = 1"
+        f" FROM assessment a JOIN visit v ON v.id = a.visit_id WHERE a.deleted = 0 AND v.deleted = 0{period})"
+        " WHERE n = 1",
+        params,
     )
     for unit_id, packed in rows:
         levels = {k: v["level"] for k, v in json.loads(packed).items()}
         if levels:
             result[unit_id] = levels
     return result
+
+
+def tendency_ranking(levels_by_unit: dict[str, dict[str, str]], tpl: Template) -> list[tuple[int, str, int]]:
+    """(rank, unit id, score) from the most to the least serious tendencies.
+
+    A unit's score is the sum of its levels' scores; units with equal scores share a rank
+    (1, 2, 2, 4 …) and are listed by id so that the order is stable.
+    """
+    scale = tpl.scale("tendency")
+    scores = {
+        unit_id: sum(tendency_score(level, tpl) for level in levels.values() if level in scale)
+        for unit_id, levels in levels_by_unit.items()
+    }
+    ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    ranking: list[tuple[int, str, int]] = []
+    for position, (unit_id, score) in enumerate(ordered, 1):
+        rank = ranking[-1][0] if ranking and ranking[-1][2] == score else position
+        ranking.append((rank, unit_id, score))
+    return ranking
 
 
 def unit_assessments(unit_id: str, date_from: str | None = None, date_to: str | None = None) -> list[Assessment]:

@@ -8,6 +8,7 @@ member record, so it travels with the group's records and the office can verify 
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -82,3 +83,9 @@ def verify(public_key_b64: str, message: bytes, signature_b64: str) -> bool:
         return True
     except (InvalidSignature, ValueError):
         return False
+
+
+def fingerprint(signature_b64: str) -> str:
+    """A short fingerprint of a signature for print: SHA-256, 16 hex digits in groups of four."""
+    digest = hashlib.sha256(base64.b64decode(signature_b64)).hexdigest()[:16].upper()
+    return " ".join(digest[i : i + 4] for i in range(0, 16, 4))

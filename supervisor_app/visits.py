@@ -253,6 +253,14 @@ def _chunks(items: list, size: int):
         yield items[i : i + size]
 
 
+def visit_counts(date_from: str | None = None, date_to: str | None = None, *, by: str = "unit") -> dict[str | None, int]:
+    """Live visits in a period (inclusive) per unit id, or per group id with ``by="group"``."""
+    column = {"unit": "v.unit_id", "group": "v.group_id"}[by]
+    where, params = VisitFilter(date_from=date_from, date_to=date_to).where()
+    sql = f"SELECT {column}, COUNT(*) FROM visit v WHERE {where} GROUP BY {column}"
+    return dict(database.execute_sql(sql, params).fetchall())
+
+
 def last_visit_dates() -> dict[str, str]:
     """unit id → date of its latest visit."""
     return dict(

@@ -22,9 +22,8 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import validate as check
-from ..errors import ValidationError
-from . import fonts
-from .layout import ReportCancelled, Writer, write
+from ..errors import SupervisorError, ValidationError
+from . import fonts  # light: reportlab and fontTools load only when a document is made
 
 KINDS = ("visit", "unit", "ledger", "summary", "evaluation")
 KIND_LABELS = {
@@ -44,6 +43,10 @@ __all__ = [
     "KINDS", "KIND_LABELS", "BATCH_KINDS", "BatchResult", "ReportCancelled", "render", "render_batch",
     "batch_targets", "prepare_fonts",
 ]
+
+
+class ReportCancelled(SupervisorError):
+    """The user cancelled while a document was being made; that document was not written."""
 
 
 def _module(kind: str):
@@ -103,6 +106,8 @@ def render(
         raise ValidationError(f"生成{KIND_LABELS[kind]}需要指定编号（--id）。", field="id")
     if kind == "summary" and record_id:
         raise ValidationError("督导工作汇总涵盖全部单位，不需要指定编号。", field="id")
+    from .layout import Writer, write
+
     progress = progress or (lambda done, total: None)
     progress(0, 1)
     writer = Writer(fonts.font_set())
@@ -137,6 +142,8 @@ def safe_filename(name: str, limit: int = 120) -> str:
 
 def batch_targets(kind: str, *, date_from=None, date_to=None) -> list[tuple[str, str]]:
     """(record id, file name without .pdf) of every file a batch of ``kind`` writes, in order."""
+    if kind == "summary":
+        raise ValidationError("督导工作汇总涵盖全部单位，只生成一份，请指定输出文件（--out）。", field="kind")
     _check_kind(kind, BATCH_KINDS)
     start, end = _check_period(date_from, date_to)
     return _module(kind).batch_targets(date_from=start, date_to=end)
@@ -155,6 +162,8 @@ def render_batch(
     """Write one file per unit / visit / evaluation into ``out_dir``; ``progress(done, total)``
     after each file. Cancelling stops before the next file (or within the current one, which
     is then not written)."""
+    from .layout import Writer, write
+
     targets = batch_targets(kind, date_from=date_from, date_to=date_to)
     start, end = _check_period(date_from, date_to)
     folder = Path(out_dir)

@@ -30,6 +30,22 @@ def group_name(group_id: str | None) -> str:
     return current.name if current is not None else "督导组"
 
 
+def stacked_date(value: str) -> str:
+    """2014年\n4月8日: a date that fits a narrow table column without an awkward break."""
+    text = chinese_date(value)
+    year, rest = text.split("年", 1)
+    return f"{year}年\n{rest}"
+
+
+def issuer() -> str:
+    """Who issues a document that is not one group's record: the office, or this group."""
+    from .. import installation
+
+    if installation.context().role == "office":
+        return "市委活动办"
+    return group_name(None)
+
+
 def clock_time(stamp: str) -> str:
     """'2014-04-08T09:30' → '9:30'."""
     hour, minute = stamp[11:16].split(":")
@@ -74,12 +90,10 @@ def completion_text(row: LedgerRow) -> str:
     return text
 
 
-def finding_text(row: LedgerRow, *, with_unit: bool = False) -> str:
+def finding_text(row: LedgerRow) -> str:
     finding = row.finding
-    kind = finding.category + (f"·{finding.sub_kind}" if finding.sub_kind else "")
-    text = f"{finding.description}\n（{kind}；{finding.severity}；{chinese_date(finding.found_on)}发现）"
+    severity = "" if finding.severity == "一般" else f"；{finding.severity}"
+    text = f"{finding.description}\n（{finding.category}{severity}；{chinese_date(finding.found_on)}发现）"
     if row.leader_name:
         text += f"\n涉及：{row.leader_name}"
-    if with_unit:
-        text = f"【{row.unit_name}】" + text
     return text

@@ -35,7 +35,7 @@ from reportlab.platypus import (
 )
 
 from ..clock import chinese_date
-from ..errors import SupervisorError
+from . import ReportCancelled
 from .cjk import CJKParagraph as Paragraph
 from .fonts import FontSet
 
@@ -55,11 +55,12 @@ PAGE_NUMBER_GAP = 7 * mm
 TABLE_SIZE = 12  # 小四
 TABLE_LEADING = 18
 SMALL_SIZE = 10.5  # 五号
+RECORD_LINE_SIZE = 9  # small enough that a record id and the time fit one line
 
 GRID = colors.black
 HEADER_FILL = colors.Color(0.9, 0.9, 0.9)
 MARK_FILL = colors.Color(1.0, 0.88, 0.88)  # a row that needs attention (overdue)
-WATERMARK_GREY = colors.Color(0.82, 0.82, 0.82)
+WATERMARK_GREY = colors.Color(0.86, 0.86, 0.86)
 DRAFT_MARK = "草稿"
 
 NUMERALS = "一二三四五六七八九十"
@@ -81,10 +82,6 @@ def local_time(value: datetime | None = None) -> str:
 
 def percent(value: float) -> str:
     return f"{value * 100:.1f}%"
-
-
-class ReportCancelled(SupervisorError):
-    """The user cancelled while the document was being made; no file was written."""
 
 
 @dataclass
@@ -129,6 +126,8 @@ class Styles:
             "small", fontName=body, fontSize=SMALL_SIZE, leading=SMALL_SIZE * 1.5, wordWrap="CJK",
             textColor=colors.Color(0.25, 0.25, 0.25),
         )
+        self.record_line = ParagraphStyle("record_line", parent=self.small, fontSize=RECORD_LINE_SIZE,
+                                          leading=RECORD_LINE_SIZE * 1.5)
 
 
 class Writer:
@@ -310,7 +309,7 @@ def _watermark(canvas, fonts: FontSet) -> None:
 def last_line(writer: Writer, record_label: str, made_at: datetime | None = None) -> list[Flowable]:
     return [
         Spacer(BLOCK_WIDTH, LEADING * 0.5),
-        writer.small(f"记录编号：{record_label}　　生成时间：{local_time(made_at)}"),
+        Paragraph(writer.text(f"记录编号：{record_label}　生成时间：{local_time(made_at)}"), writer.styles.record_line),
     ]
 
 

@@ -1,0 +1,48 @@
+"""`report …`: write an official PDF record from the command line.
+
+    python main.py report visit|unit|ledger|summary|evaluation [--id ID] [--from DATE] [--to DATE]
+                          (--out FILE.pdf | --out-dir DIR)
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .. import store
+from ..errors import ValidationError
+from . import BATCH_KINDS, KIND_LABELS, KINDS, render, render_batch
+
+
+def cmd_report(args) -> int:
+    store.open_data_dir(args.data_dir, create=False)
+    label = KIND_LABELS[args.kind]
+    if args.out_dir:
+        if args.id:
+            raise ValidationError("--out-dir 为每个单位（或每条记录）各生成一份，不能与 --id 同时使用。", field="--id")
+
+        def progress(done: int, total: int) -> None:
+            print(f"\r生成{label} {done}/{total}", end="", file=sys.stderr, flush=True)
+
+        result = render_batch(args.kind, args.out_dir, date_from=args.date_from, date_to=args.date_to,
+                              progress=progress)
+        print(file=sys.stderr)
+        print(f"已生成{label} {len(result.paths)} 份：{args.out_dir}")
+        return 0
+    path = render(args.kind, args.out, record_id=args.id, date_from=args.date_from, date_to=args.date_to)
+    print(f"已生成{label}：{path}")
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add the `report` command."""
+    kinds = "，".join(f"{k}={KIND_LABELS[k]}" for k in KINDS)
+    p = subparsers.add_parser("report", help="生成正式文书（PDF，GB/T 9704 版式）", description=f"文书类别：{kinds}。")
+    p.add_argument("kind", choices=KINDS, help="文书类别")
+    p.add_argument("--id", metavar="ID", help="督导记录、单位或纪实评价的编号（ledger 不指定时为全部单位）")
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="起始日期 YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="截止日期 YYYY-MM-DD")
+    out = p.add_mutually_exclusive_group(required=True)
+    out.add_argument("--out", metavar="FILE.pdf", help="输出文件")
+    out.add_argument("--out-dir", metavar="DIR",
+                     help=f"输出文件夹：每个单位（或每条记录）一份（{'、'.join(BATCH_KINDS)}）")
+    p.set_defaults(func=cmd_report)

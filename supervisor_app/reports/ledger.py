@@ -1,0 +1,93 @@
+"""问题整改台账: 序号 | 问题 | 整改措施 | 责任人 | 时限 | 完成情况, for one unit or for all,
+overdue rows marked."""
+
+from __future__ import annotations
+
+from .. import findings, units
+from ..clock import chinese_date, today
+from .common import completion_text, finding_text, group_name, period_text, stacked_date
+from .layout import Document, Writer
+
+TITLE = "问题整改台账"
+HEADER = ("序号", "问题", "整改措施", "责任人", "时限", "完成情况")
+WIDTHS = (10, 44, 34, 18, 24, 26)
+
+
+def _rows(unit_id: str | None, date_from, date_to) -> list[findings.LedgerRow]:
+    rows = findings.ledger(unit_id)
+    if date_from:
+        rows = [r for r in rows if r.finding.found_on >= date_from]
+    if date_to:
+        rows = [r for r in rows if r.finding.found_on <= date_to]
+    rows.sort(key=lambda r: (r.finding.found_on, r.finding.created_at))
+    return rows
+
+
+def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> Document:
+    """The ledger of unit ``record_id``, or of every unit when it is None."""
+    unit = units.get_unit(record_id) if record_id else None
+    rows = _rows(unit.id if unit else None, date_from, date_to)
+    scope = units.unit_path(unit) if unit else "全部单位"
+    group = group_name(unit.group_id if unit else None)
+    story = [w.title(TITLE), w.subtitle(f"（{scope}）")]
+    if date_from or date_to:
+        story.append(w.subtitle(f"（{period_text(date_from, date_to)}发现的问题）"))
+    on = today()
+    story.append(w.para(_summary(rows, on)))
+    if not rows:
+        return _document(unit, group, story, date_from, date_to)
+    if unit is not None:
+        story.append(_table(w, rows))
+    else:
+        by_unit: dict[str, list[findings.LedgerRow]] = {}
+        for row in rows:
+            by_unit.setdefault(row.finding.unit_id, []).append(row)
+        for unit_id, path in units.unit_paths():
+            if unit_id in by_unit:
+                story.append(w.room_for(4))
+                story.append(w.h2(path))
+                story.append(_table(w, by_unit[unit_id]))
+    story.append(w.small(f"注：底色标红并注明【已逾期】的，为截至{chinese_date(on)}超过整改时限仍未完成的事项。"))
+    return _document(unit, group, story, date_from, date_to)
+
+
+def _summary(rows, on) -> str:
+    if not rows:
+        return "没有问题记录。"
+    verified = sum(1 for r in rows if r.rectification is not None and r.rectification.status == "已核实")
+    done = sum(1 for r in rows if r.rectification is not None and r.rectification.status == "已完成")
+    planless = sum(1 for r in rows if r.rectification is None)
+    overdue = sum(1 for r in rows if r.overdue)
+    text = f"截至{chinese_date(on)}，台账共列问题{len(rows)}个：已核实销号{verified}个，已完成待核实{done}个，"
+    text += f"整改中或未开始{len(rows) - verified - done - planless}个"
+    if planless:
+        text += f"，尚未制定整改措施{planless}个"
+    text += f"；其中整改逾期{overdue}个。" if overdue else "；没有逾期事项。"
+    return text
+
+
+def _table(w: Writer, rows):
+    data, marked = [], []
+    for n, row in enumerate(rows, 1):
+        rect = row.rectification
+        data.append([
+            str(n), finding_text(row), rect.measure if rect else "—",
+            rect.responsible if rect else "—", stacked_date(rect.deadline) if rect else "—", completion_text(row),
+        ])
+        if row.overdue:
+            marked.append(n - 1)
+    return w.table(HEADER, data, WIDTHS, center_columns=(0, 4), marked_rows=marked)
+
+
+def _document(unit, group, story, date_from, date_to) -> Document:
+    label = f"单位 {unit.id}" if unit else "全部单位"
+    if date_from or date_to:
+        label += f"（{period_text(date_from, date_to)}）"
+    return Document(title=f"{TITLE}（{unit.name if unit else '全部单位'}）", author=group,
+                    subject=unit.id if unit else "全部单位", record_label=label, story=story)
+
+
+def batch_targets(*, date_from=None, date_to=None) -> list[tuple[str, str]]:
+    """Every unit with a finding in the period, in tree order."""
+    with_rows = {r.finding.unit_id for r in _rows(None, date_from, date_to)}
+    return [(uid, f"{path.replace(' / ', '-')}-{TITLE}") for uid, path in units.unit_paths() if uid in with_rows]

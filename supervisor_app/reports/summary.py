@@ -1,0 +1,162 @@
+"""督导工作汇总: for the office and the standing committee — every unit's tendency levels (a
+heat table), a ranking, overdue rectifications, quiz accuracy by unit, visits per unit and
+per group."""
+
+from __future__ import annotations
+
+from .. import assessments, campaigns, findings, quiz, units, visits
+from ..clock import chinese_date, today
+from .common import completion_text, finding_text, issuer, level_fill, period_text, stacked_date
+from .layout import Document, Writer, chinese_number, percent
+
+TITLE = "督导工作汇总"
+
+
+def build(w: Writer, *, record_id: str | None = None, date_from=None, date_to=None) -> Document:
+    """The summary of every unit and group over the period."""
+    tpl = campaigns.active_template()
+    paths = units.unit_paths()
+    name_of = dict(paths)
+    levels = assessments.latest_tendencies_by_unit(date_from, date_to)
+    ranking = assessments.tendency_ranking(levels, tpl)
+    unit_visits = visits.visit_counts(date_from, date_to)
+    group_visits = visits.visit_counts(date_from, date_to, by="group")
+    accuracy = quiz.accuracy_by_unit(date_from, date_to)
+    rows = [
+        r for r in findings.ledger()
+        if (not date_from or r.finding.found_on >= date_from) and (not date_to or r.finding.found_on <= date_to)
+    ]
+    overdue = sorted((r for r in rows if r.overdue), key=lambda r: (r.rectification.deadline, r.unit_name))
+    period = period_text(date_from, date_to)
+    on = today()
+
+    story = [w.title(TITLE), w.subtitle(f"（{period}）")]
+    story.append(w.h1("总体情况"))
+    people = sum(p for p, _ in accuracy.values())
+    story.append(w.para(
+        f"{period}，{sum(1 for g, n in group_visits.items() if g and n)}个督导组到{len(unit_visits)}个单位督导"
+        f"{sum(unit_visits.values())}次，对{len(levels)}个单位作出倾向评估；发现问题{len(rows)}个，"
+        f"截至{chinese_date(on)}整改逾期{len(overdue)}个；知识问答参测{people}人次，"
+        f"平均正确率{percent(_mean_accuracy(accuracy))}。"
+    ))
+
+    story.append(w.room_for(6))
+    story.append(w.h1("各单位防止五种倾向评定"))
+    story.append(w.para("以下为各单位期间内最近一次评估的评定，颜色越深倾向越明显。"))
+    story.append(_heat_table(w, paths, levels, tpl))
+    story.append(w.small("倾向一至倾向" + chinese_number(len(tpl.tendencies)) + "依次为：" + "；".join(
+        f"{chinese_number(i)}、{t['name']}" for i, t in enumerate(tpl.tendencies, 1))))
+
+    story.append(w.room_for(6))
+    story.append(w.h1("倾向问题排名"))
+    story.extend(_ranking(w, ranking, name_of, levels, tpl))
+
+    story.append(w.room_for(6))
+    story.append(w.h1("整改逾期事项"))
+    story.extend(_overdue(w, overdue, on))
+
+    story.append(w.room_for(6))
+    story.append(w.h1("各单位督导和知识问答情况"))
+    story.append(_unit_table(w, paths, unit_visits, rows, accuracy))
+
+    story.append(w.room_for(6))
+    story.append(w.h1("各督导组督导情况"))
+    story.append(_group_table(w, group_visits))
+    label = f"督导工作汇总（{period}）"
+    return Document(title=f"{TITLE}（{period}）", author=issuer(), subject=label, record_label=label, story=story)
+
+
+def _mean_accuracy(accuracy: dict[str, tuple[int, float]]) -> float:
+    """Accuracy over everyone tested (weighted by people, as the per-unit figures are)."""
+    people = sum(p for p, _ in accuracy.values())
+    return sum(p * a for p, a in accuracy.values()) / people if people else 0.0
+
+
+def _heat_table(w: Writer, paths, levels, tpl):
+    scale = tpl.scale("tendency")
+    header = ["序号", "单位", *(f"倾向{chinese_number(i)}" for i in range(1, len(tpl.tendencies) + 1))]
+    rows, fills = [], []
+    for r, (unit_id, path) in enumerate(paths):
+        unit_levels = levels.get(unit_id, {})
+        row = [str(r + 1), path]
+        for c, item in enumerate(tpl.tendencies, 2):
+            level = unit_levels.get(item["id"])
+            row.append(level or "—")
+            if level in scale:
+                fills.append((r, c, level_fill(assessments.tendency_score(level, tpl))))
+        rows.append(row)
+    columns = len(header)
+    return w.table(header, rows, (12, 44, *([20] * len(tpl.tendencies))),
+                   center_columns=[0, *range(2, columns)], fills=fills)
+
+
+def _ranking(w: Writer, ranking, name_of, levels, tpl) -> list:
+    if not ranking:
+        return [w.para("期间内没有倾向评估。")]
+    scale = tpl.scale("tendency")
+    marked_level = scale[-2] if len(scale) > 1 else scale[-1]
+    rows = []
+    for rank, unit_id, score in ranking:
+        serious = [
+            f"倾向{chinese_number(i)}（{levels[unit_id][t['id']]}）"
+            for i, t in enumerate(tpl.tendencies, 1)
+            if levels[unit_id].get(t["id"]) in scale
+            and assessments.tendency_score(levels[unit_id][t["id"]], tpl) >= assessments.tendency_score(marked_level, tpl)
+        ]
+        rows.append([str(rank), name_of.get(unit_id, unit_id), str(score), "、".join(serious) or "—"])
+    return [
+        w.para(f"按最近一次评估各倾向的程度计分（{'、'.join(f'{lv}{i}分' for i, lv in enumerate(scale))}），"
+               "分值越高，倾向性问题越突出。"),
+        w.table(("名次", "单位", "分值", f"{marked_level}及以上的倾向"), rows, (14, 62, 16, 64),
+                center_columns=(0, 2)),
+    ]
+
+
+def _overdue(w: Writer, rows, on) -> list:
+    if not rows:
+        return [w.para(f"截至{chinese_date(on)}，没有整改逾期的问题。")]
+    data = [
+        [str(n), row.unit_name, finding_text(row), row.rectification.responsible,
+         stacked_date(row.rectification.deadline), completion_text(row)]
+        for n, row in enumerate(rows, 1)
+    ]
+    return [
+        w.para(f"截至{chinese_date(on)}，超过整改时限仍未完成的问题{len(rows)}个，按时限先后排列如下。"),
+        w.table(("序号", "单位", "问题", "责任人", "时限", "完成情况"), data, (12, 30, 48, 18, 22, 26),
+                center_columns=(0, 4), marked_rows=range(len(data))),
+    ]
+
+
+def _unit_table(w: Writer, paths, unit_visits, rows, accuracy):
+    found: dict[str, int] = {}
+    late: dict[str, int] = {}
+    for row in rows:
+        found[row.finding.unit_id] = found.get(row.finding.unit_id, 0) + 1
+        if row.overdue:
+            late[row.finding.unit_id] = late.get(row.finding.unit_id, 0) + 1
+    data = []
+    for n, (unit_id, path) in enumerate(paths, 1):
+        people, rate = accuracy.get(unit_id, (0, None))
+        data.append([
+            str(n), path, str(unit_visits.get(unit_id, 0)), str(found.get(unit_id, 0)), str(late.get(unit_id, 0)),
+            str(people) if people else "—", percent(rate) if people else "—",
+        ])
+    return w.table(("序号", "单位", "督导次数", "发现问题", "整改逾期", "参测人数", "正确率"), data,
+                   (12, 44, 20, 20, 20, 20, 20), center_columns=(0, 2, 3, 4, 5, 6))
+
+
+def _group_table(w: Writer, group_visits):
+    groups = campaigns.list_groups()
+    assigned: dict[str, int] = {}
+    for unit in units.list_units():
+        if unit.group_id:
+            assigned[unit.group_id] = assigned.get(unit.group_id, 0) + 1
+    data = [
+        [str(n), group.name, str(assigned.get(group.id, 0)), str(group_visits.get(group.id, 0))]
+        for n, group in enumerate(groups, 1)
+    ]
+    unassigned = group_visits.get(None, 0)
+    if unassigned:
+        data.append([str(len(data) + 1), "未注明督导组", "—", str(unassigned)])
+    data.append(["", "合计", str(sum(assigned.values())), str(sum(group_visits.values()))])
+    return w.table(("序号", "督导组", "负责单位数", "督导次数"), data, (14, 70, 36, 36), center_columns=(0, 2, 3))
