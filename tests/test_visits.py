@@ -146,3 +146,21 @@ def test_filters(data_dir):
     assert [r.started_at[:10] for r in rows] == ["2014-04-01", "2014-04-10", "2014-04-20"]
     with pytest.raises(ValidationError):
         count(visits.VisitFilter(date_from="昨天"))
+
+
+def test_paging_after_a_row_equals_offset_paging(data_dir):
+    unit = factories.county()
+    other = factories.county("青山县")
+    for day in range(1, 13):
+        factories.visit(unit if day % 2 else other, started_at=f"2014-04-{day % 4 + 1:02d}T09:00", notes=f"记录{day}")
+    for order in ("started_at", "unit", "notes", "methods"):
+        for descending in (True, False):
+            whole = visits.visit_rows(order=order, descending=descending, limit=100)
+            paged, last = [], None
+            while True:
+                page = visits.visit_rows(order=order, descending=descending, limit=5, after=last)
+                if not page:
+                    break
+                paged.extend(page)
+                last = page[-1]
+            assert [r.id for r in paged] == [r.id for r in whole], (order, descending)

@@ -61,7 +61,7 @@ class VisitTableModel(QAbstractTableModel):
         if parent.isValid():
             return
         more = visits.visit_rows(self.filter, order=self.order, descending=self.descending,
-                                 offset=len(self._rows), limit=PAGE_SIZE)
+                                 after=self._rows[-1] if self._rows else None, limit=PAGE_SIZE)
         if not more:
             self._total = len(self._rows)
             return
