@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from supervisor_app import campaigns, installation
+from supervisor_app.errors import SupervisorError, ValidationError
 
 from .widgets import FieldErrors
 
@@ -49,14 +50,12 @@ class SetupDialog(QDialog):
         layout.addWidget(buttons)
 
     def accept(self) -> None:
-        from supervisor_app.errors import SupervisorError
-
         group, member = self.group.text().strip(), self.member.text().strip()
         try:
             if not group:
-                raise installation.ValidationError("请填写督导组名称。", field="name")
+                raise ValidationError("请填写督导组名称。", field="name")
             if not member:
-                raise installation.ValidationError("请填写您的姓名。", field="member")
+                raise ValidationError("请填写您的姓名。", field="member")
             campaigns.initialize(self.role.currentData(), group, member)
         except SupervisorError as exc:
             self.errors.show(exc)
