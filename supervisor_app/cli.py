@@ -217,6 +217,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "supervisor_app.evaluation_cli",
     "supervisor_app.backup_cli",
     "supervisor_app.reports.cli",
+    "supervisor_app.sync.cli",
 )
 
 

@@ -1,0 +1,415 @@
+"""Device identity: key pairs of this installation, public cards, enrolment and revocation.
+
+Each installation has an Ed25519 key pair (signs manifests and its card) and an X25519 key
+pair (receives encrypted payloads). The private keys live in ``<data>/keys`` with owner-only
+permissions, created at first use; the public keys are written to the local ``Device`` row.
+
+A card is a small JSON file with the device id, role, group and public keys, signed by its
+own Ed25519 key. Its fingerprint (SHA-256 over id, role and both keys, 32 hex digits in
+groups of four) is read aloud over the phone or compared on paper before enrolling.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
+from .. import installation
+from ..clock import now_utc
+from ..models import Device, Group, database
+from .errors import EnrolmentError, IdentityError
+
+CARD_FORMAT = "supervisor_app.device_card"
+CARD_VERSION = 1
+CARD_MAX_BYTES = 64 * 1024
+CARD_CONTEXT = b"supervisor_app device card v1\n"
+SIGN_KEY_FILE = "device-signing.pem"
+BOX_KEY_FILE = "device-encryption.pem"
+ROLE_LABELS = installation.ROLE_LABELS
+
+
+def data_dir() -> Path:
+    """The data folder of the bound database (the keys live beside it)."""
+    path = getattr(database.obj, "database", None)
+    if not path:
+        raise IdentityError("数据库尚未打开。")
+    return Path(path).resolve().parent
+
+
+def keys_dir() -> Path:
+    return data_dir() / "keys"
+
+
+def b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def unb64(text: str, length: int, what: str) -> bytes:
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (ValueError, TypeError) as exc:
+        raise EnrolmentError(f"设备卡中的{what}格式不正确。") from exc
+    if len(raw) != length:
+        raise EnrolmentError(f"设备卡中的{what}长度不正确。")
+    return raw
+
+
+def _raw_public(key) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def _write_private(path: Path, pem: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pem)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def _pem(key) -> bytes:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
+@dataclass(frozen=True)
+class LocalIdentity:
+    """This installation's device and its private keys (kept in memory only while needed)."""
+
+    device_id: str
+    role: str
+    sign_key: Ed25519PrivateKey
+    box_key: X25519PrivateKey
+
+    @property
+    def sign_public(self) -> bytes:
+        return _raw_public(self.sign_key.public_key())
+
+    @property
+    def box_public(self) -> bytes:
+        return _raw_public(self.box_key.public_key())
+
+
+def _load_key(path: Path, kind):
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (ValueError, TypeError, OSError) as exc:
+        raise IdentityError(f"本机设备密钥文件无法读取：{path}。", detail=repr(exc)) from exc
+    if not isinstance(key, kind):
+        raise IdentityError(f"本机设备密钥文件类型不对：{path}。")
+    return key
+
+
+def local_identity() -> LocalIdentity:
+    """Load this installation's keys, creating them at first use (private files mode 0600)."""
+    ctx = installation.context()
+    device = Device.get_by_id(ctx.device_id)
+    folder = keys_dir()
+    sign_path, box_path = folder / SIGN_KEY_FILE, folder / BOX_KEY_FILE
+    if not sign_path.exists() and not box_path.exists():
+        if device.sign_public_key or device.box_public_key:
+            raise IdentityError(
+                "本机已登记的设备密钥文件丢失（keys 文件夹）。已登记本机的设备将无法验证新的同步包；"
+                "请从备份恢复 keys 文件夹。"
+            )
+        _write_private(sign_path, _pem(Ed25519PrivateKey.generate()))
+        _write_private(box_path, _pem(X25519PrivateKey.generate()))
+    elif not sign_path.exists() or not box_path.exists():
+        raise IdentityError("本机设备密钥文件不完整（keys 文件夹中缺少一个），请从备份恢复。")
+    identity = LocalIdentity(ctx.device_id, ctx.role, _load_key(sign_path, Ed25519PrivateKey),
+                             _load_key(box_path, X25519PrivateKey))
+    sign_text, box_text = b64(identity.sign_public), b64(identity.box_public)
+    if device.sign_public_key is None and device.box_public_key is None:
+        with database.atomic():
+            Device.update(sign_public_key=sign_text, box_public_key=box_text).where(Device.id == device.id).execute()
+    elif (device.sign_public_key, device.box_public_key) != (sign_text, box_text):
+        raise IdentityError("本机设备密钥与数据库中登记的公钥不符（keys 文件夹可能来自别的数据文件夹）。")
+    return identity
+
+
+# --- cards ------------------------------------------------------------------------------------
+
+
+def fingerprint(device_id: str, role: str, sign_public_b64: str, box_public_b64: str) -> str:
+    """32 hex digits in groups of four, e.g. '3F2A 9C1B …', to compare by phone or on paper."""
+    payload = json.dumps([device_id, role, sign_public_b64, box_public_b64], separators=(",", ":")).encode()
+    digest = hashlib.sha256(payload).hexdigest()[:32].upper()
+    return " ".join(digest[i : i + 4] for i in range(0, 32, 4))
+
+
+def normalize_fingerprint(text: str) -> str:
+    cleaned = "".join(c for c in (text or "").upper() if c in "0123456789ABCDEF")
+    return " ".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))
+
+
+@dataclass(frozen=True)
+class DeviceCard:
+    device_id: str
+    role: str
+    group_id: str | None
+    group_name: str
+    name: str
+    sign_public_key: str
+    box_public_key: str
+    created_at: str
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.device_id, self.role, self.sign_public_key, self.box_public_key)
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    def signed_fields(self) -> dict:
+        return {
+            "format": CARD_FORMAT,
+            "format_version": CARD_VERSION,
+            "device_id": self.device_id,
+            "role": self.role,
+            "group_id": self.group_id,
+            "group_name": self.group_name,
+            "name": self.name,
+            "sign_public_key": self.sign_public_key,
+            "box_public_key": self.box_public_key,
+            "created_at": self.created_at,
+        }
+
+
+def _card_message(fields: dict) -> bytes:
+    return CARD_CONTEXT + json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def local_card() -> DeviceCard:
+    """This installation's public card."""
+    identity = local_identity()
+    ctx = installation.context()
+    group = Group.get_or_none(Group.id == ctx.group_id) if ctx.group_id else None
+    group_name = group.name if group else ""
+    name = group_name or ROLE_LABELS[ctx.role]
+    return DeviceCard(
+        device_id=identity.device_id, role=identity.role, group_id=ctx.group_id, group_name=group_name, name=name,
+        sign_public_key=b64(identity.sign_public), box_public_key=b64(identity.box_public), created_at=now_utc(),
+    )
+
+
+def write_card(path: str | os.PathLike) -> DeviceCard:
+    """Write this installation's signed public card to ``path``; return it."""
+    identity = local_identity()
+    card = local_card()
+    fields = card.signed_fields()
+    signature = identity.sign_key.sign(_card_message(fields))
+    document = {**fields, "fingerprint": card.fingerprint, "signature": b64(signature)}
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.partial")
+    try:
+        tmp.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise EnrolmentError(f"无法写入设备卡 {target}：{exc.strerror or exc}") from exc
+    return card
+
+
+def read_card(path: str | os.PathLike) -> DeviceCard:
+    """Read and check a card file (format, keys, fingerprint, self-signature)."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > CARD_MAX_BYTES:
+            raise EnrolmentError(f"{path.name} 太大，不是设备卡。")
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise EnrolmentError(f"找不到设备卡文件：{path}。") from exc
+    except (OSError, ValueError) as exc:
+        raise EnrolmentError(f"{path.name} 不是有效的设备卡（无法解析）。") from exc
+    if not isinstance(document, dict) or document.get("format") != CARD_FORMAT:
+        raise EnrolmentError(f"{path.name} 不是督导纪实的设备卡。")
+    version = document.get("format_version")
+    if not isinstance(version, int) or version > CARD_VERSION:
+        raise EnrolmentError(f"设备卡由更新版本的程序生成（格式版本 {version}），请升级本程序。")
+    try:
+        card = DeviceCard(
+            device_id=str(document["device_id"]), role=str(document["role"]),
+            group_id=document.get("group_id") or None, group_name=str(document.get("group_name") or ""),
+            name=str(document.get("name") or ""), sign_public_key=str(document["sign_public_key"]),
+            box_public_key=str(document["box_public_key"]), created_at=str(document.get("created_at") or ""),
+        )
+    except KeyError as exc:
+        raise EnrolmentError(f"设备卡缺少必要内容：{exc.args[0]}。") from exc
+    if card.role not in ROLE_LABELS or not 8 <= len(card.device_id) <= 36:
+        raise EnrolmentError("设备卡中的设备编号或角色不正确。")
+    sign_raw = unb64(card.sign_public_key, 32, "签名公钥")
+    unb64(card.box_public_key, 32, "加密公钥")
+    if normalize_fingerprint(str(document.get("fingerprint", ""))) != card.fingerprint:
+        raise EnrolmentError("设备卡的指纹与其公钥不符，卡片可能被改动过。")
+    try:
+        Ed25519PublicKey.from_public_bytes(sign_raw).verify(
+            unb64(str(document.get("signature", "")), 64, "签名"), _card_message(card.signed_fields())
+        )
+    except InvalidSignature as exc:
+        raise EnrolmentError("设备卡的签名无效，卡片可能被改动过。") from exc
+    return card
+
+
+# --- enrolled devices ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """A device as the window lists it."""
+
+    id: str
+    role: str
+    name: str
+    group_id: str | None
+    group_name: str
+    fingerprint: str
+    is_local: bool
+    enrolled_at: str | None
+    revoked_at: str | None
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:8]
+
+    @property
+    def status(self) -> str:
+        if self.is_local:
+            return "本机"
+        return "已注销" if self.revoked_at else "已登记"
+
+    @property
+    def label(self) -> str:
+        who = self.group_name or self.name or ROLE_LABELS.get(self.role, self.role)
+        return f"{who}（设备 {self.short_id}）"
+
+
+def device_info(device: Device) -> DeviceInfo:
+    group = Group.get_or_none(Group.id == device.group_id) if device.group_id else None
+    fp = (
+        fingerprint(device.id, device.role, device.sign_public_key, device.box_public_key)
+        if device.sign_public_key and device.box_public_key
+        else ""
+    )
+    return DeviceInfo(
+        id=device.id, role=device.role, name=device.name or "", group_id=device.group_id,
+        group_name=group.name if group else (device.name if device.role == "field" else ""), fingerprint=fp,
+        is_local=bool(device.is_local), enrolled_at=device.enrolled_at, revoked_at=device.revoked_at,
+    )
+
+
+def list_devices() -> list[DeviceInfo]:
+    """This installation first, then the enrolled peers by role and name."""
+    local_identity()
+    devices = Device.select().order_by(Device.is_local.desc(), Device.role, Device.name, Device.id)
+    return [device_info(d) for d in devices]
+
+
+def find_device(id_or_prefix: str) -> Device:
+    """A known device by its id or an unambiguous prefix of at least 4 characters."""
+    text = (id_or_prefix or "").strip().lower()
+    exact = Device.get_or_none(Device.id == text)
+    if exact is not None:
+        return exact
+    if len(text) < 4:
+        raise EnrolmentError(f"找不到设备：{id_or_prefix}（请至少输入设备编号的前 4 位）。", field="device")
+    matches = list(Device.select().where(Device.id.startswith(text)))
+    if not matches:
+        raise EnrolmentError(f"找不到设备：{id_or_prefix}。", field="device")
+    if len(matches) > 1:
+        raise EnrolmentError(f"设备编号 {id_or_prefix} 不唯一，请输入更长的编号。", field="device")
+    return matches[0]
+
+
+def enroll(card: DeviceCard | str | os.PathLike, expected_fingerprint: str | None = None) -> DeviceInfo:
+    """Trust a peer's card: the office enrols field devices; a field installation its office.
+
+    ``expected_fingerprint`` (as read out by the other side) must match when given.
+    Enrolling the same card again changes nothing.
+    """
+    if not isinstance(card, DeviceCard):
+        card = read_card(card)
+    me = local_identity()
+    if expected_fingerprint is not None and normalize_fingerprint(expected_fingerprint) != card.fingerprint:
+        raise EnrolmentError(
+            f"指纹不符：设备卡的指纹是 {card.fingerprint}，与核对的 {normalize_fingerprint(expected_fingerprint)} 不同。"
+            "请勿登记此卡，并与对方核实。",
+            field="fingerprint",
+        )
+    if card.device_id == me.device_id:
+        raise EnrolmentError("这是本机自己的设备卡，无需登记。")
+    if me.role == "office" and card.role != "field":
+        raise EnrolmentError("活动办只登记督导组的设备卡；这张卡也是活动办的。")
+    if me.role == "field" and card.role != "office":
+        raise EnrolmentError("督导组只需登记活动办的设备卡；这张卡是另一台督导组设备的。")
+    with database.atomic():
+        existing = Device.get_or_none(Device.id == card.device_id)
+        if existing is not None:
+            if existing.revoked_at:
+                raise EnrolmentError(f"设备 {card.device_id[:8]} 已于 {existing.revoked_at[:10]} 注销，不能再次登记。")
+            if (existing.sign_public_key, existing.box_public_key) != (card.sign_public_key, card.box_public_key):
+                raise EnrolmentError(
+                    f"设备 {card.device_id[:8]} 已登记，但这张卡的公钥与登记的不同。请与对方核实；"
+                    "如确需更换，请先注销原设备。"
+                )
+            return device_info(existing)
+        if me.role == "field":
+            other = Device.get_or_none((Device.role == "office") & (Device.is_local == False)
+                                       & Device.revoked_at.is_null())
+            if other is not None:
+                raise EnrolmentError(
+                    f"本机已登记活动办设备 {other.id[:8]}；如需更换，请先注销（device revoke {other.id[:8]}）。"
+                )
+        device = Device.create(
+            id=card.device_id, role=card.role, name=card.group_name or card.name, group_id=card.group_id,
+            sign_public_key=card.sign_public_key, box_public_key=card.box_public_key, is_local=False,
+            enrolled_at=now_utc(),
+        )
+    return device_info(device)
+
+
+def revoke(id_or_prefix: str) -> DeviceInfo:
+    """Revoke an enrolled device: its bundles are refused from now on."""
+    with database.atomic():
+        device = find_device(id_or_prefix)
+        if device.is_local:
+            raise EnrolmentError("不能注销本机。")
+        if device.revoked_at:
+            raise EnrolmentError(f"设备 {device.id[:8]} 已于 {device.revoked_at[:10]} 注销。")
+        Device.update(revoked_at=now_utc()).where(Device.id == device.id).execute()
+    return device_info(Device.get_by_id(device.id))
+
+
+def office_device() -> Device | None:
+    """The enrolled, unrevoked office (on a field installation)."""
+    return Device.get_or_none((Device.role == "office") & (Device.is_local == False) & Device.revoked_at.is_null())
+
+
+def field_devices() -> list[Device]:
+    """Enrolled, unrevoked field devices (on the office)."""
+    return list(
+        Device.select().where((Device.role == "field") & (Device.is_local == False) & Device.revoked_at.is_null())
+        .order_by(Device.name, Device.id)
+    )
+
+
+def peer_public_keys(device: Device) -> tuple[Ed25519PublicKey, X25519PublicKey]:
+    try:
+        return (
+            Ed25519PublicKey.from_public_bytes(base64.b64decode(device.sign_public_key or "")),
+            X25519PublicKey.from_public_bytes(base64.b64decode(device.box_public_key or "")),
+        )
+    except ValueError as exc:
+        raise IdentityError(f"设备 {device.id[:8]} 登记的公钥无效。") from exc

@@ -1,0 +1,480 @@
+"""Importing a bundle: verify everything, then apply it in one transaction.
+
+Order of checks, none of which writes anything: the frame and format version; the sender
+(enrolled, not revoked, not this installation) and its signature over the manifest; the
+receiver; the kind of bundle for the two roles; replay (this bundle or an older one that
+brings nothing new); the manifest's caps (member names, counts, sizes, compression ratio);
+then the payload is decrypted as a stream and every member, entry and attachment is checked
+against the manifest while it is staged in a temporary folder.
+
+Then, in one transaction: per origin device, entries up to the device's cursor are skipped
+(already here), entries that continue it are applied (see merge.py), and a range that starts
+after a gap is held (stored, not applied) until the bundle that fills the gap arrives. The
+sender's acknowledgements are recorded, the history row written, and the staged attachments
+moved into the store; any failure undoes all of it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from peewee import fn
+
+from .. import attachments
+from ..clock import now_utc
+from ..models import Device, database
+from . import container, crypto, identity
+from .entries import ASSIGNMENT_TYPES, Entry, from_wire
+from .errors import (
+    BundleCorrupt,
+    BundleRefused,
+    CancelledError,
+    DuplicateBundleError,
+    ReplayError,
+    RevokedDeviceError,
+    UnknownDeviceError,
+    UnsafeContentError,
+    WrongReceiverError,
+)
+from .merge import Applier
+from .models import SyncBundle, SyncCursor, SyncHeldEntry, SyncHeldRange, SyncPeerAck
+
+BATCH = 5000
+PROGRESS_TOTAL = 1000  # the first half is checking, the second applying
+
+
+@dataclass
+class HeldGap:
+    """Entries of a device held because earlier ones are missing."""
+
+    device_id: str
+    device_label: str
+    missing_from: int
+    missing_to: int
+    held_entries: int
+
+    @property
+    def text(self) -> str:
+        return (f"{self.device_label}：缺少第 {self.missing_from}–{self.missing_to} 条变更，"
+                f"其后的 {self.held_entries} 条已暂存，待缺少的同步包导入后自动应用。")
+
+
+@dataclass
+class ImportResult:
+    path: Path
+    status: str  # imported | held | duplicate | refused | cancelled | skipped
+    message: str
+    bundle_id: str | None = None
+    sender_id: str | None = None
+    sender_label: str = ""
+    entry_count: int = 0
+    applied: int = 0
+    skipped: int = 0
+    held: int = 0
+    conflicts: int = 0
+    attachments: int = 0
+    gaps: list[HeldGap] = field(default_factory=list)
+    error: BundleRefused | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("imported", "held")
+
+
+def device_label(device_id: str) -> str:
+    device = Device.get_or_none(Device.id == device_id)
+    if device is None:
+        return f"设备 {device_id[:8]}"
+    if device.is_local:
+        return "本机"
+    return identity.device_info(device).label if device.role == "field" else f"活动办（设备 {device_id[:8]}）"
+
+
+def cursor(device_id: str) -> int:
+    row = SyncCursor.get_or_none(SyncCursor.device_id == device_id)
+    return row.upto if row else 0
+
+
+def _set_cursor(device_id: str, upto: int) -> None:
+    SyncCursor.insert(device_id=device_id, upto=upto).on_conflict_replace().execute()
+
+
+def held_gaps() -> list[HeldGap]:
+    """Every device whose later entries wait for missing ones."""
+    gaps = []
+    for (device_id,) in SyncHeldRange.select(SyncHeldRange.device_id).distinct().tuples():
+        first = SyncHeldRange.select(fn.MIN(SyncHeldRange.after)).where(SyncHeldRange.device_id == device_id).scalar()
+        count = SyncHeldEntry.select().where(SyncHeldEntry.device_id == device_id).count()
+        gaps.append(HeldGap(device_id, device_label(device_id), cursor(device_id) + 1, first, count))
+    return sorted(gaps, key=lambda g: g.device_label)
+
+
+# --- checks before anything is written ----------------------------------------------------------------
+
+
+def check_frame(frame: container.BundleFile, me: identity.LocalIdentity) -> Device:
+    """Sender, signature, receiver, kind and replay; returns the sender's device."""
+    name = frame.path.name
+    sender_id = frame.manifest.get("sender", {}).get("device_id") if isinstance(frame.manifest.get("sender"), dict) else None
+    if not isinstance(sender_id, str):
+        raise BundleCorrupt(f"{name} 已损坏（清单中没有发送设备）。")
+    if sender_id == me.device_id:
+        raise WrongReceiverError(f"{name} 是本机生成的同步包，不能导入本机。")
+    sender = Device.get_or_none(Device.id == sender_id)
+    if sender is None or sender.is_local:
+        raise UnknownDeviceError(
+            f"{name} 来自未登记的设备 {sender_id[:8]}，已拒绝。如确属本活动的设备，请先核对指纹并登记其设备卡。"
+        )
+    if sender.revoked_at:
+        raise RevokedDeviceError(
+            f"{name} 来自已注销的设备 {identity.device_info(sender).label}（{sender.revoked_at[:10]} 注销），已拒绝。"
+        )
+    sign_public, _ = identity.peer_public_keys(sender)
+    container.verify_signature(frame, sign_public)
+    container.check_manifest(frame)
+    manifest = frame.manifest
+    if frame.receiver_id != me.device_id:
+        raise WrongReceiverError(
+            f"{name} 是发给另一台设备（{frame.receiver_id[:8]}）的，不是发给本机的，已拒绝。"
+        )
+    expected_kind = "records" if sender.role == "field" else "assignments"
+    if manifest["sender"]["role"] != sender.role or manifest["kind"] != expected_kind or sender.role == me.role:
+        raise UnsafeContentError(f"{name} 的类型与发送设备的角色不符，已拒绝。")
+    if SyncBundle.get_or_none((SyncBundle.id == frame.bundle_id) & (SyncBundle.direction == "in")) is not None:
+        raise DuplicateBundleError(f"{name} 已经导入过（同步包编号 {frame.bundle_id[:8]}），本次未作任何改动。")
+    last_no = SyncBundle.select(fn.MAX(SyncBundle.bundle_no)).where(
+        (SyncBundle.direction == "in") & (SyncBundle.peer_device_id == sender.id)
+    ).scalar() or 0
+    if manifest["bundle_no"] <= last_no and not _brings_anything(manifest, me.device_id, sender.id):
+        raise ReplayError(
+            f"{name} 是该设备较早的同步包（第 {manifest['bundle_no']} 号，已导入到第 {last_no} 号），"
+            "其内容均已导入，已拒绝（重放）。"
+        )
+    return sender
+
+
+def _brings_anything(manifest: dict, me_id: str, sender_id: str) -> bool:
+    for rng in manifest["ranges"]:
+        if rng["device_id"] != me_id and rng["upto"] > cursor(rng["device_id"]):
+            return True
+    acks = {a.origin_device_id: a.upto for a in SyncPeerAck.select().where(SyncPeerAck.peer_device_id == sender_id)}
+    return any(upto > acks.get(origin, 0) for origin, upto in manifest["acks"].items())
+
+
+class _EntryStager:
+    """Checks each entry against the manifest's ranges and the sender's role; stages it."""
+
+    def __init__(self, manifest: dict, sender: Device, target: Path):
+        self.ranges = manifest["ranges"]
+        self.sender = sender
+        self.index = 0
+        self.counts = [0] * len(self.ranges)
+        self.last_seq = 0
+        self.referenced: set[str] = set()
+        self.out = open(target, "w", encoding="utf-8")
+
+    def __call__(self, data) -> None:
+        entry = from_wire(data)
+        while self.index < len(self.ranges) and entry.device_id != self.ranges[self.index]["device_id"]:
+            self._close_range()
+        if self.index >= len(self.ranges):
+            raise BundleCorrupt("同步包中有不在清单所列范围内的条目（或顺序不对）。")
+        rng = self.ranges[self.index]
+        if not rng["after"] < entry.seq <= rng["upto"] or entry.seq <= self.last_seq:
+            raise BundleCorrupt("同步包中的条目序号超出清单所列范围或顺序不对。")
+        self.last_seq = entry.seq
+        self.counts[self.index] += 1
+        if self.sender.role == "field" and entry.device_id != self.sender.id:
+            raise UnsafeContentError("督导组的同步包中只能有该设备自己的变更，本包含有其他设备的变更，已拒绝。")
+        if self.sender.role == "office" and entry.record_type not in ASSIGNMENT_TYPES:
+            raise UnsafeContentError("活动办下发的同步包中只能有工作安排（督导组、单位、干部、模板等），已拒绝。")
+        if entry.record_type == "attachment" and isinstance(entry.fields.get("sha256"), str):
+            self.referenced.add(entry.fields["sha256"])
+        self.out.write(json.dumps(entry.to_wire(), ensure_ascii=False) + "\n")
+
+    def _close_range(self) -> None:
+        if self.counts[self.index] != self.ranges[self.index]["count"]:
+            raise BundleCorrupt("同步包中的条目数与清单不符。")
+        self.index += 1
+        self.last_seq = 0
+
+    def finish(self) -> None:
+        while self.index < len(self.ranges):
+            self._close_range()
+        self.out.close()
+
+
+def _staged_entries(path: Path) -> Iterator[Entry]:
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            yield from_wire(json.loads(line))
+
+
+# --- applying -------------------------------------------------------------------------------------------
+
+
+class _Run:
+    def __init__(self, me_id: str, bundle_id: str, total: int, progress, cancelled):
+        self.me = me_id
+        self.bundle_id = bundle_id
+        self.applier = Applier(me_id)
+        self.skipped = 0
+        self.held = 0
+        self.total = max(total, 1)
+        self.done = 0
+        self.progress = progress
+        self.cancelled = cancelled
+
+    def _tick(self, n: int) -> None:
+        self.done += n
+        if self.cancelled and self.cancelled():
+            raise CancelledError()
+        if self.progress:
+            half = PROGRESS_TOTAL // 2
+            self.progress(half + min(half, half * self.done // self.total), PROGRESS_TOTAL)
+
+    def apply(self, batch: list[Entry]) -> None:
+        self.applier.apply(batch)
+        self._tick(len(batch))
+
+    def range(self, rng: dict, entries: Iterator[Entry]) -> None:
+        device = rng["device_id"]
+        if device == self.me:
+            for _ in entries:
+                self.skipped += 1
+            return
+        current = cursor(device)
+        if rng["after"] > current:
+            self._hold(rng, entries)
+            return
+        batch: list[Entry] = []
+        for entry in entries:
+            if entry.seq <= current:
+                self.skipped += 1
+                continue
+            batch.append(entry)
+            if len(batch) >= BATCH:
+                self.apply(batch)
+                batch = []
+        self.apply(batch)
+        _set_cursor(device, max(current, rng["upto"]))
+        self._release(device)
+
+    def _hold(self, rng: dict, entries: Iterator[Entry]) -> None:
+        rows = [
+            {"device_id": e.device_id, "seq": e.seq, "record_type": e.record_type, "record_id": e.record_id,
+             "op": e.op, "fields": e.fields, "member_id": e.member_id, "at": e.at, "deps": e.deps or None,
+             "bundle_id": self.bundle_id}
+            for e in entries
+        ]
+        before = SyncHeldEntry.select().count()
+        for i in range(0, len(rows), 80):
+            SyncHeldEntry.insert_many(rows[i : i + 80]).on_conflict_ignore().execute()
+        self.held += SyncHeldEntry.select().count() - before
+        self.skipped += len(rows) - (SyncHeldEntry.select().count() - before)
+        exists = SyncHeldRange.get_or_none(
+            (SyncHeldRange.device_id == rng["device_id"]) & (SyncHeldRange.after == rng["after"])
+            & (SyncHeldRange.upto == rng["upto"])
+        )
+        if exists is None:
+            SyncHeldRange.create(device_id=rng["device_id"], after=rng["after"], upto=rng["upto"],
+                                 bundle_id=self.bundle_id)
+
+    def _release(self, device: str) -> None:
+        """Apply held entries of ``device`` that now continue its sequence."""
+        while True:
+            current = cursor(device)
+            rng = (
+                SyncHeldRange.select()
+                .where((SyncHeldRange.device_id == device) & (SyncHeldRange.after <= current))
+                .order_by(SyncHeldRange.upto.desc()).first()
+            )
+            if rng is None:
+                break
+            if rng.upto > current:
+                last = current
+                while True:
+                    rows = list(
+                        SyncHeldEntry.select()
+                        .where((SyncHeldEntry.device_id == device) & (SyncHeldEntry.seq > last)
+                               & (SyncHeldEntry.seq <= rng.upto))
+                        .order_by(SyncHeldEntry.seq).limit(BATCH)
+                    )
+                    if not rows:
+                        break
+                    self.apply([
+                        Entry(r.device_id, r.seq, r.record_type, r.record_id, r.op, r.fields, r.member_id, r.at,
+                              r.deps or {})
+                        for r in rows
+                    ])
+                    last = rows[-1].seq
+                _set_cursor(device, rng.upto)
+            upto = max(current, rng.upto)
+            SyncHeldRange.delete().where((SyncHeldRange.device_id == device) & (SyncHeldRange.upto <= upto)).execute()
+            SyncHeldEntry.delete().where((SyncHeldEntry.device_id == device) & (SyncHeldEntry.seq <= upto)).execute()
+
+
+def _take(iterator: Iterator[Entry], count: int) -> Iterator[Entry]:
+    for _ in range(count):
+        yield next(iterator)
+
+
+def _record_acks(sender_id: str, acks: dict[str, int]) -> None:
+    for origin, upto in acks.items():
+        row = SyncPeerAck.get_or_none((SyncPeerAck.peer_device_id == sender_id) & (SyncPeerAck.origin_device_id == origin))
+        if row is None:
+            SyncPeerAck.create(peer_device_id=sender_id, origin_device_id=origin, upto=upto)
+        elif upto > row.upto:
+            SyncPeerAck.update(upto=upto).where(
+                (SyncPeerAck.peer_device_id == sender_id) & (SyncPeerAck.origin_device_id == origin)
+            ).execute()
+    merged = {a.origin_device_id: a.upto for a in SyncPeerAck.select().where(SyncPeerAck.peer_device_id == sender_id)}
+    for sent in SyncBundle.select().where(
+        (SyncBundle.direction == "out") & (SyncBundle.peer_device_id == sender_id) & (SyncBundle.status == "exported")
+    ):
+        if all(merged.get(r["device_id"], 0) >= r["upto"] for r in sent.ranges):
+            SyncBundle.update(status="acknowledged").where(SyncBundle.id == sent.id).execute()
+
+
+def _update_sender(sender: Device, described: dict) -> None:
+    """A field device may choose its group after enrolling: take it from the signed manifest."""
+    group_id, name = described.get("group_id"), described.get("name")
+    if sender.role != "field" or not isinstance(group_id, str) or not group_id:
+        return
+    if (sender.group_id, sender.name) != (group_id, name or sender.name):
+        Device.update(group_id=group_id, name=name or sender.name).where(Device.id == sender.id).execute()
+
+
+def _move_attachments(staged: dict[str, Path], created: list[Path]) -> int:
+    moved = 0
+    for sha, source in staged.items():
+        target = attachments.blob_path(sha)
+        if target.exists():
+            continue
+        if not target.parent.exists():
+            target.parent.mkdir(parents=True)
+            created.append(target.parent)
+        os.replace(source, target)
+        created.append(target)
+        moved += 1
+    return moved
+
+
+def _undo_files(created: list[Path]) -> None:
+    for path in reversed(created):
+        try:
+            path.rmdir() if path.is_dir() else path.unlink()
+        except OSError:
+            pass
+
+
+def _stage_dir() -> Path:
+    base = identity.data_dir() / ".sync-staging"
+    base.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="in-", dir=base))
+
+
+def _remove_stage_dir(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+    try:
+        path.parent.rmdir()  # only when no other import is using it
+    except OSError:
+        pass
+
+
+def import_bundle(path: str | os.PathLike, *, progress: Callable[[int, int], None] | None = None,
+                  cancelled: Callable[[], bool] | None = None) -> ImportResult:
+    """Verify and apply one bundle; raises a BundleRefused subclass (nothing changed) on refusal."""
+    path = Path(path)
+    me = identity.local_identity()
+    frame = container.read_frame(path)
+    sender = check_frame(frame, me)
+    manifest = frame.manifest
+    try:
+        ephemeral = base64.b64decode(manifest["encryption"]["ephemeral_public_key"], validate=True)
+    except ValueError as exc:
+        raise BundleCorrupt(f"{path.name} 已损坏（密钥交换数据不对）。") from exc
+    key = crypto.receiver_key(me.box_key, ephemeral, frame.bundle_id)
+    stage = _stage_dir()
+    created: list[Path] = []
+    try:
+        stager = _EntryStager(manifest, sender, stage / "entries.jsonl")
+        try:
+            def on_bytes(done: int) -> None:
+                if progress:
+                    progress(PROGRESS_TOTAL // 2 * done // max(frame.payload_size, 1), PROGRESS_TOTAL)
+
+            blobs = stage / "blobs"
+            blobs.mkdir()
+            decoded = container.decode_payload(frame, key, blobs, stager, on_bytes, cancelled)
+            stager.finish()
+        finally:
+            stager.out.close()
+        extra = set(decoded.attachments) - stager.referenced
+        if extra:
+            raise UnsafeContentError(f"同步包中有没有记录引用的附件（{len(extra)} 个），已拒绝。")
+        run = _Run(me.device_id, frame.bundle_id, manifest["entry_count"], progress, cancelled)
+        try:
+            with database.atomic():
+                database.execute_sql("PRAGMA defer_foreign_keys = ON")
+                entries = _staged_entries(stage / "entries.jsonl")
+                for rng in manifest["ranges"]:
+                    run.range(rng, _take(entries, rng["count"]))
+                run.applier.finish()
+                _record_acks(sender.id, manifest["acks"])
+                _update_sender(sender, manifest["sender"])
+                result = ImportResult(
+                    path, "held" if run.held else "imported", "", frame.bundle_id, sender.id, device_label(sender.id),
+                    manifest["entry_count"], run.applier.applied, run.skipped, run.held, run.applier.conflicts,
+                    len(decoded.attachments),
+                )
+                if run.held:
+                    origins = {r["device_id"] for r in manifest["ranges"]}
+                    result.gaps = [g for g in held_gaps() if g.device_id in origins]
+                result.message = _summary(result)
+                SyncBundle.create(
+                    id=frame.bundle_id, direction="in", peer_device_id=sender.id, bundle_no=manifest["bundle_no"],
+                    kind=manifest["kind"], created_at=manifest["created_at"], processed_at=now_utc(),
+                    file_name=path.name, size=frame.file_size, entry_count=manifest["entry_count"],
+                    attachment_count=len(decoded.attachments), applied=result.applied, skipped=result.skipped,
+                    held=result.held, conflicts=result.conflicts, ranges=manifest["ranges"], status=result.status,
+                    message=result.message,
+                )
+                _move_attachments(decoded.attachments, created)
+        except BaseException:
+            _undo_files(created)
+            raise
+    finally:
+        _remove_stage_dir(stage)
+    if progress:
+        progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
+    return result
+
+
+def _summary(r: ImportResult) -> str:
+    parts = [f"已导入{r.sender_label}的同步包：应用 {r.applied} 条变更"]
+    if r.skipped:
+        parts.append(f"跳过已有的 {r.skipped} 条")
+    if r.attachments:
+        parts.append(f"附件 {r.attachments} 个")
+    if r.conflicts:
+        parts.append(f"发现冲突 {r.conflicts} 处，请在冲突列表中处理")
+    text = "，".join(parts) + "。"
+    for gap in r.gaps:
+        text += gap.text
+    return text
+
+
+def peek(path: str | os.PathLike) -> dict | None:
+    """The unverified manifest of a bundle file (for listing a folder), or None if unreadable."""
+    try:
+        return container.read_frame(path).manifest
+    except BundleRefused:
+        return None

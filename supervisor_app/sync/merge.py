@@ -1,0 +1,361 @@
+"""Applying incoming change-log entries: fold, conflicts, signed records, the hash chain.
+
+A record's content is the *fold* of every entry logged for it, in ``Entry.sort_key`` order
+(version, time, device, seq): an insert sets every field, an update or a tombstone the fields it
+carries. The order does not depend on when entries arrived, so importing bundles in any order
+gives the same records. Entries of one record are re-read from the log when a new one
+arrives for it; most imports only bring records that are new here, which fold in one step.
+
+Conflicts: two entries of one record from different devices where neither knew the other
+(see ``Entry.knows``) and that set a field to different values — or where one deletes and the
+other edits — are both kept (in the log and in a ``SyncConflict`` row listing each version's
+values); the fold's winner is live until a person decides.
+
+Signed evaluations (纪实评价) are never overwritten: once a signing entry exists, the record
+is the fold of what the signer knew when signing; later or concurrent content changes — to
+the record or to its facts — are not applied and are listed as conflicts of reason
+``signed``.
+
+Imported entries join the local hash chain in the order they are applied: each keeps its
+origin ``device_id``, ``seq``, ``at`` and ``fields``; its ``prev_hash`` is the local head and its
+``hash`` is computed here, so ``changelog.verify_chain`` covers them like local ones.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from peewee import fn
+
+from .. import visits
+from ..changelog import GENESIS, entry_hash
+from ..clock import new_id, now_utc
+from ..models import (
+    MODEL_BY_RECORD_TYPE,
+    SYNCED_MODELS,
+    ChangeLog,
+    ChecklistTemplate,
+    EvaluationFact,
+    Finding,
+    Visit,
+    database,
+)
+from .entries import Entry, log_entries_for
+from .errors import MissingReferenceError
+from .models import SyncConflict
+
+TYPE_LABELS = {
+    "template": "活动模板", "campaign": "活动", "group": "督导组", "member": "督导组成员", "unit": "单位",
+    "team": "领导班子", "leader": "领导干部", "visit": "督导记录", "attachment": "附件", "assessment": "督导评估",
+    "quiz": "知识问答", "finding": "问题", "rectification": "整改", "followup": "整改跟踪", "evaluation": "纪实评价",
+    "fact": "纪实条目", "amendment": "更正记录",
+}
+
+
+def _same(a, b) -> bool:
+    return json.dumps(a, sort_keys=True, ensure_ascii=False) == json.dumps(b, sort_keys=True, ensure_ascii=False)
+
+
+def differing_fields(a: Entry, b: Entry) -> list[str]:
+    """The fields two concurrent changes disagree on (empty: they can both stand)."""
+    ca, cb = a.content, b.content
+    if a.op == "delete" or b.op == "delete":
+        if a.op == b.op:
+            return []
+        return sorted(set(ca) | set(cb) | {"deleted"})
+    return sorted(k for k in set(ca) & set(cb) if not _same(ca[k], cb[k]))
+
+
+def signing_entry(entries: Iterable[Entry]) -> Entry | None:
+    signing = [e for e in entries if e.is_signing]
+    return min(signing, key=Entry.sort_key) if signing else None
+
+
+class Folded:
+    __slots__ = ("state", "included", "excluded", "conflicts")
+
+    def __init__(self):
+        self.state: dict | None = None
+        self.included: list[Entry] = []
+        self.excluded: list[Entry] = []
+        self.conflicts: list[tuple[str, list[str], list[Entry]]] = []
+
+
+def fold(entries: list[Entry], frozen_by: Entry | None = None, local_device_id: str = "") -> Folded:
+    """The state of one record from all its entries, and the conflicts among the new ones."""
+    result = Folded()
+    ordered = sorted(entries, key=Entry.sort_key)
+    signing = signing_entry(ordered) if frozen_by is None else None
+    for entry in ordered:
+        if signing is not None:
+            keep = entry is signing or signing.knows(entry) or (entry.knows(signing) and entry.meta_only)
+        elif frozen_by is not None:  # a fact of a signed evaluation
+            keep = _known_at_signing(entry, frozen_by, local_device_id) or entry.meta_only
+        else:
+            keep = True
+        (result.included if keep else result.excluded).append(entry)
+    state = None
+    for entry in result.included:
+        if entry.op == "insert" or state is None:
+            state = dict(entry.fields)
+        else:
+            state.update(entry.fields)
+    result.state = state
+    new_excluded = [e for e in result.excluded if e.new and not e.meta_only]
+    if new_excluded:
+        fields = sorted({k for e in new_excluded for k in e.content})
+        result.conflicts.append(("signed", fields, new_excluded))
+    devices = {e.device_id for e in result.included}
+    if len(devices) > 1:
+        for i, a in enumerate(result.included):
+            for b in result.included[i + 1 :]:
+                if a.device_id == b.device_id or not (a.new or b.new) or a.knows(b) or b.knows(a):
+                    continue
+                fields = differing_fields(a, b)
+                if fields:
+                    result.conflicts.append(("concurrent", fields, [a, b]))
+    return result
+
+
+def _known_at_signing(entry: Entry, signing: Entry, local_device_id: str) -> bool:
+    if signing.device_id == local_device_id and signing.log_id is not None:
+        return entry.log_id is not None and entry.log_id < signing.log_id
+    return entry.device_id == signing.device_id and entry.seq < signing.seq
+
+
+# --- applying a batch ---------------------------------------------------------------------------------
+
+
+class Applier:
+    """Applies batches of new entries inside the caller's transaction."""
+
+    def __init__(self, local_device_id: str):
+        self.me = local_device_id
+        last = ChangeLog.select(ChangeLog.hash).order_by(ChangeLog.id.desc()).limit(1).first()
+        self.prev_hash = last.hash if last else GENESIS
+        self.applied = 0
+        self.conflicts = 0
+        self.touched_tables: set[str] = set()
+        self.touched_visits: set[str] = set()
+        self._signing: dict[str, Entry | None] = {}
+
+    # -- signatures of evaluations
+    def _evaluation_signing(self, evaluation_id: str, pending: dict[str, list[Entry]]) -> Entry | None:
+        if evaluation_id not in self._signing:
+            logged = log_entries_for([evaluation_id], self.me).get(evaluation_id, [])
+            self._signing[evaluation_id] = signing_entry([*logged, *pending.get(evaluation_id, [])])
+        return self._signing[evaluation_id]
+
+    def apply(self, batch: list[Entry]) -> None:
+        if not batch:
+            return
+        for entry in batch:
+            entry.new = True
+        new_by_record: dict[str, list[Entry]] = {}
+        types: dict[str, str] = {}
+        for entry in batch:
+            new_by_record.setdefault(entry.record_id, []).append(entry)
+            types[entry.record_id] = entry.record_type
+        logged = log_entries_for(list(new_by_record), self.me)
+        for record_id, entries in new_by_record.items():
+            if types[record_id] == "evaluation":
+                self._signing[record_id] = signing_entry([*logged.get(record_id, []), *entries])
+        # Facts of an evaluation signed in this batch are folded again (only what the signer knew stays).
+        newly_signed = [rid for rid, es in new_by_record.items() if any(e.is_signing for e in es)]
+        if newly_signed:
+            extra = [
+                f.id for f in EvaluationFact.select(EvaluationFact.id).where(EvaluationFact.evaluation.in_(newly_signed))
+                if f.id not in new_by_record
+            ]
+            logged.update(log_entries_for(extra, self.me))
+            for rid in extra:
+                types[rid] = "fact"
+        for model in SYNCED_MODELS:
+            record_ids = [rid for rid, t in types.items() if t == model.RECORD_TYPE]
+            if record_ids:
+                self._apply_model(model, record_ids, logged, new_by_record)
+        self._append_log(batch)
+
+    def _apply_model(self, model, record_ids: list[str], logged: dict, new_by_record: dict) -> None:
+        current = {}
+        for i in range(0, len(record_ids), 500):
+            chunk = record_ids[i : i + 500]
+            for row in model.select().where(model.id.in_(chunk)):
+                current[row.id] = dict(row.__data__)
+        inserts: list[dict] = []
+        entries_of: dict[str, list[Entry]] = {}
+        for record_id in record_ids:
+            entries = entries_of[record_id] = [*logged.get(record_id, []), *new_by_record.get(record_id, [])]
+            frozen_by = None
+            if model is EvaluationFact:
+                evaluation_id = _last_value(entries, "evaluation") or (current.get(record_id) or {}).get("evaluation")
+                if evaluation_id:
+                    frozen_by = self._evaluation_signing(evaluation_id, new_by_record)
+            folded = fold(entries, frozen_by, self.me)
+            for reason, fields, versions in folded.conflicts:
+                record_conflict(model.RECORD_TYPE, record_id, reason, fields, versions)
+                self.conflicts += 1
+            state = folded.state
+            if state is None:
+                continue
+            old = current.get(record_id)
+            if old is None:
+                if "created_at" not in state:
+                    raise MissingReferenceError(
+                        f"同步包中的{TYPE_LABELS.get(model.RECORD_TYPE, model.RECORD_TYPE)} {record_id[:8]} 只有修改，"
+                        "本机没有它的创建记录；请先导入更早的同步包。"
+                    )
+                inserts.append({"id": record_id, **state})
+            else:
+                changes = {k: v for k, v in state.items() if k in model._meta.fields and not _same(old.get(k), v)}
+                if changes:
+                    model.update(**changes).where(model.id == record_id).execute()
+                    self._touch(model, record_id, old, state)
+        if inserts:
+            inserts = self._drop_duplicates(model, inserts, entries_of)
+            columns = [name for name in model._meta.fields]
+            rows = [{c: row.get(c, _default(model, c)) for c in columns} for row in inserts]
+            step = max(1, 900 // len(columns))
+            for i in range(0, len(rows), step):
+                model.insert_many(rows[i : i + step]).execute()
+            for row in inserts:
+                self._touch(model, row["id"], None, row)
+        self.touched_tables.add(model._meta.table_name)
+
+    def _touch(self, model, record_id: str, old: dict | None, state: dict) -> None:
+        if model is Visit:
+            self.touched_visits.add(record_id)
+        elif model is Finding:
+            for value in ((old or {}).get("visit"), state.get("visit")):
+                if value:
+                    self.touched_visits.add(value)
+
+    def _drop_duplicates(self, model, inserts: list[dict], entries_of: dict[str, list[Entry]]) -> list[dict]:
+        """New records that would break a uniqueness rule (a second assessment of a visit, a
+        template version that exists with another id) are not inserted; unless they are the
+        same template, they are listed as conflicts."""
+        unique_sets = [(name,) for name, f in model._meta.fields.items() if f.unique and not f.primary_key]
+        unique_sets += [tuple(fields) for fields, unique in model._meta.indexes if unique]
+        if not unique_sets:
+            return inserts
+        kept = []
+        for row in inserts:
+            clash = None
+            for names in unique_sets:
+                cond = None
+                for name in names:
+                    part = model._meta.fields[name] == row.get(name)
+                    cond = part if cond is None else cond & part
+                existing = model.select().where(cond & (model.id != row["id"])).first()
+                if existing is None:
+                    existing = next((k for k in kept if all(_same(k.get(n), row.get(n)) for n in names)), None)
+                    existing = existing and model(**existing)
+                if existing is not None:
+                    clash = existing
+                    break
+            if clash is None:
+                kept.append(row)
+                continue
+            if model is ChecklistTemplate and _same(clash.content, row.get("content")):
+                continue  # the same template version, made on two installations
+            new_entries = [e for e in entries_of[row["id"]] if e.new]
+            record_conflict(model.RECORD_TYPE, row["id"], "duplicate", sorted(set(row) - {"id"}), new_entries,
+                            other=clash.id)
+            self.conflicts += 1
+        return kept
+
+    def _append_log(self, batch: list[Entry]) -> None:
+        prev = self.prev_hash
+        rows = []
+        deps_rows = []
+        for e in batch:
+            digest = entry_hash(e.device_id, e.seq, e.record_type, e.record_id, e.op, e.fields, e.member_id, e.at, prev)
+            rows.append((e.device_id, e.seq, e.record_type, e.record_id, e.op, ChangeLog.fields.db_value(e.fields),
+                         e.member_id, e.at, prev, digest))
+            prev = digest
+            if e.deps:
+                deps_rows.append((e.device_id, e.seq, json.dumps(e.deps, sort_keys=True)))
+        conn = database.connection()
+        conn.executemany(
+            "INSERT INTO change_log (device_id, seq, record_type, record_id, op, fields, member_id, at, prev_hash, hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        if deps_rows:
+            conn.executemany("INSERT OR REPLACE INTO sync_entry_deps (device_id, seq, deps) VALUES (?, ?, ?)", deps_rows)
+        self.prev_hash = prev
+        self.applied += len(batch)
+
+    def finish(self) -> None:
+        """Check references and refresh the search index of the visits touched."""
+        problems = []
+        for table in sorted(self.touched_tables):
+            problems += database.execute_sql(f'PRAGMA foreign_key_check("{table}")').fetchall()[:1]
+        if problems:
+            table, rowid, parent, _ = problems[0]
+            raise MissingReferenceError(
+                f"同步包中的记录（{table}）引用了本机没有的{parent}记录。请先导入活动办下发的同步包，"
+                "或该设备更早的同步包。",
+                detail=repr(problems),
+            )
+        for visit_id in sorted(self.touched_visits):
+            if Visit.get_or_none(Visit.id == visit_id) is not None:
+                visits.reindex(visit_id)
+
+
+def _last_value(entries: list[Entry], name: str):
+    value = None
+    for entry in sorted(entries, key=Entry.sort_key):
+        if name in entry.fields:
+            value = entry.fields[name]
+    return value
+
+
+def _default(model, name: str):
+    f = model._meta.fields[name]
+    if f.default is None:
+        return None
+    return f.default() if callable(f.default) else f.default
+
+
+# --- conflicts ----------------------------------------------------------------------------------------
+
+
+def version_of(entry: Entry, fields: list[str]) -> dict:
+    return {
+        "key": entry.key, "device_id": entry.device_id, "seq": entry.seq, "version": entry.version, "at": entry.at,
+        "op": entry.op, "member_id": entry.member_id,
+        "values": {f: entry.fields[f] for f in fields if f in entry.fields},
+    }
+
+
+def record_conflict(record_type: str, record_id: str, reason: str, fields: list[str], entries: list[Entry],
+                    other: str | None = None) -> SyncConflict:
+    """Open (or extend) the open conflict of a record; every version is kept with its values."""
+    conflict = SyncConflict.get_or_none(
+        (SyncConflict.record_type == record_type) & (SyncConflict.record_id == record_id)
+        & (SyncConflict.status == "open") & (SyncConflict.reason == reason)
+    )
+    all_fields = sorted(set(fields) | set(conflict.fields if conflict else []))
+    versions = {v["key"]: v for v in (conflict.versions if conflict else [])}
+    for entry in entries:
+        versions[entry.key] = version_of(entry, all_fields)
+    ordered = sorted(versions.values(), key=lambda v: (v["device_id"], v["seq"]))
+    if other:
+        ordered = [{"key": "other", "record_id": other, "values": {}}, *[v for v in ordered if v["key"] != "other"]]
+    if conflict is None:
+        return SyncConflict.create(
+            id=new_id(), record_type=record_type, record_id=record_id, reason=reason, fields=all_fields,
+            versions=ordered, status="open", detected_at=now_utc(),
+        )
+    SyncConflict.update(fields=all_fields, versions=ordered).where(SyncConflict.id == conflict.id).execute()
+    return SyncConflict.get_by_id(conflict.id)
+
+
+def open_conflict_count() -> int:
+    return SyncConflict.select(fn.COUNT(SyncConflict.id)).where(SyncConflict.status == "open").scalar() or 0
+
+
+def model_of(record_type: str):
+    return MODEL_BY_RECORD_TYPE[record_type]
