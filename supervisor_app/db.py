@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,7 +64,8 @@ class AppDatabase(SqliteDatabase):
 
     On SQLITE_FULL SQLite may roll the whole transaction back by itself; peewee's own ROLLBACK
     would then fail ("no transaction is active") and hide the cause. So a rollback is skipped
-    when SQLite has already done it, and a full disk becomes a StorageFullError.
+    when SQLite has already done it, and a full disk becomes a StorageFullError — in a
+    statement, at commit, or (see rollback) in a raw statement inside a transaction.
     """
 
     def _sqlite_in_transaction(self) -> bool:
@@ -88,9 +90,18 @@ class AppDatabase(SqliteDatabase):
             raise
 
     def rollback(self):
+        """Roll back, unless SQLite already has.
+
+        A full-disk error from a statement run on the raw connection (``executemany`` in bulk
+        inserts and imports), which execute_sql never saw, is raised as StorageFullError here,
+        where every failed transaction passes.
+        """
         if self._sqlite_in_transaction():
-            return super().rollback()
-        return None
+            super().rollback()
+        pending = sys.exc_info()[1]
+        if pending is not None and not isinstance(pending, StorageFullError) and is_storage_full(pending):
+            self._clear_commit_callbacks()
+            raise StorageFullError(detail=str(pending)) from pending
 
 
 def _migration_1(db: SqliteDatabase) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from supervisor_app import attachments, audit, backup, cli, findings, visits
+from supervisor_app import attachments, audit, backup, changelog, cli, findings, visits
 from supervisor_app.db import StorageFullError
 from supervisor_app.errors import SupervisorError
-from supervisor_app.models import database
+from supervisor_app.models import Visit, database
 from tests import factories
 
 
@@ -66,6 +66,19 @@ def test_a_nested_save_that_does_not_fit_leaves_everything_as_it_was(unit, data_
     with pytest.raises(StorageFullError):
         visits.update_visit(visit, notes="补充记录。" * 5000)
     assert _dump() == before
+    _make_room()
+    assert audit.check_all() == []
+
+
+def test_a_bulk_insert_on_the_raw_connection_that_does_not_fit(unit, data_dir):
+    before = _dump()
+    _fill_up()
+    batch = [Visit(unit=unit, started_at="2014-04-09T09:00", methods=["查阅资料"], notes="批量导入。" * 500)
+             for _ in range(50)]
+    with pytest.raises(StorageFullError):
+        with database.atomic():  # as an import applies its bundle: executemany inside one transaction
+            changelog.bulk_create(batch)
+    assert not database.in_transaction() and _dump() == before
     _make_room()
     assert audit.check_all() == []
 
