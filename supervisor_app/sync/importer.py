@@ -27,7 +27,7 @@ from pathlib import Path
 
 from peewee import fn
 
-from .. import attachments
+from .. import attachments, installation
 from ..clock import now_utc
 from ..models import Device, database
 from . import container, crypto, identity
@@ -119,8 +119,11 @@ def held_gaps() -> list[HeldGap]:
 # --- checks before anything is written ----------------------------------------------------------------
 
 
-def check_frame(frame: container.BundleFile, me: identity.LocalIdentity) -> Device:
-    """Sender, signature, receiver, kind and replay; returns the sender's device."""
+def check_frame(frame: container.BundleFile, me: installation.Context) -> Device:
+    """Sender, signature, receiver, kind and replay; returns the sender's device.
+
+    Needs no private key, so a refusal never creates this installation's keys.
+    """
     name = frame.path.name
     sender_id = frame.manifest.get("sender", {}).get("device_id") if isinstance(frame.manifest.get("sender"), dict) else None
     if not isinstance(sender_id, str):
@@ -393,9 +396,9 @@ def import_bundle(path: str | os.PathLike, *, progress: Callable[[int, int], Non
                   cancelled: Callable[[], bool] | None = None) -> ImportResult:
     """Verify and apply one bundle; raises a BundleRefused subclass (nothing changed) on refusal."""
     path = Path(path)
-    me = identity.local_identity()
     frame = container.read_frame(path)
-    sender = check_frame(frame, me)
+    sender = check_frame(frame, installation.context())
+    me = identity.local_identity()  # exists: the sender encrypted for its public key
     manifest = frame.manifest
     try:
         ephemeral = base64.b64decode(manifest["encryption"]["ephemeral_public_key"], validate=True)
