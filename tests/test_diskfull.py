@@ -163,3 +163,36 @@ def test_enospc_while_backing_up_leaves_no_half_backup(unit, data_dir, monkeypat
     with pytest.raises(StorageFullError, match="磁盘空间不足，备份没有完成"):
         backup.create_backup(data_dir)
     assert sorted(p.name for p in backup.backups_dir(data_dir).iterdir()) == files_before
+
+
+def test_enospc_in_the_bundle_writer_leaves_no_file_and_no_trace(tmp_path, monkeypatch):
+    from supervisor_app.sync import container, service
+    from supervisor_app.sync.errors import ExportError
+    from tests.test_sync_helpers import build_trio, on, snapshot
+
+    trio = build_trio(tmp_path / "trio")
+    with on(trio.f1):
+        unit = factories.county("新港县")
+        visit = factories.visit(unit, notes="要带回活动办的督导记录。" * 200)
+        scan = tmp_path / "scan.pdf"
+        scan.write_bytes(os.urandom(200_000))
+        attachments.add_attachment(visit, scan)
+    usb = trio.usb("stick")
+    before = snapshot(trio.f1)
+    real_open = open
+
+    def small_stick(path, mode="r", *args, **kwargs):
+        fh = real_open(path, mode, *args, **kwargs)
+        return _FullDisk(fh, 50_000) if "w" in mode and str(path).endswith(".partial") else fh
+
+    monkeypatch.setattr(container, "open", small_stick, raising=False)
+    with on(trio.f1):
+        with pytest.raises(ExportError) as info:
+            service.export_to_folder(usb)
+    assert isinstance(info.value, SupervisorError) and "磁盘已满" in info.value.message
+    assert sorted(p.name for p in usb.iterdir()) == []  # no bundle, no half-written file
+    assert snapshot(trio.f1) == before
+    monkeypatch.undo()
+    with on(trio.f1):
+        (result,) = service.export_to_folder(usb)
+    assert result.path.exists() and result.attachment_count == 1
