@@ -33,14 +33,14 @@ def level_chart(
     """Levels over time: one line per series of (ISO date, index on ``scale``)."""
     width = BLOCK_WIDTH
     height = height_mm * mm
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=font)  # else the renderer names Helvetica
     days = sorted({date.fromisoformat(d[:10]).toordinal() for _, points in series for d, _ in points})
     first, last = (days[0], days[-1]) if days else (0, 1)
     if first == last:
         first, last = first - 1, last + 1
     plot = LinePlot()
     plot.x, plot.y = 52, 40
-    plot.width, plot.height = width - plot.x - 8, height - plot.y - 10
+    plot.width, plot.height = width - plot.x - 28, height - plot.y - 10  # room for the last date label
     plot.data = [
         [(date.fromisoformat(d[:10]).toordinal(), level) for d, level in points] or [(first, 0)]
         for _, points in series

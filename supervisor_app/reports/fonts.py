@@ -35,8 +35,9 @@ BUNDLED_WEIGHT = {"body": "Regular", "title": "Bold", "heading": "Bold", "kai": 
 WEIGHTS = {"Regular": 400, "Bold": 700}
 
 # Bump when the common character set or the way faces are made changes: old caches are ignored.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 SETTING_KEY = "report_font"
+CACHE_ENV = "SUPERVISOR_FONT_CACHE"  # a shared cache folder (test runs, benchmarks, a lab of PCs)
 SAMPLE = "督导纪实整改"  # a CJK face must cover these to be taken for Chinese text
 
 WINDOWS_FACES = {
@@ -176,9 +177,12 @@ def reset() -> None:
 
 
 def cache_dir() -> Path:
-    """Where made faces are kept: the configured folder, else ``<data_dir>/fonts``."""
+    """Where made faces are kept: the configured folder, else $SUPERVISOR_FONT_CACHE, else
+    ``<data_dir>/fonts``."""
     if _cache_dir_override is not None:
         return _cache_dir_override
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
     from ..models import database
 
     db = database.obj
@@ -378,12 +382,10 @@ def common_codepoints() -> set[int]:
         (0x2190, 0x21FF),  # arrows
         (0x2200, 0x22FF),  # mathematical operators
         (0x2460, 0x24FF),  # enclosed alphanumerics ① ⑴ ⒈
-        (0x2500, 0x257F),  # box drawing
         (0x25A0, 0x25FF),  # geometric shapes ■ □ ● ○ ▲
-        (0x2600, 0x26FF),  # ★ ☆ ✓
+        (0x2605, 0x2606),  # ★ ☆
+        (0x2713, 0x2713),  # ✓
         (0x3000, 0x303F),  # CJK symbols and punctuation 、。《》【】
-        (0x3200, 0x32FF),  # enclosed CJK ㈠
-        (0xFE30, 0xFE4F),  # CJK compatibility forms
         (0xFF00, 0xFFEF),  # full-width forms （），：；
     ):
         points.update(range(first, last + 1))
@@ -424,11 +426,10 @@ def _subset_variable(source: Path, codepoints: Iterable[int]):
     return font
 
 
-def _instance_bytes(variable_font_bytes: bytes, weight: str, tag: str = "") -> bytes:
-    from fontTools.ttLib import TTFont
+def _instance_bytes(font, weight: str, tag: str = "") -> bytes:
+    """A static instance of the (subset) variable ``font`` at ``weight``, as TrueType bytes."""
     from fontTools.varLib import instancer
 
-    font = TTFont(io.BytesIO(variable_font_bytes))
     static = instancer.instantiateVariableFont(font, {"wght": WEIGHTS[weight]}, inplace=True, updateFontNames=True)
     if tag:
         # reportlab keeps one font per PostScript name: an extra face needs a name of its own.
@@ -437,6 +438,7 @@ def _instance_bytes(variable_font_bytes: bytes, weight: str, tag: str = "") -> b
         names.removeNames(nameID=6)
         names.setName(ps_name, 6, 3, 1, 0x409)
         names.setName(ps_name, 6, 1, 0, 0)
+    static.recalcBBoxes = False  # the instancer has just computed every glyph's bounds
     out = io.BytesIO()
     static.save(out)
     return out.getvalue()
@@ -456,14 +458,17 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def make_faces(folder: Path, codepoints: Iterable[int], paths: dict[str, Path], tag: str = "") -> None:
+def make_faces(codepoints: Iterable[int], paths: dict[str, Path], tag: str = "") -> None:
     """Instance the source font, cut to ``codepoints``, at each weight of ``paths`` and write
-    each face atomically (a concurrent maker writes the same bytes; the last rename wins)."""
+    each face atomically (a concurrent maker writes the same bytes; the last rename wins).
+
+    The font is cut once per weight: that costs less than keeping one cut variable font and
+    copying or re-reading it, since the instancer reuses the outlines the cutting decoded.
+    """
     source = source_font()
-    variable = io.BytesIO()
-    _subset_variable(source, codepoints).save(variable)
+    codepoints = list(codepoints)
     for weight, path in paths.items():
-        _write_atomic(path, _instance_bytes(variable.getvalue(), weight, tag))
+        _write_atomic(path, _instance_bytes(_subset_variable(source, codepoints), weight, tag))
 
 
 def bundled_paths(folder: Path) -> dict[str, Path]:
@@ -476,13 +481,13 @@ def _bundled_face(folder: Path, weight: str) -> Face:
         paths = bundled_paths(folder)
         missing = {w: p for w, p in paths.items() if not p.is_file()}
         if missing:
-            make_faces(folder, common_codepoints(), missing)
+            make_faces(common_codepoints(), missing)
         try:
             return _register(paths[weight], "bundled")
         except FontError:
             # A damaged cache file (a disk error, a half-copied folder): make it again once.
             paths[weight].unlink(missing_ok=True)
-            make_faces(folder, common_codepoints(), {weight: paths[weight]})
+            make_faces(common_codepoints(), {weight: paths[weight]})
             return _register(paths[weight], "bundled")
 
 
@@ -508,7 +513,7 @@ def _extra_face(folder: Path, weight: str, chars: set[str]) -> Face | None:
         key = _cache_key(source, ",".join(map(str, sorted(wanted))))
         path = folder / f"NotoSansSC-{weight}-x{key}.ttf"
         if not path.is_file():
-            make_faces(folder, wanted, {weight: path}, tag=f"X{key}")
+            make_faces(wanted, {weight: path}, tag=f"X{key}")
         face = _register(path, "extra")
         _extra[weight] = face
         for older in folder.glob(f"NotoSansSC-{weight}-x*.ttf"):

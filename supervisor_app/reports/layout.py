@@ -219,6 +219,7 @@ class Writer:
         for row in rows:
             data.append([self.cell(v, center=i in center_columns) for i, v in enumerate(row)])
         style = [
+            ("FONT", (0, 0), (-1, -1), self.fonts.font("body"), TABLE_SIZE),  # else Helvetica is named
             ("GRID", (0, 0), (-1, -1), 0.5, GRID),
             ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -245,6 +246,7 @@ class Writer:
         ]
         table = Table(data, colWidths=widths, hAlign="LEFT", spaceAfter=LEADING * 0.4)
         table.setStyle(TableStyle([
+            ("FONT", (0, 0), (-1, -1), self.fonts.font("body"), TABLE_SIZE),
             ("GRID", (0, 0), (-1, -1), 0.5, GRID),
             ("BACKGROUND", (0, 0), (0, -1), HEADER_FILL),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -277,6 +279,8 @@ def _split_rows_only_if_needed(table: Table, rows: Sequence[Sequence]) -> None:
     table.wrap(BLOCK_WIDTH, BLOCK_HEIGHT)
     if max(table._rowHeights) > BLOCK_HEIGHT * 0.8:
         table.splitInRow = 1
+        # reportlab places the cells of a row cut in two correctly only when they hang from the top.
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
 
 
 # --- writing the file -------------------------------------------------------------------------------
@@ -340,6 +344,7 @@ def write(
             tmp_name, pagesize=A4, leftMargin=MARGIN_LEFT, rightMargin=PAGE_WIDTH - MARGIN_LEFT - BLOCK_WIDTH,
             topMargin=MARGIN_TOP, bottomMargin=BLOCK_BOTTOM, title=document.title, author=document.author,
             subject=document.subject, creator="督导纪实 supervisor_app", lang="zh-CN",
+            initialFontName=fonts.font("body"),  # else every page names Helvetica, a font not embedded
         )
         frame = Frame(MARGIN_LEFT, BLOCK_BOTTOM, BLOCK_WIDTH, BLOCK_HEIGHT, leftPadding=0, rightPadding=0,
                       topPadding=0, bottomPadding=0, id="text-block")
