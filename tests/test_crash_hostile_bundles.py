@@ -20,6 +20,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import peewee
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -34,6 +35,12 @@ from tests.test_sync_helpers import Trio, build_trio, export, on
 SHORT = {"bytes": 120, "frames": 40, "signed": 40}
 LONG = {"bytes": 6000, "frames": 1000, "signed": 3000}  # 10 000 cases
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# Known importer bug (reported to sync): a signed entry that inserts a record without one of its
+# required fields fails with IntegrityError instead of a refusal. Nothing changes (the
+# transaction is rolled back), but the user sees an internal error. The signed fuzz run tolerates
+# exactly this and keeps looking for anything else; test_a_signed_insert_without_a_required_field
+# pins it (strict xfail): when it passes, drop the tolerance.
+KNOWN_NOT_NULL = "NOT NULL constraint failed"
 # A failing case prints a whole bundle; hypothesis warns about the size of that report.
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
@@ -120,8 +127,12 @@ class Office:
                 result[str(path.relative_to(self.trio.root))] = path.stat().st_size
         return result
 
-    def attempt(self, data: bytes) -> str:
-        """Import ``data``; return "refused" or "imported", checking what each may change."""
+    def attempt(self, data: bytes, *, tolerate_known: bool = False) -> str:
+        """Import ``data``; return "refused" or "imported", checking what each may change.
+
+        With ``tolerate_known``, the known importer bug (see KNOWN_NOT_NULL) counts as
+        "known" once it is clear that it, too, changed nothing.
+        """
         if self.changed:
             self.reset()
         path = self.inbox / "bundle.sgb"
@@ -134,6 +145,11 @@ class Office:
             assert self.tables() == tables, exc.message
             assert self.files() == files, exc.message
             return "refused"
+        except peewee.IntegrityError as exc:
+            if not (tolerate_known and KNOWN_NOT_NULL in str(exc)):
+                raise
+            assert self.tables() == tables and self.files() == files, str(exc)
+            return "known"
         self.changed = True
         office_prefix = self.folder.name + "/"
         changed = {k for k in set(files) | set(self.files()) if files.get(k) != self.files().get(k)}
@@ -291,13 +307,15 @@ def sign(kit: Kit, path: Path, entries: list[dict], members: list, changes: dict
 
 # --- the runs -------------------------------------------------------------------------------------------
 
-FUZZ = dict(deadline=None, database=None, derandomize=False,
+# The short runs in the default suite are derandomized (the same cases every time, so the suite
+# is stable); the long run explores afresh each time.
+FUZZ = dict(deadline=None, database=None,
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                    HealthCheck.data_too_large, HealthCheck.filter_too_much])
 
 
-def _bytes_run(office: Office, kit: Kit, examples: int) -> None:
-    @settings(max_examples=examples, **FUZZ)
+def _bytes_run(office: Office, kit: Kit, examples: int, short: bool = True) -> None:
+    @settings(max_examples=examples, derandomize=short, **FUZZ)
     @given(data=mutated(kit.good, kit.other))
     def run(data):
         assume(data not in (kit.good, kit.other))  # the two untouched bundles are good ones
@@ -306,8 +324,8 @@ def _bytes_run(office: Office, kit: Kit, examples: int) -> None:
     run()
 
 
-def _frames_run(office: Office, examples: int) -> None:
-    @settings(max_examples=examples, **FUZZ)
+def _frames_run(office: Office, examples: int, short: bool = True) -> None:
+    @settings(max_examples=examples, derandomize=short, **FUZZ)
     @given(data=frames())
     def run(data):
         assert office.attempt(data) == "refused"
@@ -315,15 +333,15 @@ def _frames_run(office: Office, examples: int) -> None:
     run()
 
 
-def _signed_run(office: Office, kit: Kit, examples: int) -> list[str]:
+def _signed_run(office: Office, kit: Kit, examples: int, short: bool = True) -> list[str]:
     outcomes: list[str] = []
 
-    @settings(max_examples=examples, **FUZZ)
+    @settings(max_examples=examples, derandomize=short, **FUZZ)
     @given(case=signed_cases(kit))
     def run(case):
         entries, members, changes = case
         data = sign(kit, office.trio.root / "forging.sgb", entries, members, changes)
-        outcomes.append(office.attempt(data))
+        outcomes.append(office.attempt(data, tolerate_known=True))
 
     run()
     return outcomes
@@ -333,6 +351,25 @@ def test_the_unchanged_bundle_is_accepted_by_the_harness(office, template):
     _trio, kit = template
     assert office.attempt(kit.good) == "imported"
     assert office.attempt(sign(kit, office.trio.root / "forging.sgb", kit.entries, kit.members, {})) == "imported"
+
+
+@pytest.mark.xfail(strict=True, raises=peewee.IntegrityError,
+                   reason="importer: a signed insert without a required field is an IntegrityError, not a refusal")
+def test_a_signed_insert_without_a_required_field_is_refused(office, template):
+    _trio, kit = template
+    entries = [dict(e, fields=dict(e["fields"])) for e in kit.entries]
+    visit = next(e for e in entries if e["record_type"] == "visit" and e["op"] == "insert")
+    del visit["fields"]["unit"]
+    assert office.attempt(sign(kit, office.trio.root / "forging.sgb", entries, kit.members, {})) == "refused"
+
+
+def test_the_known_importer_bug_changes_nothing(office, template):
+    _trio, kit = template
+    entries = [dict(e, fields=dict(e["fields"])) for e in kit.entries]
+    visit = next(e for e in entries if e["record_type"] == "visit" and e["op"] == "insert")
+    del visit["fields"]["unit"]
+    data = sign(kit, office.trio.root / "forging.sgb", entries, kit.members, {})
+    assert office.attempt(data, tolerate_known=True) in ("known", "refused")
 
 
 def test_mutated_bundles_are_refused(office, template):
@@ -345,14 +382,15 @@ def test_random_frames_are_refused(office):
 
 def test_signed_bundles_with_mutated_content_are_refused_or_imported_cleanly(office, template):
     outcomes = _signed_run(office, template[1], SHORT["signed"])
-    assert "refused" in outcomes
+    assert "refused" in outcomes and "imported" in outcomes
 
 
 @pytest.mark.slow
 def test_ten_thousand_hostile_bundles(office, template):
     _trio, kit = template
-    _bytes_run(office, kit, LONG["bytes"])
-    _frames_run(office, LONG["frames"])
-    outcomes = _signed_run(office, kit, LONG["signed"])
+    _bytes_run(office, kit, LONG["bytes"], short=False)
+    _frames_run(office, LONG["frames"], short=False)
+    outcomes = _signed_run(office, kit, LONG["signed"], short=False)
     print(f"hostile bundles: {LONG['bytes']} mutated, {LONG['frames']} random frames, {len(outcomes)} signed "
-          f"({outcomes.count('imported')} imported cleanly, {outcomes.count('refused')} refused)")
+          f"({outcomes.count('imported')} imported cleanly, {outcomes.count('refused')} refused, "
+          f"{outcomes.count('known')} hit the known NOT NULL bug)")
