@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from . import db
-from .errors import DatabaseError, NotFoundError
+from .errors import DatabaseError, NotFoundError, SupervisorError
 from .models import Attachment, EvaluationRecord, Finding, Leader, Rectification, Unit, Visit
 from .paths import attachments_dir, db_path, resolve_data_dir
 
@@ -402,7 +402,7 @@ def backup_at_start(data_dir: str | os.PathLike | None = None) -> StartBackup:
     global last_start_backup
     try:
         outcome = StartBackup(ensure_daily_backup(data_dir))
-    except (DatabaseError, db.StorageFullError, OSError, sqlite3.Error) as exc:
+    except (SupervisorError, OSError, sqlite3.Error) as exc:
         outcome = StartBackup(None, getattr(exc, "message", None) or f"自动备份失败：{exc}")
     last_start_backup = outcome
     return outcome
@@ -417,10 +417,14 @@ def _scan(folder: Path) -> list[BackupInfo]:
     if folder.is_dir():
         for path in folder.iterdir():
             match = _NAME.match(path.name)
-            if not match or not path.is_file():
+            if not match:
+                continue
+            try:
+                size = path.stat().st_size  # may vanish: another process pruned it
+            except OSError:
                 continue
             created = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
-            found.append(BackupInfo(path, created, match.group(2), path.stat().st_size))
+            found.append(BackupInfo(path, created, match.group(2), size))
     found.sort(key=lambda b: (b.created_at, b.path.name), reverse=True)
     return found
 
