@@ -16,6 +16,16 @@ from supervisor_app import campaigns, demo, store  # noqa: E402
 DEMO_ANCHOR = date(2014, 6, 30)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_font_cache(tmp_path_factory):
+    """Report fonts are made once per test session (minutes of instancing otherwise), never in
+    the user's folders."""
+    folder = tmp_path_factory.getbasetemp() / "font-cache"
+    os.environ["SUPERVISOR_FONT_CACHE"] = str(folder)
+    yield folder
+    os.environ.pop("SUPERVISOR_FONT_CACHE", None)
+
+
 @pytest.fixture(autouse=True)
 def isolated_data(tmp_path, monkeypatch):
     """Point every data and config location at the test's temporary folder."""

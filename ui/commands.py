@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-PAGES = ("overview", "units", "visits", "rectification", "evaluations")
+PAGES = ("overview", "units", "visits", "rectification", "evaluations", "reports")
 
 
 def cmd_screenshot(args) -> int:

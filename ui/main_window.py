@@ -24,6 +24,7 @@ from .hub import announce, hub
 from .pages.evaluations import EvaluationsPage
 from .pages.overview import OverviewPage
 from .pages.rectification import RectificationPage
+from .pages.reports import ReportsPage
 from .pages.units import UnitsPage
 from .pages.visits import VisitsPage
 from .widgets import show_error
@@ -34,6 +35,7 @@ PAGES = (
     ("visits", VisitsPage),
     ("rectification", RectificationPage),
     ("evaluations", EvaluationsPage),
+    ("reports", ReportsPage),
 )
 
 

@@ -259,10 +259,12 @@ class EvaluationEditor(QDialog):
         self.sign_button.clicked.connect(self.sign)
         self.amend_button = QPushButton(self.tr("提交更正…"))
         self.amend_button.clicked.connect(self.amend)
+        self.pdf_button = QPushButton(self.tr("纪实评价表 PDF…"))
+        self.pdf_button.clicked.connect(self.make_pdf)
         close = QPushButton(self.tr("关闭"))
         close.clicked.connect(self.close)
         buttons.addWidget(self.status_label, 1)
-        for button in (self.save_button, self.sign_button, self.amend_button, close):
+        for button in (self.pdf_button, self.save_button, self.sign_button, self.amend_button, close):
             buttons.addWidget(button)
         layout.addLayout(buttons)
         self._similarity_timer = QTimer(self)
@@ -434,6 +436,12 @@ class EvaluationEditor(QDialog):
             self.load()
             return True
         return False
+
+    def make_pdf(self):
+        from ..report_actions import preview_report
+
+        return preview_report(self, "evaluation", record_id=self.evaluation_id,
+                              title=f"纪实评价表-{evaluations.subject_name(self.record)}")
 
     def amend(self) -> bool:
         dialog = AmendDialog(self, self.record)

@@ -77,12 +77,15 @@ class VisitEditor(QDialog):
         buttons = QHBoxLayout()
         self.draft_label = QLabel()
         self.draft_label.setStyleSheet("color: #666;")
+        self.pdf_button = QPushButton(self.tr("生成督导记录 PDF…"))
+        self.pdf_button.clicked.connect(self.make_pdf)
         self.save_button = QPushButton(self.tr("保存"))
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
         cancel = QPushButton(self.tr("关闭"))
         cancel.clicked.connect(self.close)
         buttons.addWidget(self.draft_label, 1)
+        buttons.addWidget(self.pdf_button)
         buttons.addWidget(self.save_button)
         buttons.addWidget(cancel)
         layout.addLayout(buttons)
@@ -595,6 +598,16 @@ class VisitEditor(QDialog):
 
     def _update_title(self) -> None:
         self.setWindowTitle(self.tr("编辑督导记录") if self.visit_id else self.tr("新建督导记录"))
+        self.pdf_button.setEnabled(bool(self.visit_id))
+
+    def make_pdf(self):
+        """The 督导记录 of what is saved (save first when there are changes)."""
+        from ..report_actions import preview_report
+
+        if self.dirty and not self.save():
+            return None
+        return preview_report(self, "visit", record_id=self.visit_id,
+                              title=f"督导记录-{self.unit.currentText()}-{self.started_at.dateTime().toString('yyyyMMdd')}")
 
     # --- saving ----------------------------------------------------------------------------------
 

@@ -59,8 +59,11 @@ class RectificationPage(QWidget):
         layout.addWidget(self.table, 1)
         open_button = QPushButton(self.tr("整改与跟进…"))
         open_button.clicked.connect(self._open_selected)
+        pdf_button = QPushButton(self.tr("台账 PDF…"))
+        pdf_button.clicked.connect(self.make_pdf)
         row = QHBoxLayout()
         row.addStretch(1)
+        row.addWidget(pdf_button)
         row.addWidget(open_button)
         layout.addLayout(row)
         self.scope.currentIndexChanged.connect(self.apply_filter)
@@ -99,6 +102,13 @@ class RectificationPage(QWidget):
     def _on_changed(self, kind: str) -> None:
         if self.isVisible() and kind in ("*", "finding", "visit", "unit"):
             self.refresh()
+
+    def make_pdf(self):
+        from ..report_actions import preview_report
+
+        unit_id = self.unit.currentData()
+        return preview_report(self, "ledger", record_id=unit_id,
+                              title="问题整改台账" + (f"-{self.unit.currentText()}" if unit_id else ""))
 
     def _open_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
