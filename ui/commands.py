@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-PAGES = ("overview", "units", "visits", "rectification", "evaluations", "reports")
+PAGES = ("overview", "units", "visits", "rectification", "evaluations", "reports", "sync")
 
 
 def cmd_screenshot(args) -> int:

@@ -25,6 +25,7 @@ from .pages.evaluations import EvaluationsPage
 from .pages.overview import OverviewPage
 from .pages.rectification import RectificationPage
 from .pages.reports import ReportsPage
+from .pages.sync import SyncPage
 from .pages.units import UnitsPage
 from .pages.visits import VisitsPage
 from .widgets import show_error
@@ -36,6 +37,7 @@ PAGES = (
     ("rectification", RectificationPage),
     ("evaluations", EvaluationsPage),
     ("reports", ReportsPage),
+    ("sync", SyncPage),
 )
 
 

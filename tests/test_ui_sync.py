@@ -1,0 +1,87 @@
+"""The 同步 page: enrol by card, export to a folder, import at the office (by hand and by
+watching a folder), and the history."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from supervisor_app import campaigns, store, units, visits
+from supervisor_app.sync import service
+from ui import tasks
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def office_card(tmp_path):
+    office = tmp_path / "office"
+    store.open_data_dir(office)
+    campaigns.initialize("office")
+    card = tmp_path / "office-card.json"
+    service.write_card(card)
+    store.close()
+    return office, card
+
+
+def _window(qtbot, folder):
+    win = MainWindow(folder)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def test_field_to_office_through_the_window(qtbot, tmp_path, office_card, isolated_data, monkeypatch):
+    office, office_card_path = office_card
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    field = store.open_data_dir(isolated_data)
+    campaigns.initialize("field", "市委第一督导组", "张三")
+    unit = units.create_unit("临江县", "县市区")
+    visits.create_visit(unit, "2014-04-08T09:30", ["随机抽查"], notes="现场查看四风问题整改")
+    window = _window(qtbot, field)
+    page = window.show_page("sync")
+    assert page.enroll(str(office_card_path)) is not None
+    assert any(d.role == "office" for d in service.list_devices())
+    field_card = tmp_path / "field-card.json"
+    assert page.write_card(str(field_card)) is not None
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    with qtbot.waitSignal(page.operation_finished, timeout=60_000) as blocker:
+        page.export(str(stick))
+    bundles = list(stick.glob("*.sgb"))
+    assert len(bundles) == 1 and blocker.args[0][0].path == bundles[0]
+    assert page.history.rowCount() == 1 and page.history.item(0, 1).text() == "导出"
+    window.close()
+    tasks.wait_for_all()
+    store.close()
+
+    store.open_data_dir(office)
+    service.enroll(field_card)
+    office_window = _window(qtbot, office)
+    office_page = office_window.show_page("sync")
+    with qtbot.waitSignal(office_page.operation_finished, timeout=60_000):
+        office_page.import_folder(str(stick))
+    assert "已导入" in office_page.result.text()
+    assert [v.notes for v in visits.list_visits()] == ["现场查看四风问题整改"]
+    assert visits.count_visits(visits.VisitFilter(search="四风")) == 1
+    # the same bundle again: reported as imported before, nothing doubled
+    with qtbot.waitSignal(office_page.operation_finished, timeout=60_000):
+        office_page.import_files([str(bundles[0])])
+    assert "以前已导入" in office_page.result.text()
+    assert visits.count_visits() == 1
+    office_window.close()
+    tasks.wait_for_all()
+
+
+def test_watch_folder_needs_an_existing_folder(qtbot, data_dir, tmp_path):
+    window = _window(qtbot, data_dir)
+    page = window.show_page("sync")
+    page.watch_folder.setText(str(tmp_path / "missing"))
+    page.watching.setChecked(True)
+    assert not page.watching.isChecked() and "不存在" in page.result.text()
+    page.watch_folder.setText(str(tmp_path))
+    with qtbot.waitSignal(page.operation_finished, timeout=30_000):
+        page.watching.setChecked(True)
+    assert page.timer.isActive()
+    page.watching.setChecked(False)
+    assert not page.timer.isActive()
+    tasks.wait_for_all()

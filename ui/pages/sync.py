@@ -1,0 +1,415 @@
+"""同步: bundles to and from a USB stick or a shared folder, the history, conflicts to decide,
+device enrolment with fingerprints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from supervisor_app import installation
+from supervisor_app.errors import SupervisorError
+from supervisor_app.sync import service
+
+from .. import tasks
+from ..hub import announce, hub
+from ..widgets import bold, heading, show_error
+
+RESULT_LABELS = {"imported": "已导入", "held": "已导入（部分暂存）", "duplicate": "以前已导入", "refused": "已拒绝",
+                 "cancelled": "已取消", "skipped": "已跳过"}
+WATCH_INTERVAL_MS = 5000
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[tuple[str, list[str]]]) -> None:
+    table.setRowCount(len(rows))
+    for r, (key, cells) in enumerate(rows):
+        for c, text in enumerate(cells):
+            item = QTableWidgetItem(str(text))
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            table.setItem(r, c, item)
+    table.resizeColumnsToContents()
+
+
+def _when(value: str | None) -> str:
+    return (value or "").replace("T", " ")[:16]
+
+
+class ResolveDialog(QDialog):
+    """Decide a conflict: keep one version whole, or take each field from a version."""
+
+    def __init__(self, parent, conflict: service.ConflictView):
+        super().__init__(parent)
+        self.conflict = conflict
+        self.setWindowTitle(self.tr("处理冲突"))
+        self.setMinimumWidth(640)
+        layout = QVBoxLayout(self)
+        layout.addWidget(bold(QLabel(f"{conflict.type_label}：{conflict.record_label}")))
+        layout.addWidget(QLabel(conflict.reason_label))
+        form = QFormLayout()
+        self.choices: dict[str, QComboBox] = {}
+        for name in conflict.fields:
+            combo = QComboBox()
+            for version in conflict.versions:
+                if name in version.values:
+                    combo.addItem(f"{version.label}：{str(version.values[name])[:60]}", version.key)
+            self.choices[name] = combo
+            form.addRow(conflict.field_labels.get(name, name), combo)
+        layout.addLayout(form)
+        self.error = QLabel()
+        self.error.setStyleSheet("color:#b00020;")
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        try:
+            service.resolve_conflict(self.conflict.id, take={name: combo.currentData()
+                                                             for name, combo in self.choices.items()})
+        except SupervisorError as exc:
+            self.error.setText(exc.message)
+            return
+        super().accept()
+
+
+class SyncPage(QWidget):
+    title = "同步"
+    operation_finished = Signal(object)
+
+    def __init__(self, window):
+        super().__init__()
+        self.window_ = window
+        self.settings = QSettings(str(window.data_dir / "window.ini"), QSettings.Format.IniFormat)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(self.tr("同步")))
+        self.identity = QLabel()
+        self.identity.setWordWrap(True)
+        self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.identity)
+
+        row = QHBoxLayout()
+        box = QGroupBox(self.tr("带回活动办 / 发往督导组"))
+        box_layout = QVBoxLayout(box)
+        self.all_entries = QCheckBox(self.tr("包含全部记录（而不只是对方尚未确认的）"))
+        export_button = QPushButton(self.tr("导出同步包到文件夹（U 盘）…"))
+        export_button.clicked.connect(lambda: self.export())
+        box_layout.addWidget(export_button)
+        box_layout.addWidget(self.all_entries)
+        row.addWidget(box)
+        box = QGroupBox(self.tr("导入"))
+        box_layout = QVBoxLayout(box)
+        buttons = QHBoxLayout()
+        files_button = QPushButton(self.tr("导入同步包文件…"))
+        files_button.clicked.connect(lambda: self.import_files())
+        folder_button = QPushButton(self.tr("导入整个文件夹…"))
+        folder_button.clicked.connect(lambda: self.import_folder())
+        buttons.addWidget(files_button)
+        buttons.addWidget(folder_button)
+        box_layout.addLayout(buttons)
+        watch = QHBoxLayout()
+        self.watch_folder = QLineEdit(self.settings.value("sync/watch_folder", ""))
+        self.watch_folder.setPlaceholderText(self.tr("同步文件夹（共享文件夹或同步盘）"))
+        choose = QPushButton(self.tr("选择…"))
+        choose.clicked.connect(self._choose_watch_folder)
+        self.watching = QCheckBox(self.tr("自动导入新同步包"))
+        self.watching.toggled.connect(self.set_watching)
+        watch.addWidget(self.watch_folder, 1)
+        watch.addWidget(choose)
+        watch.addWidget(self.watching)
+        box_layout.addLayout(watch)
+        row.addWidget(box, 1)
+        layout.addLayout(row)
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        layout.addWidget(self.result)
+
+        self.tabs = QTabWidget()
+        self.history = _table([self.tr("时间"), self.tr("方向"), self.tr("对方"), self.tr("编号"), self.tr("变更"),
+                               self.tr("附件"), self.tr("冲突"), self.tr("状态"), self.tr("文件")])
+        self.tabs.addTab(self.history, self.tr("同步记录"))
+        conflicts = QWidget()
+        conflicts_layout = QVBoxLayout(conflicts)
+        self.conflicts = _table([self.tr("发现时间"), self.tr("记录"), self.tr("原因"), self.tr("字段"), self.tr("版本")])
+        conflicts_layout.addWidget(self.conflicts)
+        buttons = QHBoxLayout()
+        keep_current = QPushButton(self.tr("保留本机版本"))
+        keep_current.clicked.connect(lambda: self.resolve_selected(keep="current"))
+        keep_incoming = QPushButton(self.tr("采用收到的版本"))
+        keep_incoming.clicked.connect(lambda: self.resolve_selected(keep="incoming"))
+        by_field = QPushButton(self.tr("逐个字段选择…"))
+        by_field.clicked.connect(self.resolve_by_field)
+        for button in (keep_current, keep_incoming, by_field):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        conflicts_layout.addLayout(buttons)
+        self.tabs.addTab(conflicts, self.tr("冲突"))
+        devices = QWidget()
+        devices_layout = QVBoxLayout(devices)
+        self.devices = _table([self.tr("设备"), self.tr("角色"), self.tr("督导组"), self.tr("指纹"), self.tr("登记时间"),
+                               self.tr("状态")])
+        self.devices.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        devices_layout.addWidget(self.devices)
+        buttons = QHBoxLayout()
+        card_button = QPushButton(self.tr("导出本机名片…"))
+        card_button.clicked.connect(lambda: self.write_card())
+        enroll_button = QPushButton(self.tr("登记对方名片…"))
+        enroll_button.clicked.connect(lambda: self.enroll())
+        revoke_button = QPushButton(self.tr("停用所选设备"))
+        revoke_button.clicked.connect(self.revoke_selected)
+        for button in (card_button, enroll_button, revoke_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        devices_layout.addLayout(buttons)
+        self.tabs.addTab(devices, self.tr("设备"))
+        self.gaps = QLabel()
+        self.gaps.setWordWrap(True)
+        self.gaps.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.tabs.addTab(self.gaps, self.tr("暂存"))
+        layout.addWidget(self.tabs, 1)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(WATCH_INTERVAL_MS)
+        self.timer.timeout.connect(self.poll_watch_folder)
+        self._watcher: service.FolderWatcher | None = None
+        self._polling = False
+        hub.changed.connect(self._on_changed)
+
+    # --- showing -----------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        try:
+            info = service.overview()
+        except SupervisorError as exc:
+            self.identity.setText(exc.message)
+            return
+        self.identity.setText(self.tr(
+            "本机：{role}　设备 {device}　指纹 {fp}\n已登记设备 {n} 台，未处理冲突 {c} 个，暂存变更 {h} 条。"
+            "最近导入 {last_in}，最近导出 {last_out}。").format(
+            role=installation.ROLE_LABELS.get(info.role, info.role), device=info.device_id[:8], fp=info.fingerprint,
+            n=info.devices, c=info.open_conflicts, h=info.held_entries, last_in=_when(info.last_in) or "—",
+            last_out=_when(info.last_out) or "—"))
+        _fill(self.history, [(h.bundle_id, [_when(h.processed_at), h.direction_label, h.peer_label, h.bundle_no,
+                                            h.entry_count, h.attachment_count, h.conflicts, h.status_label, h.file_name])
+                             for h in service.bundle_history()])
+        _fill(self.conflicts, [(c.id, [_when(c.detected_at), f"{c.type_label}：{c.record_label}", c.reason_label,
+                                       "、".join(c.field_labels.get(f, f) for f in c.fields),
+                                       " / ".join(v.label for v in c.versions)])
+                               for c in service.list_conflicts()])
+        _fill(self.devices, [(d.id, [f"{d.name or d.short_id}{self.tr('（本机）') if d.is_local else ''}",
+                                     installation.ROLE_LABELS.get(d.role, d.role), d.group_name, d.fingerprint,
+                                     _when(d.enrolled_at), self.tr("已停用") if d.revoked_at else self.tr("有效")])
+                             for d in service.list_devices()])
+        gaps = service.held_gaps()
+        self.gaps.setText("\n".join(g.text for g in gaps) or self.tr("没有暂存的变更。"))
+        self.tabs.setTabText(1, self.tr("冲突（{n}）").format(n=self.conflicts.rowCount()))
+
+    def _on_changed(self, kind: str) -> None:
+        if self.isVisible() and kind in ("*", "sync"):
+            self.refresh()
+
+    # --- export and import -------------------------------------------------------------------------
+
+    def _run(self, label: str, work, describe) -> tasks.Task:
+        def done(result):
+            self.result.setText(describe(result))
+            announce("*", self.result.text().split("\n", 1)[0])
+            self.refresh()
+            self.operation_finished.emit(result)
+
+        def failed(exc):
+            self.result.setText(self.tr("未完成：") + getattr(exc, "message", str(exc)))
+            show_error(self, exc)
+            self.operation_finished.emit(exc)
+
+        return tasks.run_with_progress(self, label, work, done, failed)
+
+    def export(self, folder: str | None = None):
+        folder = folder or QFileDialog.getExistingDirectory(self, self.tr("选择 U 盘或共享文件夹"))
+        if not folder:
+            return None
+        everything = self.all_entries.isChecked()
+        return self._run(self.tr("正在生成同步包…"),
+                         lambda progress, cancelled: service.export_to_folder(
+                             folder, all_entries=everything, progress=progress, cancelled=cancelled),
+                         lambda results: "\n".join(r.summary for r in results) or self.tr("没有需要导出的内容。"))
+
+    @staticmethod
+    def _describe_imports(results) -> str:
+        if not results:
+            return "没有新的同步包。"
+        lines = []
+        for r in results:
+            line = f"{r.path.name}：{RESULT_LABELS.get(r.status, r.status)}"
+            if r.status in ("imported", "held"):
+                line += f"，应用 {r.applied} 条，冲突 {r.conflicts} 个，暂存 {r.held} 条"
+            elif r.message:
+                line += f"。{r.message}"
+            lines.append(line)
+        return "\n".join(lines)
+
+    def import_files(self, paths: list[str] | None = None):
+        if paths is None:
+            paths, _ = QFileDialog.getOpenFileNames(self, self.tr("选择同步包"), "", self.tr("同步包 (*.sgb)"))
+        if not paths:
+            return None
+        return self._run(self.tr("正在导入同步包…"),
+                         lambda progress, cancelled: service.import_paths(paths, progress=progress, cancelled=cancelled),
+                         self._describe_imports)
+
+    def import_folder(self, folder: str | None = None):
+        folder = folder or QFileDialog.getExistingDirectory(self, self.tr("选择存放同步包的文件夹"))
+        return self.import_files([folder]) if folder else None
+
+    def _choose_watch_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("选择同步文件夹"))
+        if folder:
+            self.watch_folder.setText(folder)
+
+    def set_watching(self, on: bool) -> None:
+        folder = self.watch_folder.text().strip()
+        if on and not Path(folder).is_dir():
+            self.result.setText(self.tr("同步文件夹不存在：") + (folder or self.tr("（未填写）")))
+            self.watching.setChecked(False)
+            return
+        self.settings.setValue("sync/watch_folder", folder)
+        self._watcher = service.FolderWatcher(folder) if on else None
+        if on:
+            self.timer.start()
+            self.poll_watch_folder()
+        else:
+            self.timer.stop()
+
+    def poll_watch_folder(self) -> None:
+        """Import what has newly arrived in the watched folder (on the worker, one poll at a time)."""
+        if self._watcher is None or self._polling:
+            return
+        self._polling = True
+        watcher = self._watcher
+
+        def done(results):
+            self._polling = False
+            if results:
+                self.result.setText(self.tr("自动导入：") + self._describe_imports(results))
+                announce("*", self.tr("已自动导入新的同步包"))
+                self.refresh()
+            self.operation_finished.emit(results)
+
+        def failed(exc):
+            self._polling = False
+            self.result.setText(self.tr("自动导入失败：") + getattr(exc, "message", str(exc)))
+
+        tasks.run_task(lambda progress, cancelled: watcher.poll(progress=progress, cancelled=cancelled), done, failed)
+
+    # --- devices and conflicts ---------------------------------------------------------------------
+
+    def write_card(self, path: str | None = None):
+        path = path or QFileDialog.getSaveFileName(self, self.tr("保存本机名片"), "device-card.json")[0]
+        if not path:
+            return None
+        try:
+            card = service.write_card(path)
+        except SupervisorError as exc:
+            show_error(self, exc)
+            return None
+        self.result.setText(self.tr("已导出本机名片到 {path}。请通过电话或纸面向对方核对指纹：{fp}").format(
+            path=path, fp=card.fingerprint))
+        self.refresh()
+        return card
+
+    def enroll(self, path: str | None = None):
+        path = path or QFileDialog.getOpenFileName(self, self.tr("选择对方的名片"))[0]
+        if not path:
+            return None
+        try:
+            card = service.read_card(path)
+            answer = QMessageBox.question(self, self.tr("核对指纹"), self.tr(
+                "对方：{role} {group}\n设备：{device}\n指纹：{fp}\n\n请与对方核对指纹（电话或纸面）。一致才登记。登记吗？").format(
+                role=installation.ROLE_LABELS.get(card.role, card.role), group=card.group_name,
+                device=card.device_id, fp=card.fingerprint))
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
+            device = service.enroll(path, card.fingerprint)
+        except SupervisorError as exc:
+            show_error(self, exc, self.tr("无法登记"))
+            return None
+        announce("sync", self.tr("已登记设备 ") + (device.name or device.short_id))
+        self.refresh()
+        return device
+
+    def _selected(self, table: QTableWidget) -> str | None:
+        row = table.currentRow()
+        return table.item(row, 0).data(Qt.ItemDataRole.UserRole) if row >= 0 and table.item(row, 0) else None
+
+    def revoke_selected(self) -> None:
+        device_id = self._selected(self.devices)
+        if not device_id:
+            return
+        if QMessageBox.question(self, self.tr("停用设备"), self.tr("停用后，该设备以后的同步包都将被拒绝。确定吗？")) \
+                != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            service.revoke_device(device_id)
+        except SupervisorError as exc:
+            show_error(self, exc)
+            return
+        announce("sync", self.tr("已停用设备"))
+        self.refresh()
+
+    def resolve_selected(self, keep: str) -> bool:
+        conflict_id = self._selected(self.conflicts)
+        if not conflict_id:
+            return False
+        try:
+            conflict = service.get_conflict(conflict_id)
+            if keep == "incoming":
+                incoming = [v.key for v in conflict.versions if v.key != "current"]
+                keep = incoming[-1] if incoming else "current"
+            service.resolve_conflict(conflict_id, keep=keep)
+        except SupervisorError as exc:
+            show_error(self, exc)
+            return False
+        announce("*", self.tr("冲突已处理"))
+        self.refresh()
+        return True
+
+    def resolve_by_field(self) -> None:
+        conflict_id = self._selected(self.conflicts)
+        if not conflict_id:
+            return
+        dialog = ResolveDialog(self, service.get_conflict(conflict_id))
+        if dialog.exec():
+            announce("*", self.tr("冲突已处理"))
+            self.refresh()
