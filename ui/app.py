@@ -7,8 +7,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from supervisor_app import installation, store
+from supervisor_app import backup, installation, store
 from supervisor_app.errors import SupervisorError
+from supervisor_app.paths import resolve_data_dir
 
 from .fonts import install_cjk_font
 
@@ -26,7 +27,14 @@ def open_window(data_dir: str | Path | None = None):
     from .main_window import MainWindow
     from .setup_dialog import SetupDialog
 
-    path = store.open_data_dir(data_dir)
+    try:
+        path = store.open_data_dir(data_dir)
+    except backup.DamagedDatabaseError as exc:
+        from .backup_dialog import offer_restore
+
+        if not offer_restore(exc, resolve_data_dir(data_dir)):
+            return None
+        path = store.open_data_dir(data_dir)
     if not installation.is_initialized() or installation.context().member_id is None:
         dialog = SetupDialog()
         if not dialog.exec():

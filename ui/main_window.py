@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supervisor_app import campaigns, demo, installation
+from supervisor_app import backup, campaigns, demo, installation
 from supervisor_app.drafts import DraftStore
 
 from . import tasks
@@ -70,6 +70,11 @@ class MainWindow(QMainWindow):
         hub.open_record.connect(self.open_record)
         self.update_title()
         self._restore_state()
+        started = backup.last_start_backup
+        if started is not None and started.problem:
+            self.show_status(self.tr("自动备份未完成：") + started.problem)
+        elif started is not None and started.created is not None:
+            self.show_status(self.tr("已自动备份（{counts}）").format(counts=started.created.summary()))
 
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -130,6 +135,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(self.tr("文件(&F)"))
         self.new_visit_action = self._action(file_menu, self.tr("新建督导记录"), self.new_visit,
                                              QKeySequence.StandardKey.New)
+        self._action(file_menu, self.tr("备份与恢复…"), self.open_backups)
         self._action(file_menu, self.tr("生成演示数据…"), self.load_demo)
         file_menu.addSeparator()
         self._action(file_menu, self.tr("退出"), self.close, QKeySequence.StandardKey.Quit)
@@ -177,6 +183,13 @@ class MainWindow(QMainWindow):
             self.update_title()
 
         tasks.run_with_progress(self, self.tr("正在生成演示数据…"), work, done, lambda exc: show_error(self, exc))
+
+    def open_backups(self):
+        from .backup_dialog import BackupDialog
+
+        dialog = BackupDialog(self, self.data_dir)
+        dialog.open()
+        return dialog
 
     def about(self) -> None:
         QMessageBox.about(self, self.tr("关于督导纪实"), self.tr(
