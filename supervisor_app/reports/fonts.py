@@ -24,7 +24,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -251,7 +251,7 @@ def _register(path: Path, origin: str, index: int = 0) -> Face:
     with _lock:
         known = _registered.get(name)
         if known is not None:
-            return known
+            return known if known.origin == origin else replace(known, origin=origin)
         if not path.is_file():
             raise FontError(f"找不到字体文件 {path}")
         try:
