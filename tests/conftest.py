@@ -9,6 +9,11 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+# Deterministic property tests: the same examples on every run and every machine.
+settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
+settings.load_profile("deterministic")
 
 from supervisor_app import campaigns, demo, store  # noqa: E402
 
