@@ -205,6 +205,17 @@ def test_long_text_in_a_cell_breaks_across_pages(data_dir, tmp_path):
     check_document(out, "问题很长")
 
 
+def test_a_heading_is_never_left_at_the_foot_of_a_page(data_dir, tmp_path):
+    from supervisor_app.reports.layout import Document, Writer, write
+
+    w = Writer(fonts.font_set())
+    rows = [[str(n), "问题", "措施"] for n in range(5)]
+    story = [w.blank(19), w.h1("发现问题"), w.para("共5个。"), w.table(("序号", "问题", "措施"), rows, (12, 72, 72))]
+    out = write(Document("t", "督导组", "x", "x", story), w, tmp_path / "h.pdf")
+    first, second = page_texts(out)[:2]
+    assert "发现问题" not in first and second.startswith("—2—一、发现问题共5个。序号问题措施")
+
+
 # --- attachments, rare characters -----------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from reportlab.lib.styles import ParagraphStyle
 
 from supervisor_app import installation
 from supervisor_app.reports import fonts
-from supervisor_app.reports.cjk import CANNOT_END, CANNOT_START, CJKParagraph
+from supervisor_app.reports.cjk import CANNOT_END, CANNOT_START, UNIT_AFTER_DIGIT, CJKParagraph
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -104,12 +104,13 @@ def test_chinese_line_breaking_rules():
         para.wrap(width_chars * 10 + 0.01, 1000)
         return ["".join(w.text for w in line.words) for line in para.blPara.lines]
 
-    text = "一二三四五六七八九，十一二三四五。“引号”（括号）2014年完成"
+    text = "一二三四五六七八九，十一二三四五。“引号”（括号）2014年6月17日完成"
     for width in range(4, 12):
         got = lines(text, width)
         assert "".join(got) == text
         assert all(line[0] not in CANNOT_START for line in got[1:]), got
         assert all(line[-1] not in CANNOT_END for line in got[:-1]), got
-        assert not any(a[-1].isdigit() and b[0].isdigit() for a, b in zip(got, got[1:], strict=False)), got
+        assert not any(a[-1].isdigit() and (b[0].isdigit() or b[0] in UNIT_AFTER_DIGIT)
+                       for a, b in zip(got, got[1:], strict=False)), got
     assert lines("一" * 9 + "，二", 9) == ["一" * 8, "一，二"]  # the comma pulls a character down
     assert lines("x" * 30, 10)  # a word longer than the line is still cut

@@ -41,9 +41,11 @@ def level_chart(
     plot = LinePlot()
     plot.x, plot.y = 52, 40
     plot.width, plot.height = width - plot.x - 28, height - plot.y - 10  # room for the last date label
+    # Lines on the same level would hide each other: each series sits a hair above the last.
+    offsets = [(i - (len(series) - 1) / 2) * 0.06 for i in range(len(series))]
     plot.data = [
-        [(date.fromisoformat(d[:10]).toordinal(), level) for d, level in points] or [(first, 0)]
-        for _, points in series
+        [(date.fromisoformat(d[:10]).toordinal(), level + offsets[i]) for d, level in points] or [(first, 0)]
+        for i, (_, points) in enumerate(series)
     ]
     for index in range(len(series)):
         colour, marker, dash = SERIES_STYLES[index % len(SERIES_STYLES)]
@@ -61,7 +63,7 @@ def level_chart(
     y_axis.gridStrokeColor = colors.Color(0.85, 0.85, 0.85)
     x_axis = plot.xValueAxis
     x_axis.valueMin, x_axis.valueMax = first - 0.5, last + 0.5
-    x_axis.valueSteps = _steps(days, first, last)
+    x_axis.valueSteps = _steps(days, first, last, plot.width)
     x_axis.labelTextFormat = lambda v: _short_date(int(round(v)))
     x_axis.labels.fontName, x_axis.labels.fontSize = font, 8
     x_axis.labels.angle = 0
@@ -81,13 +83,16 @@ def level_chart(
     return drawing
 
 
-def _steps(days: list[int], first: int, last: int, most: int = 7) -> list[int]:
-    if not days:
-        return []
-    if len(days) <= most:
-        return days
-    stride = (last - first) / (most - 1)
-    return sorted({round(first + i * stride) for i in range(most)})
+def _steps(days: list[int], first: int, last: int, width: float, label_width: float = 40) -> list[int]:
+    """The days to label: those of the data, thinned so that no two labels overlap."""
+    per_day = width / max(last - first + 1, 1)
+    chosen: list[int] = []
+    for day in days:
+        if not chosen or (day - chosen[-1]) * per_day >= label_width:
+            chosen.append(day)
+    if len(chosen) > 1 and chosen[-1] != days[-1]:
+        chosen[-1] = days[-1]  # the latest day matters more than the one just before it
+    return chosen
 
 
 def _short_date(ordinal: int) -> str:

@@ -18,8 +18,20 @@ CANNOT_END = set(ALL_CANNOT_END) | set("（《「『【〔〈“‘([{")
 _MAX_PULL = 3  # characters pulled down at most to satisfy the rules
 
 
+UNIT_AFTER_DIGIT = set("年月日时分秒号个人次项条天周岁元万亿%")
+
+
 def _is_word(char: str) -> bool:
     return char.isascii() and (char.isalnum() or char in "-_.:/%@#&+")
+
+
+def _glued(units: list, i: int) -> bool:
+    """Whether ``units[i]`` may not be parted from ``units[i - 1]``: inside a Latin word or a
+    number, or a unit after a number (2014年, 17日, 30%)."""
+    before, char = units[i - 1], units[i]
+    if _is_word(before) and _is_word(char):
+        return True
+    return before.isascii() and before.isdigit() and char in UNIT_AFTER_DIGIT
 
 
 def _width(u, max_width: float) -> float:
@@ -33,12 +45,12 @@ def _width(u, max_width: float) -> float:
 def _break_at(units: list, start: int, overflow: int) -> int:
     """Where the line that cannot hold ``units[overflow]`` should end (exclusive)."""
     brk = overflow
-    if _is_word(units[overflow]) and _is_word(units[overflow - 1]):
+    if _glued(units, overflow):
         j = overflow - 1
-        while j > start and _is_word(units[j - 1]):
+        while j > start and _glued(units, j):
             j -= 1
         if j > start:
-            return j  # the whole word moves down
+            brk = j  # the whole word or number moves down
     for _ in range(_MAX_PULL):
         if brk - 1 <= start:
             break

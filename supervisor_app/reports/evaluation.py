@@ -69,7 +69,6 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
     story.append(w.h1("纪实"))
     story.extend(_facts(w, record))
 
-    story.append(w.room_for(5))
     story.append(w.h1("评价项目"))
     rows = []
     for item in tpl.evaluation_items(record.subject_kind):
@@ -77,21 +76,17 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
         rows.append([item["name"], entry.get("rating") or "未评", entry.get("comment") or ""])
     story.append(w.table(("评价项目", "评价", "说明"), rows, (56, 18, 82), center_columns=(1,)))
 
-    story.append(w.room_for(3))
     story.append(w.h1("总体评价"))
     story.append(w.para(f"总体评价：{record.overall_rating or '（未评）'}。"))
 
-    story.append(w.room_for(3))
     story.append(w.h1("评价意见"))
     story.extend(w.paragraphs(record.narrative) or [w.para("（未填写）")])
 
-    story.append(w.room_for(4))
     story.append(w.h1("组长签署"))
     story.append(_signature(w, record))
 
     corrections = evaluations.amendments(record)
     if corrections:
-        story.append(w.room_for(4))
         story.append(w.h1("更正记录"))
         story.append(w.para("以下更正在签署后提出，原评价内容保持签署时的原样。"))
         story.extend(_amendments(w, corrections, tpl))

@@ -185,10 +185,6 @@ class Writer:
     def keep_with_next(self, *flowables: Flowable) -> Flowable:
         return KeepTogether(list(flowables))
 
-    def room_for(self, lines: float) -> CondPageBreak:
-        """Start a new page unless ``lines`` body lines still fit (keeps a heading with its text)."""
-        return CondPageBreak(LEADING * lines)
-
     # --- tables ----------------------------------------------------------------------------------
 
     def cell(self, value, *, center: bool = False, role: str = "body") -> Flowable:
@@ -235,6 +231,7 @@ class Writer:
         table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT", spaceAfter=LEADING * 0.4)
         table.setStyle(TableStyle(style))
         _split_rows_only_if_needed(table, rows)
+        table.start_rows = _start_rows(data, widths, style)
         return table
 
     def fields(self, pairs: Sequence[tuple[str, str]], label_mm: float = 32) -> Table:
@@ -245,7 +242,7 @@ class Writer:
             for label, value in pairs
         ]
         table = Table(data, colWidths=widths, hAlign="LEFT", spaceAfter=LEADING * 0.4)
-        table.setStyle(TableStyle([
+        style = [
             ("FONT", (0, 0), (-1, -1), self.fonts.font("body"), TABLE_SIZE),
             ("GRID", (0, 0), (-1, -1), 0.5, GRID),
             ("BACKGROUND", (0, 0), (0, -1), HEADER_FILL),
@@ -254,8 +251,10 @@ class Writer:
             ("RIGHTPADDING", (0, 0), (-1, -1), 4),
             ("TOPPADDING", (0, 0), (-1, -1), 4),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-        ]))
+        ]
+        table.setStyle(TableStyle(style))
         _split_rows_only_if_needed(table, [pair[1:] for pair in pairs])
+        table.start_rows = _start_rows(data, widths, style)
         return table
 
     def image(self, path: Path, *, max_height_mm: float = 95) -> Image:
@@ -265,6 +264,60 @@ class Writer:
         width, height = ImageReader(str(path)).getSize()
         scale = min(BLOCK_WIDTH / width, max_height_mm * mm / height, 2.0)  # small photos: at most doubled
         return Image(str(path), width=width * scale, height=height * scale, hAlign="CENTER")
+
+
+HEADING_STYLES = ("h1", "h2", "subtitle")
+
+
+def _height(flowable: Flowable) -> float:
+    return flowable.wrap(BLOCK_WIDTH, BLOCK_HEIGHT)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+
+
+def _is_heading(flowable: Flowable) -> bool:
+    return isinstance(flowable, Paragraph) and flowable.style.name in HEADING_STYLES
+
+
+def _start_height(flowable: Flowable) -> float:
+    """How much of ``flowable`` must follow its heading on the same page."""
+    start = getattr(flowable, "start_rows", None)  # a table: its header and first row
+    if start is not None:
+        return start.wrap(BLOCK_WIDTH, BLOCK_HEIGHT)[1]
+    if isinstance(flowable, Paragraph):
+        return min(_height(flowable), 2 * LEADING)  # two lines of text
+    if isinstance(flowable, KeepTogether):  # all of it moves together; its own wrap needs a canvas
+        return min(sum(_height(f) for f in flowable._content), BLOCK_HEIGHT / 2)
+    return min(_height(flowable), BLOCK_HEIGHT / 2)
+
+
+def keep_headings_with_text(story: list[Flowable]) -> list[Flowable]:
+    """Never leave a heading at the foot of a page: headings (with a one-line sentence that
+    introduces a table) move to the next page unless the start of what follows fits too."""
+    out: list[Flowable] = []
+    i = 0
+    while i < len(story):
+        if not _is_heading(story[i]):
+            out.append(story[i])
+            i += 1
+            continue
+        lead = []
+        while i < len(story) and _is_heading(story[i]):
+            lead.append(story[i])
+            i += 1
+        if (i + 1 < len(story) and isinstance(story[i], Paragraph) and _height(story[i]) < 1.5 * LEADING
+                and not isinstance(story[i + 1], Paragraph)):
+            lead.append(story[i])
+            i += 1
+        if i < len(story):
+            out.append(CondPageBreak(sum(_height(f) for f in lead) + _start_height(story[i])))
+        out.extend(lead)
+    return out
+
+
+def _start_rows(data: list, widths: list, style: list) -> Table:
+    """The first two rows of a table on their own: what ``lead_in`` measures (cheaply)."""
+    start = Table(data[:2], colWidths=widths)
+    start.setStyle(TableStyle([cmd for cmd in style if cmd[0].endswith("PADDING")]))  # all that sets height
+    return start
 
 
 def _split_rows_only_if_needed(table: Table, rows: Sequence[Sequence]) -> None:
@@ -349,7 +402,7 @@ def write(
         frame = Frame(MARGIN_LEFT, BLOCK_BOTTOM, BLOCK_WIDTH, BLOCK_HEIGHT, leftPadding=0, rightPadding=0,
                       topPadding=0, bottomPadding=0, id="text-block")
         doc.addPageTemplates([PageTemplate(id="official", frames=[frame], onPage=on_page)])
-        doc.build([*document.story, *last_line(writer, document.record_label, made_at)])
+        doc.build([*keep_headings_with_text(document.story), *last_line(writer, document.record_label, made_at)])
         with open(tmp_name, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp_name, out)

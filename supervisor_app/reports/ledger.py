@@ -10,7 +10,7 @@ from .layout import Document, Writer
 
 TITLE = "问题整改台账"
 HEADER = ("序号", "问题", "整改措施", "责任人", "时限", "完成情况")
-WIDTHS = (10, 44, 34, 18, 24, 26)
+WIDTHS = (12, 44, 33, 17, 24, 26)
 
 
 def _rows(unit_id: str | None, date_from, date_to) -> list[findings.LedgerRow]:
@@ -44,7 +44,6 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
             by_unit.setdefault(row.finding.unit_id, []).append(row)
         for unit_id, path in units.unit_paths():
             if unit_id in by_unit:
-                story.append(w.room_for(4))
                 story.append(w.h2(path))
                 story.append(_table(w, by_unit[unit_id]))
     story.append(w.small(f"注：底色标红并注明【已逾期】的，为截至{chinese_date(on)}超过整改时限仍未完成的事项。"))

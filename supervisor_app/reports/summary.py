@@ -40,26 +40,21 @@ def build(w: Writer, *, record_id: str | None = None, date_from=None, date_to=No
         f"平均正确率{percent(_mean_accuracy(accuracy))}。"
     ))
 
-    story.append(w.room_for(6))
     story.append(w.h1("各单位防止五种倾向评定"))
     story.append(w.para("以下为各单位期间内最近一次评估的评定，颜色越深倾向越明显。"))
     story.append(_heat_table(w, paths, levels, tpl))
     story.append(w.small("倾向一至倾向" + chinese_number(len(tpl.tendencies)) + "依次为：" + "；".join(
         f"{chinese_number(i)}、{t['name']}" for i, t in enumerate(tpl.tendencies, 1))))
 
-    story.append(w.room_for(6))
     story.append(w.h1("倾向问题排名"))
     story.extend(_ranking(w, ranking, name_of, levels, tpl))
 
-    story.append(w.room_for(6))
     story.append(w.h1("整改逾期事项"))
     story.extend(_overdue(w, overdue, on))
 
-    story.append(w.room_for(6))
     story.append(w.h1("各单位督导和知识问答情况"))
     story.append(_unit_table(w, paths, unit_visits, rows, accuracy))
 
-    story.append(w.room_for(6))
     story.append(w.h1("各督导组督导情况"))
     story.append(_group_table(w, group_visits))
     label = f"督导工作汇总（{period}）"

@@ -37,19 +37,15 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
     story.append(w.h1("总体情况"))
     story.append(w.para(_overview(visit_count, rated, latest, quizzes, open_rows, tpl)))
 
-    story.append(w.room_for(6))
     story.append(w.h1("防止五种倾向"))
     story.extend(_tendencies(w, rated, latest, tpl))
 
-    story.append(w.room_for(6))
     story.append(w.h1("督导重点"))
     story.extend(_focus(w, rated, tpl))
 
-    story.append(w.room_for(4))
     story.append(w.h1("知识问答"))
     story.extend(_quizzes(w, quizzes))
 
-    story.append(w.room_for(4))
     story.append(w.h1("未销号问题"))
     story.extend(_open_findings(w, open_rows))
     return Document(title=f"{TITLE}（{unit.name}）", author=group, subject=unit.id,
@@ -184,7 +180,7 @@ def _open_findings(w: Writer, rows) -> list:
                      stacked_date(rect.deadline) if rect else "—", completion_text(row)])
         if row.overdue:
             marked.append(n - 1)
-    return [w.table(("序号", "问题", "整改措施", "责任人", "时限", "完成情况"), data, (10, 44, 34, 18, 24, 26),
+    return [w.table(("序号", "问题", "整改措施", "责任人", "时限", "完成情况"), data, (12, 44, 33, 17, 24, 26),
                     center_columns=(0,), marked_rows=marked)]
 
 

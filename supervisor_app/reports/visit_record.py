@@ -44,11 +44,9 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
     story.append(w.h1("督导情况"))
     story.extend(w.paragraphs(visit.notes) or [w.para("（未记录）")])
 
-    story.append(w.room_for(4))
     story.append(w.h1("评估情况"))
     story.extend(_assessment(w, visit))
 
-    story.append(w.room_for(3))
     story.append(w.h1("知识问答"))
     record = quiz.quiz_of(visit)
     if record is None:
@@ -60,11 +58,9 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
             f"正确率{percent(accuracy)}。"
         ))
 
-    story.append(w.room_for(4))
     story.append(w.h1("发现问题及整改"))
     story.extend(_findings(w, visit))
 
-    story.append(w.room_for(3))
     story.append(w.h1("附件"))
     story.extend(_attachments(w, visit))
     return Document(title=f"{TITLE}（{unit.name}，{visit.started_at[:10]}）", author=group, subject=visit.id,
@@ -113,7 +109,7 @@ def _findings(w: Writer, visit) -> list:
             marked.append(n - 1)
     return [
         w.para(f"本次督导发现问题{len(rows)}个。"),
-        w.table(("序号", "问题", "类别", "整改措施", "完成情况"), data, (11, 50, 29, 42, 24),
+        w.table(("序号", "问题", "类别", "整改措施", "完成情况"), data, (12, 50, 28, 40, 26),
                 center_columns=(0,), marked_rows=marked),
     ]
 
