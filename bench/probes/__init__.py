@@ -1,0 +1,1 @@
+"""Programs the benchmarks start in a subprocess (run as scripts, so they load no bench code)."""
