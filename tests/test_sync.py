@@ -418,3 +418,14 @@ def test_cli_commands(trio, capsys, tmp_path):
     assert code == 0 and "已注销" in out
     code, out, _ = run(capsys, "--data-dir", str(trio.office), "check")
     assert code == 0
+
+
+def test_chain_hash_matches_the_change_log_rule(data_dir):
+    from supervisor_app.models import ChangeLog
+    from supervisor_app.sync.entries import Entry
+    from supervisor_app.sync.merge import chain_hash
+
+    units.create_unit("临江县", "县市区")
+    for row in ChangeLog.select():
+        entry = Entry(row.device_id, row.seq, row.record_type, row.record_id, row.op, row.fields, row.member_id, row.at)
+        assert chain_hash(entry, ChangeLog.fields.db_value(row.fields), row.prev_hash) == row.hash

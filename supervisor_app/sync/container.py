@@ -282,12 +282,14 @@ class DecodedPayload:
     attachments: dict[str, Path] = field(default_factory=dict)
 
 
-def decode_payload(frame: BundleFile, key: bytes, stage_dir: Path | None, on_entry: Callable[[dict], None],
+def decode_payload(frame: BundleFile, key: bytes, stage_dir: Path | None,
+                   on_entry: Callable[[dict, bytes], None] | None,
                    progress: Callable[[int], None] | None = None,
                    cancelled: Callable[[], bool] | None = None) -> DecodedPayload:
     """Decrypt and check the payload: member order, names, types, sizes, hashes, decompression.
 
-    Entries are handed to ``on_entry`` one by one (in order); attachments are written to
+    Entries are handed to ``on_entry`` (parsed, and as the line read) one by one, in order (None: only counted, not parsed —
+    the writer's read-back check, which has every byte checked already); attachments are written to
     ``stage_dir`` under their hash (only checked when it is None). Raises on the first problem;
     the caller discards the stage.
     """
@@ -342,7 +344,7 @@ def _read_exact(stream, size: int):
         yield chunk
 
 
-def _decode_entries(stream, part: dict, on_entry: Callable[[dict], None]) -> int:
+def _decode_entries(stream, part: dict, on_entry: Callable[[dict, bytes], None] | None) -> int:
     digest = hashlib.sha256()
     inflater = zlib.decompressobj(wbits=31)
     raw_left = part["raw_size"]
@@ -362,14 +364,16 @@ def _decode_entries(stream, part: dict, on_entry: Callable[[dict], None]) -> int
         for line in raw_lines:
             if not line:
                 raise BundleCorrupt("同步包中的变更条目格式不对（空行）。")
+            count += 1
+            if count > part["entries"]:
+                raise BundleCorrupt(f"同步包中的 {part['name']} 条目数多于清单所列。")
+            if on_entry is None:
+                continue
             try:
                 entry = json.loads(line.decode("utf-8"))
             except (UnicodeDecodeError, ValueError) as exc:
                 raise BundleCorrupt("同步包中的变更条目无法解析。") from exc
-            count += 1
-            if count > part["entries"]:
-                raise BundleCorrupt(f"同步包中的 {part['name']} 条目数多于清单所列。")
-            on_entry(entry)
+            on_entry(entry, line)
 
     try:
         for chunk in _read_exact(stream, part["size"]):
@@ -462,11 +466,15 @@ class BundleWriter:
 
     def add_entries(self, entries: list[dict]) -> None:
         """One entries part (gzip'd JSON lines)."""
-        raw = b"".join(canonical_json(e) + b"\n" for e in entries)
+        self.add_entry_lines([canonical_json(e) for e in entries])
+
+    def add_entry_lines(self, lines: list[bytes]) -> None:
+        """One entries part from entries already encoded as JSON (one per line, no newline)."""
+        raw = b"\n".join(lines) + b"\n" if lines else b""
         data = gzip.compress(raw, compresslevel=6, mtime=0)
         self._entry_parts += 1
         name = f"entries/{self._entry_parts:06d}.jsonl.gz"
-        self.add_member(name, data, raw_size=len(raw), entries=len(entries))
+        self.add_member(name, data, raw_size=len(raw), entries=len(lines))
 
     def add_member(self, name: str, data: bytes, kind: bytes = tarfile.REGTYPE, **meta) -> None:
         """A member from bytes, listed in the manifest (``meta`` adds raw_size/entries)."""

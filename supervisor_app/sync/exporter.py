@@ -8,6 +8,7 @@ are the receipt. ``all_entries`` ignores acknowledgements and sends everything.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -78,35 +79,66 @@ def plan_ranges(me: identity.LocalIdentity, receiver: Device, all_entries: bool)
     return ranges
 
 
+_json_str = json.encoder.encode_basestring  # the C encoder; keeps Chinese as it is
+
+
+def _wire_line(device_id, seq, record_type, record_id, op, fields_text, member_id, at, deps) -> bytes:
+    """One entry as a JSON line, reusing the stored (canonical) fields text instead of
+    parsing and re-encoding it: export stays linear and cheap at 100 000s of entries."""
+    parts = ['{"at":', _json_str(at)]
+    if deps:
+        parts += [',"deps":', json.dumps(deps, sort_keys=True, separators=(",", ":"))]
+    parts += [
+        ',"device_id":', _json_str(device_id), ',"fields":', fields_text,
+        ',"member_id":', "null" if member_id is None else _json_str(member_id), ',"op":', _json_str(op),
+        ',"record_id":', _json_str(record_id), ',"record_type":', _json_str(record_type), ',"seq":', str(int(seq)), "}",
+    ]
+    return "".join(parts).encode("utf-8")
+
+
+@dataclass
+class _Part:
+    lines: list[bytes]
+    first_seq: int
+    last_seq: int
+    attachment_shas: list[str]
+
+
 def _entries(me_id: str, rng: dict, assignments_only: bool):
-    """The entries of one range, in seq order, in lists of ENTRIES_PER_PART, with deps."""
-    query = ChangeLog.select().where(
-        (ChangeLog.device_id == rng["device_id"]) & (ChangeLog.seq > rng["after"]) & (ChangeLog.seq <= rng["upto"])
+    """The entries of one range, in seq order, in parts of ENTRIES_PER_PART, with deps."""
+    origin = rng["device_id"]
+    sql = (
+        "SELECT id, seq, record_type, record_id, op, fields, member_id, at FROM change_log"
+        " WHERE device_id = ? AND seq > ? AND seq <= ?"
     )
     if assignments_only:
-        query = query.where(ChangeLog.record_type.in_(ASSIGNMENT_TYPES))
+        sql += " AND record_type IN ({})".format(", ".join(f"'{t}'" for t in ASSIGNMENT_TYPES))
+    sql += " ORDER BY seq LIMIT ?"
     last = rng["after"]
     while True:
-        rows = list(query.where(ChangeLog.seq > last).order_by(ChangeLog.seq).limit(ENTRIES_PER_PART))
+        rows = database.execute_sql(sql, (origin, last, rng["upto"], ENTRIES_PER_PART)).fetchall()
         if not rows:
             return
-        batch = [
-            Entry(r.device_id, r.seq, r.record_type, r.record_id, r.op, r.fields, r.member_id, r.at, log_id=r.id)
-            for r in rows
-        ]
-        if rng["device_id"] == me_id:
-            local_deps(batch, me_id)
+        if origin == me_id:
+            light = [Entry(origin, r[1], r[2], r[3], r[4], {}, None, "", log_id=r[0]) for r in rows]
+            local_deps(light, me_id)
+            deps = {e.seq: e.deps for e in light}
         else:
-            stored = {
+            seqs = [r[1] for r in rows]
+            deps = {
                 d.seq: d.deps
-                for d in SyncEntryDeps.select().where(
-                    (SyncEntryDeps.device_id == rng["device_id"]) & SyncEntryDeps.seq.in_([e.seq for e in batch])
-                )
+                for d in SyncEntryDeps.select().where((SyncEntryDeps.device_id == origin) & SyncEntryDeps.seq.in_(seqs))
             }
-            for e in batch:
-                e.deps = stored.get(e.seq, {})
-        last = rows[-1].seq
-        yield batch
+        lines = []
+        shas = []
+        for _log_id, seq, record_type, record_id, op, fields_text, member_id, at in rows:
+            lines.append(_wire_line(origin, seq, record_type, record_id, op, fields_text, member_id, at, deps.get(seq)))
+            if record_type == "attachment":
+                sha = json.loads(fields_text).get("sha256")
+                if isinstance(sha, str):
+                    shas.append(sha)
+        last = rows[-1][1]
+        yield _Part(lines, rows[0][1], last, shas)
 
 
 def _file_name(me: identity.LocalIdentity, receiver: Device, bundle_no: int) -> str:
@@ -159,15 +191,13 @@ def export_bundle(folder: str | os.PathLike, receiver: Device, *, all_entries: b
     done = 0
     try:
         for rng in ranges:
-            for batch in _entries(me.device_id, rng, me.role == "office"):
+            for part in _entries(me.device_id, rng, me.role == "office"):
                 if cancelled and cancelled():
                     raise CancelledError("已取消，未生成同步包。")
-                writer.add_entries([e.to_wire() for e in batch])
-                rng["count"] += len(batch)
-                for e in batch:
-                    if e.record_type == "attachment" and e.fields.get("sha256"):
-                        shas[e.fields["sha256"]] = None
-                done = min(total, done + (batch[-1].seq - (batch[0].seq - 1)))
+                writer.add_entry_lines(part.lines)
+                rng["count"] += len(part.lines)
+                shas.update(dict.fromkeys(part.attachment_shas))
+                done = min(total, done + (part.last_seq - (part.first_seq - 1)))
                 if progress:
                     progress(done, total)
         attached = 0
@@ -228,14 +258,8 @@ def verify_written(path: Path, payload_key: bytes, me: identity.LocalIdentity) -
         frame = container.read_frame(path)
         container.verify_signature(frame, me.sign_key.public_key())
         container.check_manifest(frame)
-        count = 0
-
-        def on_entry(_entry) -> None:
-            nonlocal count
-            count += 1
-
-        container.decode_payload(frame, payload_key, None, on_entry)
-        if count != frame.manifest["entry_count"]:
+        decoded = container.decode_payload(frame, payload_key, None, None)
+        if decoded.entries != frame.manifest["entry_count"]:
             raise ExportError("写入后校验失败：条目数不符。")
     except BundleRefused as exc:
         raise ExportError(f"同步包写入后读回校验失败（{exc.message}）。请换一个 U 盘或文件夹再试。") from exc

@@ -181,9 +181,9 @@ class _EntryStager:
         self.counts = [0] * len(self.ranges)
         self.last_seq = 0
         self.referenced: set[str] = set()
-        self.out = open(target, "w", encoding="utf-8")
+        self.out = open(target, "wb")
 
-    def __call__(self, data) -> None:
+    def __call__(self, data, line: bytes) -> None:
         entry = from_wire(data)
         while self.index < len(self.ranges) and entry.device_id != self.ranges[self.index]["device_id"]:
             self._close_range()
@@ -200,7 +200,7 @@ class _EntryStager:
             raise UnsafeContentError("活动办下发的同步包中只能有工作安排（督导组、单位、干部、模板等），已拒绝。")
         if entry.record_type == "attachment" and isinstance(entry.fields.get("sha256"), str):
             self.referenced.add(entry.fields["sha256"])
-        self.out.write(json.dumps(entry.to_wire(), ensure_ascii=False) + "\n")
+        self.out.write(line + b"\n")  # checked above; staged as it came
 
     def _close_range(self) -> None:
         if self.counts[self.index] != self.ranges[self.index]["count"]:
@@ -215,9 +215,12 @@ class _EntryStager:
 
 
 def _staged_entries(path: Path) -> Iterator[Entry]:
+    """The entries staged during the check (already validated by from_wire)."""
     with open(path, encoding="utf-8") as fh:
         for line in fh:
-            yield from_wire(json.loads(line))
+            d = json.loads(line)
+            yield Entry(d["device_id"], d["seq"], d["record_type"], d["record_id"], d["op"], d["fields"],
+                        d["member_id"], d["at"], d.get("deps") or {})
 
 
 # --- applying -------------------------------------------------------------------------------------------

@@ -23,13 +23,14 @@ origin ``device_id``, ``seq``, ``at`` and ``fields``; its ``prev_hash`` is the l
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 
 from peewee import fn
 
-from .. import visits
-from ..changelog import GENESIS, entry_hash
+from .. import search, visits
+from ..changelog import GENESIS
 from ..clock import new_id, now_utc
 from ..models import (
     MODEL_BY_RECORD_TYPE,
@@ -138,6 +139,8 @@ class Applier:
         self.conflicts = 0
         self.touched_tables: set[str] = set()
         self.touched_visits: set[str] = set()
+        self.orphans: dict[str, str] = {}  # record id → type: changes logged whose insert has not come yet
+        self._fresh: set[str] = set()
         self._signing: dict[str, Entry | None] = {}
 
     # -- signatures of evaluations
@@ -157,7 +160,10 @@ class Applier:
         for entry in batch:
             new_by_record.setdefault(entry.record_id, []).append(entry)
             types[entry.record_id] = entry.record_type
-        logged = log_entries_for(list(new_by_record), self.me)
+        # A record whose insert is in this batch can have no earlier entries here, except
+        # changes of other origins applied earlier in this same import (orphans).
+        self._fresh = {rid for rid, es in new_by_record.items() if es[0].op == "insert" and rid not in self.orphans}
+        logged = log_entries_for([rid for rid in new_by_record if rid not in self._fresh], self.me)
         for record_id, entries in new_by_record.items():
             if types[record_id] == "evaluation":
                 self._signing[record_id] = signing_entry([*logged.get(record_id, []), *entries])
@@ -183,6 +189,9 @@ class Applier:
             chunk = record_ids[i : i + 500]
             for row in model.select().where(model.id.in_(chunk)):
                 current[row.id] = dict(row.__data__)
+        stale = [rid for rid in record_ids if rid in current and rid in self._fresh]
+        if stale:  # an insert for a record that exists already: fold with everything logged
+            logged.update(log_entries_for(stale, self.me))
         inserts: list[dict] = []
         entries_of: dict[str, list[Entry]] = {}
         for record_id in record_ids:
@@ -202,10 +211,9 @@ class Applier:
             old = current.get(record_id)
             if old is None:
                 if "created_at" not in state:
-                    raise MissingReferenceError(
-                        f"同步包中的{TYPE_LABELS.get(model.RECORD_TYPE, model.RECORD_TYPE)} {record_id[:8]} 只有修改，"
-                        "本机没有它的创建记录；请先导入更早的同步包。"
-                    )
+                    self.orphans[record_id] = model.RECORD_TYPE  # its insert may still come in this import
+                    continue
+                self.orphans.pop(record_id, None)
                 inserts.append({"id": record_id, **state})
             else:
                 changes = {k: v for k, v in state.items() if k in model._meta.fields and not _same(old.get(k), v)}
@@ -214,11 +222,14 @@ class Applier:
                     self._touch(model, record_id, old, state)
         if inserts:
             inserts = self._drop_duplicates(model, inserts, entries_of)
-            columns = [name for name in model._meta.fields]
-            rows = [{c: row.get(c, _default(model, c)) for c in columns} for row in inserts]
-            step = max(1, 900 // len(columns))
-            for i in range(0, len(rows), step):
-                model.insert_many(rows[i : i + step]).execute()
+            fields = list(model._meta.sorted_fields)
+            sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
+                model._meta.table_name, ", ".join(f'"{f.column_name}"' for f in fields), ", ".join("?" for _ in fields)
+            )
+            defaults = [(f, _default(model, f.name)) for f in fields]
+            database.connection().executemany(sql, (
+                [None if (v := row.get(f.name, d)) is None else f.db_value(v) for f, d in defaults] for row in inserts
+            ))
             for row in inserts:
                 self._touch(model, row["id"], None, row)
         self.touched_tables.add(model._meta.table_name)
@@ -237,31 +248,47 @@ class Applier:
         same template, they are listed as conflicts."""
         unique_sets = [(name,) for name, f in model._meta.fields.items() if f.unique and not f.primary_key]
         unique_sets += [tuple(fields) for fields, unique in model._meta.indexes if unique]
-        if not unique_sets:
+        clashes: dict[str, str] = {}  # new record id → the record already holding its unique values
+        for names in unique_sets:
+            def key(row, names=names) -> tuple:
+                return tuple(json.dumps(row.get(n), sort_keys=True) for n in names)
+
+            holders: dict[tuple, str] = {}
+            if len(names) == 1:
+                column = model._meta.fields[names[0]]
+                values = list({row.get(names[0]) for row in inserts if row.get(names[0]) is not None})
+                for i in range(0, len(values), 500):
+                    for existing in model.select(model.id, column).where(column.in_(values[i : i + 500])):
+                        holders[key(existing.__data__)] = existing.id
+            else:
+                for row in inserts:
+                    cond = None
+                    for name in names:
+                        part = model._meta.fields[name] == row.get(name)
+                        cond = part if cond is None else cond & part
+                    existing = model.select(model.id).where(cond).first()
+                    if existing is not None:
+                        holders[key(row)] = existing.id
+            for row in inserts:
+                holder = holders.setdefault(key(row), row["id"])
+                if holder != row["id"]:
+                    clashes.setdefault(row["id"], holder)
+        if not clashes:
             return inserts
         kept = []
         for row in inserts:
-            clash = None
-            for names in unique_sets:
-                cond = None
-                for name in names:
-                    part = model._meta.fields[name] == row.get(name)
-                    cond = part if cond is None else cond & part
-                existing = model.select().where(cond & (model.id != row["id"])).first()
-                if existing is None:
-                    existing = next((k for k in kept if all(_same(k.get(n), row.get(n)) for n in names)), None)
-                    existing = existing and model(**existing)
-                if existing is not None:
-                    clash = existing
-                    break
-            if clash is None:
+            other = clashes.get(row["id"])
+            if other is None:
                 kept.append(row)
                 continue
-            if model is ChecklistTemplate and _same(clash.content, row.get("content")):
-                continue  # the same template version, made on two installations
+            if model is ChecklistTemplate:
+                same_batch = next((r for r in inserts if r["id"] == other), None)
+                existing = same_batch or ChecklistTemplate.get_by_id(other).__data__
+                if _same(existing.get("content"), row.get("content")):
+                    continue  # the same template version, made on two installations
             new_entries = [e for e in entries_of[row["id"]] if e.new]
             record_conflict(model.RECORD_TYPE, row["id"], "duplicate", sorted(set(row) - {"id"}), new_entries,
-                            other=clash.id)
+                            other=other)
             self.conflicts += 1
         return kept
 
@@ -270,9 +297,10 @@ class Applier:
         rows = []
         deps_rows = []
         for e in batch:
-            digest = entry_hash(e.device_id, e.seq, e.record_type, e.record_id, e.op, e.fields, e.member_id, e.at, prev)
-            rows.append((e.device_id, e.seq, e.record_type, e.record_id, e.op, ChangeLog.fields.db_value(e.fields),
-                         e.member_id, e.at, prev, digest))
+            fields_text = ChangeLog.fields.db_value(e.fields)
+            digest = chain_hash(e, fields_text, prev)
+            rows.append((e.device_id, e.seq, e.record_type, e.record_id, e.op, fields_text, e.member_id, e.at, prev,
+                         digest))
             prev = digest
             if e.deps:
                 deps_rows.append((e.device_id, e.seq, json.dumps(e.deps, sort_keys=True)))
@@ -289,6 +317,12 @@ class Applier:
 
     def finish(self) -> None:
         """Check references and refresh the search index of the visits touched."""
+        if self.orphans:
+            record_id, record_type = next(iter(self.orphans.items()))
+            raise MissingReferenceError(
+                f"同步包中的{TYPE_LABELS.get(record_type, record_type)} {record_id[:8]} 只有修改，本机没有它的创建记录；"
+                "请先导入更早的同步包。"
+            )
         problems = []
         for table in sorted(self.touched_tables):
             problems += database.execute_sql(f'PRAGMA foreign_key_check("{table}")').fetchall()[:1]
@@ -299,9 +333,53 @@ class Applier:
                 "或该设备更早的同步包。",
                 detail=repr(problems),
             )
-        for visit_id in sorted(self.touched_visits):
-            if Visit.get_or_none(Visit.id == visit_id) is not None:
-                visits.reindex(visit_id)
+        self._reindex(sorted(self.touched_visits))
+
+    def _reindex(self, visit_ids: list[str]) -> None:
+        """Keep the search index in step: visits already indexed go through visits.reindex;
+        visits new to the index (most of a large import) are indexed in bulk with the same
+        document text (search.document_text of notes, people met and live findings)."""
+        for i in range(0, len(visit_ids), 500):
+            chunk = visit_ids[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            indexed = {r[0] for r in database.execute_sql(
+                f"SELECT visit_id FROM search_doc WHERE visit_id IN ({marks})", chunk)}
+            # Tombstones are filtered here, not in SQL: "deleted = 0" steers SQLite onto the
+            # unselective deleted index and turns each lookup into a scan.
+            rows = database.execute_sql(
+                f"SELECT id, notes, people_met, deleted FROM visit WHERE id IN ({marks})", chunk
+            ).fetchall()
+            fresh = [r[:3] for r in rows if r[0] not in indexed and not r[3]]
+            found: dict[str, list[str]] = {}
+            if fresh:
+                fresh_marks = ", ".join("?" for _ in fresh)
+                for visit_id, description, deleted in database.execute_sql(
+                    f"SELECT visit_id, description, deleted FROM finding WHERE visit_id IN ({fresh_marks})"
+                    " ORDER BY visit_id, rowid", [r[0] for r in fresh]  # the order visits.reindex sees
+                ):
+                    if not deleted:
+                        found.setdefault(visit_id, []).append(description)
+                search.index_many([(vid, search.document_text(notes, people, found.get(vid, [])))
+                                   for vid, notes, people in fresh])
+            fresh_ids = {r[0] for r in fresh}
+            for visit_id in chunk:
+                if visit_id not in fresh_ids and Visit.get_or_none(Visit.id == visit_id) is not None:
+                    visits.reindex(visit_id)
+
+
+_json_str = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
+
+
+def chain_hash(e: Entry, fields_text: str, prev_hash: str) -> str:
+    """changelog.entry_hash of an entry, reusing its canonical fields text (JSONField's
+    encoding is the same canonical form entry_hash uses) instead of encoding it twice."""
+    text = "".join((
+        '{"at":', _json_str(e.at), ',"device_id":', _json_str(e.device_id), ',"fields":', fields_text,
+        ',"member_id":', "null" if e.member_id is None else _json_str(e.member_id), ',"op":', _json_str(e.op),
+        ',"prev_hash":', _json_str(prev_hash), ',"record_id":', _json_str(e.record_id),
+        ',"record_type":', _json_str(e.record_type), ',"seq":', str(int(e.seq)), "}",
+    ))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _last_value(entries: list[Entry], name: str):
