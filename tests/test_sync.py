@@ -349,17 +349,26 @@ def test_folder_import_skips_what_is_known_and_watcher_imports_new(trio):
         assert service.pending_in_folder(usb) == [usb / "junk.sgb"]
 
 
-def test_cancelled_import_changes_nothing(trio):
+def test_cancelled_import_changes_nothing(trio, tmp_path):
     with on(trio.f1):
-        record_visit()
+        record_visit(photo=b"photo" * 1000, tmp=tmp_path)
     bundle = export(trio.f1, trio.usb())
     before = snapshot(trio.office)
+    calls = {"n": 0}
+
+    def late_cancel() -> bool:  # let the check finish, stop while applying
+        calls["n"] += 1
+        return calls["n"] > 1
+
     with on(trio.office):
         with pytest.raises(CancelledError):
             service.import_bundle(bundle, cancelled=lambda: True)
+        assert service.import_paths([bundle], cancelled=late_cancel)[0].status == "cancelled"
+    assert calls["n"] > 1 and snapshot(trio.office) == before
+    with on(trio.office):
         seen = []
         service.import_bundle(bundle, progress=lambda d, t: seen.append((d, t)))
-    assert snapshot(trio.office) != before and seen[-1][0] == seen[-1][1]
+    assert seen[-1][0] == seen[-1][1] and snapshot(trio.office) != before
 
 
 def test_export_refuses_without_an_office_and_cancels_cleanly(tmp_path, trio):
@@ -429,3 +438,76 @@ def test_chain_hash_matches_the_change_log_rule(data_dir):
     for row in ChangeLog.select():
         entry = Entry(row.device_id, row.seq, row.record_type, row.record_id, row.op, row.fields, row.member_id, row.at)
         assert chain_hash(entry, ChangeLog.fields.db_value(row.fields), row.prev_hash) == row.hash
+
+
+def test_office_edits_of_a_unit_made_by_another_field_device_reach_every_field(trio):
+    """The office relays f2's unit and its own later edit; whatever order the two origins
+    come in within the bundle, f1 ends with the edited unit."""
+    usb = trio.usb()
+    with on(trio.f2):
+        unit = units.create_unit("桃源县", "县市区")
+    import_(trio.office, export(trio.f2, usb))
+    with on(trio.office):
+        units.update_unit(unit.id, name="桃源市")
+        f1_id = device_id_of(trio.root / "f1.card")
+        (out,) = service.export_to_folder(usb, receivers=[f1_id])
+    (result,) = import_(trio.f1, out.path)
+    assert result.status == "imported"
+    with on(trio.f1):
+        assert Unit.get_by_id(unit.id).name == "桃源市" and audit.check_all() == []
+
+
+def test_a_large_attachment_streams_with_bounded_memory(trio, tmp_path):
+    import os
+    import tracemalloc
+
+    photo = os.urandom(24 * 1024 * 1024)
+    with on(trio.f1):
+        record_visit(photo=photo, tmp=tmp_path)
+    bundle = export(trio.f1, trio.usb())
+    assert bundle.stat().st_size > len(photo)
+    with on(trio.office):
+        tracemalloc.start()
+        try:
+            service.import_bundle(bundle)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        att = Attachment.get(Attachment.size == len(photo))
+        assert attachments.verified_path(att).read_bytes() == photo
+    assert peak < 8 * 1024 * 1024, peak
+
+
+def test_an_update_applied_before_its_insert_in_one_import_is_folded_in(data_dir):
+    from supervisor_app.models import database
+    from supervisor_app.sync.entries import Entry
+    from supervisor_app.sync.errors import MissingReferenceError
+    from supervisor_app.sync.merge import Applier
+
+    now = "2014-04-08T01:00:00+00:00"
+    insert = Entry("bbbbbbbb-0000", 1, "unit", "u-1", "insert",
+                   {"created_at": now, "updated_at": now, "device_id": "bbbbbbbb-0000", "version": 1, "deleted": False,
+                    "name": "桃源县", "kind": "县市区", "parent": None, "group": None, "sort_order": 0}, None, now)
+    update = Entry("aaaaaaaa-0000", 9, "unit", "u-1", "update",
+                   {"name": "桃源市", "updated_at": now, "device_id": "aaaaaaaa-0000", "version": 2}, None, now,
+                   deps={"bbbbbbbb-0000": 1})
+    with database.atomic():
+        applier = Applier(installation_device())
+        applier.apply([update])
+        applier.apply([insert])
+        applier.finish()
+    assert Unit.get_by_id("u-1").name == "桃源市" and audit.check_all() == []
+    lone = Entry("aaaaaaaa-0000", 10, "unit", "u-2", "update",
+                 {"name": "无", "updated_at": now, "device_id": "aaaaaaaa-0000", "version": 2}, None, now)
+    with pytest.raises(MissingReferenceError, match="只有修改"):
+        with database.atomic():
+            applier = Applier(installation_device())
+            applier.apply([lone])
+            applier.finish()
+    assert Unit.get_or_none(Unit.id == "u-2") is None
+
+
+def installation_device() -> str:
+    from supervisor_app import installation
+
+    return installation.context().device_id
