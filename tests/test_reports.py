@@ -319,3 +319,10 @@ def test_cli_report(demo_data, tmp_path, capsys):
     assert "找不到督导记录" in capsys.readouterr().err and not bad.exists()
     evaluation = evaluations.list_evaluations()[0]
     assert cli.main(["report", "evaluation", "--id", evaluation.id, "--out", str(tmp_path / "e.pdf")]) == 0
+
+
+def test_chinese_numbers_for_headings():
+    from supervisor_app.reports.layout import chinese_number
+
+    assert [chinese_number(n) for n in (1, 10, 11, 20, 21, 100, 105, 110, 1001)] == [
+        "一", "十", "十一", "二十", "二十一", "一百", "一百零五", "一百一十", "一千零一"]

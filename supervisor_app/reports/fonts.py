@@ -25,6 +25,7 @@ import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -76,9 +77,15 @@ class Face:
     index: int = 0  # sub-font of a .ttc
 
     def covers(self, char: str) -> bool:
-        from reportlab.pdfbase import pdfmetrics
+        return ord(char) in _cmap(self.name)
 
-        return ord(char) in pdfmetrics.getFont(self.name).face.charToGlyph
+
+@lru_cache(maxsize=64)
+def _cmap(font_name: str) -> dict[int, int]:
+    """The character map of a registered font (looked up once: markup asks for every character)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    return pdfmetrics.getFont(font_name).face.charToGlyph
 
 
 @dataclass
@@ -100,6 +107,11 @@ class FontSet:
     def describe(self) -> list[str]:
         """One line per role: which file serves it (for the window's settings page)."""
         return [f"{ROLE_LABELS[r]}：{self.faces[r].path.name}（{self.faces[r].origin}）" for r in ROLES]
+
+    def covers_all(self, text: str, role: str = "body") -> bool:
+        """Whether the role's own face has every character of ``text``."""
+        cmap = _cmap(self.faces[role].name)
+        return all(ord(c) in cmap or c.isspace() for c in text)
 
     def markup(self, text: str, role: str = "body") -> str:
         """Paragraph markup for plain ``text``: escaped, and any character the role's face
@@ -277,15 +289,20 @@ class Candidate:
 
 
 def _windows_faces() -> dict[str, Face]:
-    fonts_dir = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
+    folders = [Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"]
+    if os.environ.get("LOCALAPPDATA"):  # fonts installed for one user only (e.g. 方正小标宋)
+        folders.append(Path(os.environ["LOCALAPPDATA"]) / "Microsoft" / "Windows" / "Fonts")
     faces: dict[str, Face] = {}
     for role, files in WINDOWS_FACES.items():
         for filename in files:
-            try:
-                faces[role] = _register(fonts_dir / filename, "system")
+            for folder in folders:
+                try:
+                    faces[role] = _register(folder / filename, "system")
+                    break
+                except FontError:
+                    continue
+            if role in faces:
                 break
-            except FontError:
-                continue
     return faces
 
 

@@ -10,6 +10,7 @@ from .common import completion_text, finding_text, issuer, level_fill, period_te
 from .layout import Document, Writer, chinese_number, percent
 
 TITLE = "督导工作汇总"
+OVERDUE_LISTED = 100  # the committee reads the longest overdue; the ledgers hold every one
 
 
 def build(w: Writer, *, record_id: str | None = None, date_from=None, date_to=None) -> Document:
@@ -110,16 +111,22 @@ def _ranking(w: Writer, ranking, name_of, levels, tpl) -> list:
 def _overdue(w: Writer, rows, on) -> list:
     if not rows:
         return [w.para(f"截至{chinese_date(on)}，没有整改逾期的问题。")]
+    shown = rows[:OVERDUE_LISTED]
     data = [
         [str(n), row.unit_name, finding_text(row), row.rectification.responsible,
          stacked_date(row.rectification.deadline), completion_text(row)]
-        for n, row in enumerate(rows, 1)
+        for n, row in enumerate(shown, 1)
     ]
-    return [
-        w.para(f"截至{chinese_date(on)}，超过整改时限仍未完成的问题{len(rows)}个，按时限先后排列如下。"),
+    intro = f"截至{chinese_date(on)}，超过整改时限仍未完成的问题{len(rows)}个，"
+    intro += "按时限先后排列如下。" if len(shown) == len(rows) else f"以下列出逾期最久的{len(shown)}个。"
+    out = [
+        w.para(intro),
         w.table(("序号", "单位", "问题", "责任人", "时限", "完成情况"), data, (12, 30, 48, 18, 22, 26),
                 center_columns=(0, 4), marked_rows=range(len(data))),
     ]
+    if len(shown) < len(rows):
+        out.append(w.small(f"其余{len(rows) - len(shown)}个见各单位的问题整改台账；各单位逾期数见下节。"))
+    return out
 
 
 def _unit_table(w: Writer, paths, unit_visits, rows, accuracy):
