@@ -307,6 +307,23 @@ def test_batch_writes_one_file_per_unit_with_progress_and_cancel(demo_data, tmp_
     assert sorted((tmp_path / "some").iterdir()) == sorted(result.paths)  # no half-written file left
 
 
+def test_render_on_a_worker_thread(demo_data, tmp_path):
+    import threading
+
+    done = {}
+
+    def work():
+        try:
+            done["path"] = render("ledger", tmp_path / "threaded.pdf", progress=lambda d, t: done.setdefault("steps", []).append(d))
+        except Exception as exc:  # handed back to the test, as the window's worker hands it to the GUI thread
+            done["error"] = exc
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(60)
+    assert "error" not in done and done["path"].exists() and done["steps"] == [0, 1]
+
+
 def test_cli_report(demo_data, tmp_path, capsys):
     unit = units.list_units()[0]
     out = tmp_path / "unit.pdf"

@@ -41,7 +41,7 @@ Cancelled = Callable[[], bool]
 
 __all__ = [
     "KINDS", "KIND_LABELS", "BATCH_KINDS", "BatchResult", "ReportCancelled", "render", "render_batch",
-    "batch_targets", "prepare_fonts",
+    "batch_targets", "prepare_fonts", "safe_filename",
 ]
 
 
