@@ -91,6 +91,30 @@ def remove_visit(visit_id: str) -> None:
     database.execute_sql("DELETE FROM search_doc WHERE key = ?", (key,))
 
 
+# Above this many matching visits, a list checks each visit it walks (in its sort order, stopping
+# after a page) against the matches, rather than fetching and sorting every match.
+MANY_MATCHES = 2000
+
+
+def _document_conditions(query: str, alias: str = "") -> tuple[list[str], list[str]]:
+    """Conditions on ``search_doc`` (columns prefixed with ``alias``) selecting the documents matching ``query``."""
+    column = f"{alias}." if alias else ""
+    runs = _RUN.findall(query.lower())
+    if not runs:
+        return [f"{column}text LIKE ? ESCAPE '\\'"], [_like(query)]
+    clauses: list[str] = []
+    params: list[str] = []
+    expression = match_expression(query)
+    if expression is not None:
+        clauses.append(f"{column}key IN (SELECT rowid FROM visit_fts WHERE visit_fts MATCH ?)")
+        params.append(expression)
+    for run in runs:
+        if len(run) == 1:
+            clauses.append(f"{column}text LIKE ? ESCAPE '\\'")
+            params.append(_like(run))
+    return clauses, params
+
+
 def matching_visit_ids_sql(query: str) -> tuple[str, tuple]:
     """Return SQL selecting the ids of visits whose text matches ``query``, with its params.
 
@@ -98,17 +122,56 @@ def matching_visit_ids_sql(query: str) -> tuple[str, tuple]:
     separate runs). Runs of two or more letters go through the index; one-letter runs are
     scanned. A query with no letters at all is scanned for as it is.
     """
-    runs = _RUN.findall(query.lower())
-    if not runs:
-        return "SELECT visit_id FROM search_doc WHERE text LIKE ? ESCAPE '\\'", (_like(query),)
-    clauses: list[str] = []
-    params: list[str] = []
-    expression = match_expression(query)
-    if expression is not None:
-        clauses.append("key IN (SELECT rowid FROM visit_fts WHERE visit_fts MATCH ?)")
-        params.append(expression)
-    for run in runs:
-        if len(run) == 1:
-            clauses.append("text LIKE ? ESCAPE '\\'")
-            params.append(_like(run))
+    clauses, params = _document_conditions(query)
     return "SELECT visit_id FROM search_doc WHERE " + " AND ".join(clauses), tuple(params)
+
+
+def visit_condition(query: str, visit_id: str = "v.id") -> tuple[str, tuple]:
+    """Return an SQL condition that the visit whose id is ``visit_id`` matches ``query``, with its params.
+
+    Shaped by how many visits the index matches. Few: ``id IN (the matching ids)``, so that
+    SQLite starts from the matches. Many (a common word such as 四风 is in a third of all
+    visits): ``EXISTS (its document matches)``, so that SQLite walks the visits in the list's
+    order, checks each against the matching documents (collected once) and stops after a
+    page — fetching and sorting 40 000 matches to show 200 took ten times longer.
+    """
+    indexed = _indexed_matches(query, limit=MANY_MATCHES + 1)
+    if indexed is None or indexed <= MANY_MATCHES:
+        sql, params = matching_visit_ids_sql(query)
+        return f"{visit_id} IN ({sql})", params
+    clauses, params = _document_conditions(query, alias="d")
+    return (f"EXISTS (SELECT 1 FROM search_doc d WHERE d.visit_id = {visit_id} AND {' AND '.join(clauses)})",
+            tuple(params))
+
+
+def _indexed_matches(query: str, limit: int | None = None) -> int | None:
+    """How many documents the index matches for the runs of two or more letters (counting
+    stops at ``limit``); None when the query has no such run."""
+    expression = match_expression(query)
+    if expression is None:
+        return None
+    sql = "SELECT rowid FROM visit_fts WHERE visit_fts MATCH ?"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return database.execute_sql(f"SELECT COUNT(*) FROM ({sql})", (expression,)).fetchone()[0]
+
+
+def count_indexed(query: str) -> int | None:
+    """The number of indexed documents matching ``query``, counted in the index alone.
+
+    None when the index cannot answer alone (a one-letter run or no letters: those are
+    scanned). Tombstoned visits are removed from the index, so this is the number of live
+    visits that match, as long as the index is kept with the visits.
+    """
+    runs = _RUN.findall(query.lower())
+    if not runs or any(len(run) == 1 for run in runs):
+        return None
+    return _indexed_matches(query)
+
+
+def tombstoned_matches_sql(query: str) -> tuple[str, tuple]:
+    """SQL counting the tombstoned visits still in the index that match ``query`` (none, unless
+    a writer forgot the index) — what makes :func:`count_indexed` exact."""
+    clauses, params = _document_conditions(query, alias="d")
+    return ("SELECT COUNT(*) FROM visit v WHERE v.deleted = 1 AND EXISTS (SELECT 1 FROM search_doc d"
+            f" WHERE d.visit_id = v.id AND {' AND '.join(clauses)})", tuple(params))

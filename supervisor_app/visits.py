@@ -164,10 +164,16 @@ class VisitFilter:
             clauses.append("EXISTS (SELECT 1 FROM json_each(v.members_present) WHERE json_each.value = ?)")
             params.append(self.member_id)
         if self.search and self.search.strip():
-            sql, search_params = search.matching_visit_ids_sql(self.search.strip())
-            clauses.append(f"v.id IN ({sql})")
+            sql, search_params = search.visit_condition(self.search.strip())
+            clauses.append(sql)
             params.extend(search_params)
         return " AND ".join(clauses), params
+
+    def searches_only(self) -> bool:
+        """True when the search text is the only thing narrowing the list."""
+        return bool(self.search and self.search.strip()) and not (
+            self.unit_id or self.date_from or self.date_to or self.method or self.member_id
+        )
 
 
 SORT_COLUMNS = {
@@ -198,7 +204,20 @@ class VisitRow:
 
 
 def count_visits(flt: VisitFilter | None = None) -> int:
-    where, params = (flt or VisitFilter()).where()
+    """How many visits the list holds under ``flt``.
+
+    A search alone is counted in the full-text index (milliseconds), not by checking every
+    matching visit (a common word matches tens of thousands); tombstoned visits left in the
+    index, if any, are taken off so that the count stays exact.
+    """
+    flt = flt or VisitFilter()
+    if flt.searches_only():
+        query = flt.search.strip()
+        indexed = search.count_indexed(query)
+        if indexed is not None:
+            sql, params = search.tombstoned_matches_sql(query)
+            return indexed - database.execute_sql(sql, params).fetchone()[0]
+    where, params = flt.where()
     return database.execute_sql(f"SELECT COUNT(*) FROM visit v WHERE {where}", params).fetchone()[0]
 
 

@@ -283,3 +283,19 @@ def test_unknown_record_types_and_fields_are_refused(trio):
 
 def test_entry_counts_must_match_the_manifest(trio):
     refused(trio, forge(trio, entry_count=1), BundleCorrupt, "条目数")
+
+
+def test_a_signed_insert_without_a_required_field_is_refused(trio):
+    def drop_unit(entries):
+        visit = next(e for e in entries if e["record_type"] == "visit" and e["op"] == "insert")
+        visit["fields"] = {k: v for k, v in visit["fields"].items() if k != "unit"}
+        return entries
+
+    refused(trio, forge(trio, entries_hook=drop_unit), UnsafeContentError, "缺少必填内容：unit")
+
+    def null_notes(entries):
+        visit = next(e for e in entries if e["record_type"] == "visit" and e["op"] == "insert")
+        visit["fields"] = {**visit["fields"], "notes": None}
+        return entries
+
+    refused(trio, forge(trio, entries_hook=null_notes), UnsafeContentError, "缺少必填内容：notes")

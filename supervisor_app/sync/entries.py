@@ -81,6 +81,18 @@ class Entry:
         return data
 
 
+_RULES: dict = {}
+
+
+def _rules(model) -> tuple[set[str], set[str]]:
+    """(fields an insert must carry, fields that may never be null) of a synced model."""
+    if model not in _RULES:
+        not_null = {f.name for f in model._meta.sorted_fields if not f.null and f.name != "id"}
+        required = {name for name in not_null if model._meta.fields[name].default is None}
+        _RULES[model] = (required, not_null)
+    return _RULES[model]
+
+
 def from_wire(data) -> Entry:
     """Check one entry read from a bundle (types, record type, fields) and return it."""
     if not isinstance(data, dict):
@@ -115,6 +127,13 @@ def from_wire(data) -> Entry:
         raise UnsafeContentError("同步包中的变更条目的设备与记录内容不一致（疑似伪造）。")
     if op == "insert" and not set(META_FIELDS) <= set(fields):
         raise BundleCorrupt("同步包中的新建条目不完整。")
+    required, not_null = _rules(model)
+    missing = required - set(fields) if op == "insert" else set()
+    empty = {name for name in not_null & set(fields) if fields[name] is None}
+    if missing or empty:
+        raise UnsafeContentError(
+            f"同步包中的{record_type}记录缺少必填内容：{'、'.join(sorted(missing | empty))}，已拒绝。"
+        )
     if member_id is not None and not isinstance(member_id, str):
         raise BundleCorrupt("同步包中的变更条目成员编号不对。")
     if not isinstance(at, str) or len(at) > 40:

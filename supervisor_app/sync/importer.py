@@ -20,11 +20,13 @@ import base64
 import json
 import os
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import peewee
 from peewee import fn
 
 from .. import attachments, installation
@@ -454,6 +456,13 @@ def import_bundle(path: str | os.PathLike, *, progress: Callable[[int, int], Non
                     message=result.message,
                 )
                 _move_attachments(decoded.attachments, created)
+        except (sqlite3.IntegrityError, peewee.IntegrityError) as exc:
+            # Defence in depth: entries are validated before this, but a rule of the schema
+            # that the checks missed must still end in a refusal, not an internal error.
+            _undo_files(created)
+            raise UnsafeContentError(
+                f"{path.name} 中的记录不符合本机数据的规则（{exc}），已拒绝，未作任何改动。", detail=repr(exc)
+            ) from exc
         except BaseException:
             _undo_files(created)
             raise
