@@ -145,7 +145,9 @@ def test_round_trip_office_and_two_field_devices(trio, tmp_path):
         history = service.bundle_history()
         assert {h.status for h in history if h.direction == "in"} == {"imported"}
     # the receipts tell each field device what the office holds; the next bundle sends only new work
-    for folder, receipt in zip((trio.f1, trio.f2), sorted(receipts, key=lambda r: r.receiver_id != device_id(trio.f1)), strict=True):
+    f1_id = device_id(trio.f1)
+    for receipt in receipts:
+        folder = trio.f1 if receipt.receiver_id == f1_id else trio.f2
         import_(folder, receipt.path)
         with on(folder):
             assert audit.check_all() == []
@@ -178,10 +180,9 @@ def test_assignments_from_office_reach_field_and_office_edits_follow(trio):
     with on(trio.office):
         unit = units.create_unit("云溪区", "县市区")
         units.update_unit(_unit("临江县"), name="临江市")
-    out = [p for p in _export_office(trio)]
-    for path in out:
-        folder = trio.f1 if path.name.split("-to-")[1].startswith(device_id(trio.f1)[:8]) else trio.f2
-        import_(folder, path)
+    f1_id = device_id(trio.f1)
+    for path in _export_office(trio):
+        import_(trio.f1 if path.name.split("-to-")[1].startswith(f1_id[:8]) else trio.f2, path)
     for folder in (trio.f1, trio.f2):
         with on(folder):
             assert Unit.get_by_id(unit.id).name == "云溪区"

@@ -33,7 +33,6 @@ from .. import search, visits
 from ..changelog import GENESIS
 from ..clock import new_id, now_utc
 from ..models import (
-    MODEL_BY_RECORD_TYPE,
     SYNCED_MODELS,
     ChangeLog,
     ChecklistTemplate,
@@ -433,7 +432,3 @@ def record_conflict(record_type: str, record_id: str, reason: str, fields: list[
 
 def open_conflict_count() -> int:
     return SyncConflict.select(fn.COUNT(SyncConflict.id)).where(SyncConflict.status == "open").scalar() or 0
-
-
-def model_of(record_type: str):
-    return MODEL_BY_RECORD_TYPE[record_type]

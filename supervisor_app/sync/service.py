@@ -15,7 +15,7 @@ from pathlib import Path
 from .. import installation
 from ..models import ChangeLog, Device, Group, SyncedModel
 from . import conflicts as _conflicts
-from . import container, exporter, identity, importer
+from . import container, exporter, identity, importer, merge
 from .errors import BundleRefused, CancelledError, DuplicateBundleError
 from .models import SyncBundle
 
@@ -33,6 +33,7 @@ list_conflicts = _conflicts.list_conflicts
 get_conflict = _conflicts.get_conflict
 resolve_conflict = _conflicts.resolve_conflict
 held_gaps = importer.held_gaps
+open_conflict_count = merge.open_conflict_count
 
 
 # --- devices -------------------------------------------------------------------------------------
@@ -133,6 +134,9 @@ def import_paths(paths: Iterable[str | os.PathLike], *, progress: Progress = Non
             results.append(ImportResult(path, "duplicate", exc.message, error=exc))
         except BundleRefused as exc:
             results.append(ImportResult(path, "refused", exc.message, error=exc))
+        except OSError as exc:
+            message = f"无法读取 {path.name}：{exc.strerror or exc}（U 盘已拔出？）"
+            results.append(ImportResult(path, "refused", message, error=BundleRefused(message)))
     if progress:
         progress(1000 * len(files), 1000 * max(len(files), 1))
     return results
@@ -308,6 +312,6 @@ def overview() -> SyncOverview:
     return SyncOverview(
         role=card.role, device_id=card.device_id, fingerprint=card.fingerprint,
         devices=Device.select().where((Device.is_local == False) & Device.revoked_at.is_null()).count(),
-        open_conflicts=len(_conflicts.list_conflicts()), held_entries=sum(g.held_entries for g in held_gaps()),
+        open_conflicts=open_conflict_count(), held_entries=sum(g.held_entries for g in held_gaps()),
         last_in=last_in.processed_at if last_in else None, last_out=last_out.processed_at if last_out else None,
     )
