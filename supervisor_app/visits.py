@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 
 from . import campaigns, changelog, installation, search
@@ -184,9 +185,13 @@ SORT_COLUMNS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VisitRow:
-    """One line of the visit list (a light row, not a model instance)."""
+    """One line of the visit list (a light row, not a model instance).
+
+    A list scrolled to its end holds 100 000 of them, so they have slots, and the strings that
+    rows repeat (unit, methods, members, sort key) are shared, not copied into every row.
+    """
 
     id: str
     started_at: str
@@ -246,13 +251,17 @@ def visit_rows(
     )
     tpl = campaigns.active_template()
     needed = (len(tpl.focus_items), len(tpl.tendencies))
+    shared = sys.intern
     rows = []
     for vid, started, unit_id, unit_name, methods, members, notes, key, counts in database.execute_sql(
         sql, [*params, int(limit), int(offset)]
     ):
+        unit_name = shared(unit_name)
+        key = started if key == started else unit_name if key == unit_name else key or ""
         rows.append(
-            VisitRow(vid, started, unit_id, unit_name, json.loads(methods), json.loads(members or "[]"), notes or "",
-                     _assessment_state(counts, needed), key or "")
+            VisitRow(vid, started, shared(unit_id), unit_name, [shared(m) for m in json.loads(methods)],
+                     [shared(m) for m in json.loads(members or "[]")], notes or "",
+                     _assessment_state(counts, needed), key)
         )
     return rows
 
