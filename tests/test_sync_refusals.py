@@ -299,3 +299,17 @@ def test_a_signed_insert_without_a_required_field_is_refused(trio):
         return entries
 
     refused(trio, forge(trio, entries_hook=null_notes), UnsafeContentError, "缺少必填内容：notes")
+
+
+def test_values_of_the_wrong_type_or_size_are_refused(trio):
+    def text_in_integer(entries):
+        visit = next(e for e in entries if e["record_type"] == "visit" and e["op"] == "insert")
+        visit["fields"] = {**visit["fields"], "notes": 7}
+        return entries
+
+    refused(trio, forge(trio, entries_hook=text_in_integer), UnsafeContentError, "内容类型不对")
+
+    def huge_seq(entries):
+        return [*entries[:-1], {**entries[-1], "seq": 2**70}]
+
+    refused(trio, forge(trio, entries_hook=huge_seq), BundleCorrupt, "不正确")

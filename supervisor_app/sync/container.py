@@ -161,7 +161,7 @@ def verify_signature(frame: BundleFile, public_key: Ed25519PublicKey) -> None:
 
 
 def _int(value, name: str, low: int = 0) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < low:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= 2**62:
         raise BundleCorrupt(f"同步包清单中的 {name} 不正确。")
     return value
 

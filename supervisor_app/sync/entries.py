@@ -13,8 +13,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from peewee import BooleanField, IntegerField
+
 from ..changelog import META_FIELDS
-from ..models import MODEL_BY_RECORD_TYPE, database
+from ..models import MODEL_BY_RECORD_TYPE, JSONField, database
 from .errors import BundleCorrupt, UnsafeContentError
 
 OPS = ("insert", "update", "delete")
@@ -82,6 +84,18 @@ class Entry:
 
 
 _RULES: dict = {}
+MAX_INT = 2**62  # SQLite integers are 64-bit
+
+
+def _fits(f, value) -> bool:
+    """Whether a (non-null) value can be stored in field ``f`` as it is."""
+    if isinstance(f, JSONField):
+        return True
+    if isinstance(f, BooleanField):
+        return isinstance(value, bool)
+    if isinstance(f, IntegerField):
+        return isinstance(value, int) and not isinstance(value, bool) and -MAX_INT <= value <= MAX_INT
+    return isinstance(value, str) and len(value) <= 10_000_000
 
 
 def _rules(model) -> tuple[set[str], set[str]]:
@@ -108,7 +122,7 @@ def from_wire(data) -> Entry:
         raise BundleCorrupt(f"同步包中的变更条目有不认识的内容：{', '.join(sorted(extra))}。")
     if not (isinstance(device_id, str) and _ID.fullmatch(device_id)) or not (isinstance(record_id, str) and _ID.fullmatch(record_id)):
         raise BundleCorrupt("同步包中的变更条目编号格式不对。")
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_INT:
         raise BundleCorrupt("同步包中的变更条目序号不对。")
     model = MODEL_BY_RECORD_TYPE.get(record_type) if isinstance(record_type, str) else None
     if model is None:
@@ -127,6 +141,9 @@ def from_wire(data) -> Entry:
         raise UnsafeContentError("同步包中的变更条目的设备与记录内容不一致（疑似伪造）。")
     if op == "insert" and not set(META_FIELDS) <= set(fields):
         raise BundleCorrupt("同步包中的新建条目不完整。")
+    for name, value in fields.items():
+        if value is not None and not _fits(model._meta.fields[name], value):
+            raise UnsafeContentError(f"同步包中的{record_type}记录的“{name}”内容类型不对，已拒绝。")
     required, not_null = _rules(model)
     missing = required - set(fields) if op == "insert" else set()
     empty = {name for name in not_null & set(fields) if fields[name] is None}
@@ -139,7 +156,8 @@ def from_wire(data) -> Entry:
     if not isinstance(at, str) or len(at) > 40:
         raise BundleCorrupt("同步包中的变更条目时间不对。")
     if not isinstance(deps, dict) or not all(
-        isinstance(k, str) and _ID.fullmatch(k) and isinstance(v, int) and v >= 0 for k, v in deps.items()
+        isinstance(k, str) and _ID.fullmatch(k) and isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_INT
+        for k, v in deps.items()
     ):
         raise BundleCorrupt("同步包中的变更条目依赖信息不对。")
     return Entry(device_id, seq, record_type, record_id, op, fields, member_id, at, dict(deps))
