@@ -20,7 +20,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import peewee
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -35,12 +34,6 @@ from tests.test_sync_helpers import Trio, build_trio, export, on
 SHORT = {"bytes": 120, "frames": 40, "signed": 40}
 LONG = {"bytes": 6000, "frames": 1000, "signed": 3000}  # 10 000 cases
 CJK = re.compile(r"[\u4e00-\u9fff]")
-# Known importer bug (reported to sync): a signed entry that inserts a record without one of its
-# required fields fails with IntegrityError instead of a refusal. Nothing changes (the
-# transaction is rolled back), but the user sees an internal error. The signed fuzz run tolerates
-# exactly this and keeps looking for anything else; test_a_signed_insert_without_a_required_field
-# pins it (strict xfail): when it passes, drop the tolerance.
-KNOWN_NOT_NULL = "NOT NULL constraint failed"
 # A failing case prints a whole bundle; hypothesis warns about the size of that report.
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
@@ -127,12 +120,8 @@ class Office:
                 result[str(path.relative_to(self.trio.root))] = path.stat().st_size
         return result
 
-    def attempt(self, data: bytes, *, tolerate_known: bool = False) -> str:
-        """Import ``data``; return "refused" or "imported", checking what each may change.
-
-        With ``tolerate_known``, the known importer bug (see KNOWN_NOT_NULL) counts as
-        "known" once it is clear that it, too, changed nothing.
-        """
+    def attempt(self, data: bytes) -> str:
+        """Import ``data``; return "refused" or "imported", checking what each may change."""
         if self.changed:
             self.reset()
         path = self.inbox / "bundle.sgb"
@@ -145,11 +134,6 @@ class Office:
             assert self.tables() == tables, exc.message
             assert self.files() == files, exc.message
             return "refused"
-        except peewee.IntegrityError as exc:
-            if not (tolerate_known and KNOWN_NOT_NULL in str(exc)):
-                raise
-            assert self.tables() == tables and self.files() == files, str(exc)
-            return "known"
         self.changed = True
         office_prefix = self.folder.name + "/"
         changed = {k for k in set(files) | set(self.files()) if files.get(k) != self.files().get(k)}
@@ -341,7 +325,7 @@ def _signed_run(office: Office, kit: Kit, examples: int, short: bool = True) -> 
     def run(case):
         entries, members, changes = case
         data = sign(kit, office.trio.root / "forging.sgb", entries, members, changes)
-        outcomes.append(office.attempt(data, tolerate_known=True))
+        outcomes.append(office.attempt(data))
 
     run()
     return outcomes
@@ -353,23 +337,12 @@ def test_the_unchanged_bundle_is_accepted_by_the_harness(office, template):
     assert office.attempt(sign(kit, office.trio.root / "forging.sgb", kit.entries, kit.members, {})) == "imported"
 
 
-@pytest.mark.xfail(strict=True, raises=peewee.IntegrityError,
-                   reason="importer: a signed insert without a required field is an IntegrityError, not a refusal")
 def test_a_signed_insert_without_a_required_field_is_refused(office, template):
     _trio, kit = template
     entries = [dict(e, fields=dict(e["fields"])) for e in kit.entries]
     visit = next(e for e in entries if e["record_type"] == "visit" and e["op"] == "insert")
     del visit["fields"]["unit"]
     assert office.attempt(sign(kit, office.trio.root / "forging.sgb", entries, kit.members, {})) == "refused"
-
-
-def test_the_known_importer_bug_changes_nothing(office, template):
-    _trio, kit = template
-    entries = [dict(e, fields=dict(e["fields"])) for e in kit.entries]
-    visit = next(e for e in entries if e["record_type"] == "visit" and e["op"] == "insert")
-    del visit["fields"]["unit"]
-    data = sign(kit, office.trio.root / "forging.sgb", entries, kit.members, {})
-    assert office.attempt(data, tolerate_known=True) in ("known", "refused")
 
 
 def test_mutated_bundles_are_refused(office, template):
@@ -392,5 +365,4 @@ def test_ten_thousand_hostile_bundles(office, template):
     _frames_run(office, LONG["frames"], short=False)
     outcomes = _signed_run(office, kit, LONG["signed"], short=False)
     print(f"hostile bundles: {LONG['bytes']} mutated, {LONG['frames']} random frames, {len(outcomes)} signed "
-          f"({outcomes.count('imported')} imported cleanly, {outcomes.count('refused')} refused, "
-          f"{outcomes.count('known')} hit the known NOT NULL bug)")
+          f"({outcomes.count('imported')} imported cleanly, {outcomes.count('refused')} refused)")
