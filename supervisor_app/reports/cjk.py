@@ -72,10 +72,14 @@ def split_cjk(frags, max_widths, calc_bounds: bool) -> ParaLines:
             units.append(cjkU(text, frag, "utf8"))
     lines = []
     max_width = max_widths[0]
+    widths = [_width(u, max_width) for u in units]
+    ends = [0.0]  # ends[i]: the width of units[:i], so that a line's width costs nothing
+    for width in widths:
+        ends.append(ends[-1] + width)
 
     def close(begin: int, end: int, line_break: bool) -> None:
         nonlocal max_width
-        used = sum(_width(u, max_width) for u in units[begin:end])
+        used = ends[end] - ends[begin]
         lines.append(makeCJKParaLine(units[begin:end], max_width, used, max_width - used, line_break, calc_bounds))
         max_width = max_widths[min(len(lines), len(max_widths) - 1)]
 
@@ -89,7 +93,7 @@ def split_cjk(frags, max_widths, calc_bounds: bool) -> ParaLines:
             start = i = i + 1
             used = 0.0
             continue
-        width = _width(unit, max_width)
+        width = widths[i]
         if used + width > max_width + _FUZZ and i > start:
             brk = _break_at(units, start, i)
             close(start, brk, False)
@@ -119,4 +123,11 @@ class CJKParagraph(Paragraph):
             return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName, textColor=style.textColor,
                              lines=[], ascent=style.fontSize, descent=-0.2 * style.fontSize)
         auto_leading = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
-        return split_cjk(self.frags, maxWidths, auto_leading not in ("", "off"))
+        # A table wraps each cell to measure it and again to draw it: break the lines once.
+        key = (tuple(maxWidths), auto_leading)
+        cached = getattr(self, "_cjk_lines", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        lines = split_cjk(self.frags, maxWidths, auto_leading not in ("", "off"))
+        self._cjk_lines = (key, lines)
+        return lines
