@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import date
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -41,6 +42,8 @@ def isolated_data(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     yield data
+    if "ui.tasks" in sys.modules:  # let the window's worker finish with this test's database
+        sys.modules["ui.tasks"].wait_for_all()
     store.close()
 
 

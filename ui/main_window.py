@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supervisor_app import backup, campaigns, demo, installation
+from supervisor_app import backup, campaigns, demo, installation, reports
 from supervisor_app.drafts import DraftStore
 
 from . import tasks
@@ -70,6 +70,9 @@ class MainWindow(QMainWindow):
         hub.open_record.connect(self.open_record)
         self.update_title()
         self._restore_state()
+        # The first PDF on a machine without Chinese fonts needs the bundled face cut once
+        # (seconds of work): do it now, in the background, instead of when the user prints.
+        tasks.run_task(lambda _progress, _cancelled: reports.prepare_fonts())
         started = backup.last_start_backup
         if started is not None and started.problem:
             self.show_status(self.tr("自动备份未完成：") + started.problem)
