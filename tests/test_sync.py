@@ -512,3 +512,26 @@ def installation_device() -> str:
     from supervisor_app import installation
 
     return installation.context().device_id
+
+
+def test_import_backs_up_once_before_applying(tmp_path):
+    """A verified bundle is applied only after a backup; a batch backs up once; a refusal makes none."""
+    from supervisor_app import backup
+    from tests.test_sync_helpers import build_trio, export, on
+
+    trio = build_trio(tmp_path / "trio")
+    first = export(trio.f1, trio.usb("a"))
+    with on(trio.f1):
+        units.create_unit("再一个县", "县市区")
+    second = export(trio.f1, trio.usb("b"))
+
+    def pre_import() -> int:
+        return len([b for b in backup.list_backups(trio.office) if b.reason == backup.PRE_IMPORT])
+
+    with on(trio.office):
+        before = pre_import()
+        results = service.import_paths([first, second])
+        assert [r.status for r in results] == ["imported", "imported"]
+        assert pre_import() == before + 1
+        assert service.import_paths([first])[0].status == "duplicate"
+        assert pre_import() == before + 1

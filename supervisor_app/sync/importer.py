@@ -22,6 +22,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from pathlib import Path
 import peewee
 from peewee import fn
 
-from .. import attachments, installation
+from .. import attachments, backup, installation
 from ..clock import now_utc
 from ..models import Device, database
 from . import container, crypto, identity
@@ -383,9 +384,19 @@ def _undo_files(created: list[Path]) -> None:
             pass
 
 
+STALE_STAGE_SECONDS = 3600  # a staging folder this old belongs to an import that was killed
+
+
 def _stage_dir() -> Path:
     base = identity.data_dir() / ".sync-staging"
     base.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for old in base.glob("in-*"):  # decrypted leftovers of a killed import
+        try:
+            if now - old.stat().st_mtime > STALE_STAGE_SECONDS:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            pass
     return Path(tempfile.mkdtemp(prefix="in-", dir=base))
 
 
@@ -398,8 +409,12 @@ def _remove_stage_dir(path: Path) -> None:
 
 
 def import_bundle(path: str | os.PathLike, *, progress: Callable[[int, int], None] | None = None,
-                  cancelled: Callable[[], bool] | None = None) -> ImportResult:
-    """Verify and apply one bundle; raises a BundleRefused subclass (nothing changed) on refusal."""
+                  cancelled: Callable[[], bool] | None = None, backup_first: bool = True) -> ImportResult:
+    """Verify and apply one bundle; raises a BundleRefused subclass (nothing changed) on refusal.
+
+    Once the bundle is verified and before it is applied, the database is backed up
+    (``backup_first``; a batch backs up once, before its first bundle).
+    """
     path = Path(path)
     frame = container.read_frame(path)
     sender = check_frame(frame, installation.context())
@@ -428,6 +443,8 @@ def import_bundle(path: str | os.PathLike, *, progress: Callable[[int, int], Non
         extra = set(decoded.attachments) - stager.referenced
         if extra:
             raise UnsafeContentError(f"同步包中有没有记录引用的附件（{len(extra)} 个），已拒绝。")
+        if backup_first:
+            backup.create_backup(identity.data_dir(), reason=backup.PRE_IMPORT)
         run = _Run(me.device_id, frame.bundle_id, manifest["entry_count"], progress, cancelled)
         try:
             with database.atomic():

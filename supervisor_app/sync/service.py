@@ -120,13 +120,16 @@ def import_paths(paths: Iterable[str | os.PathLike], *, progress: Progress = Non
     duplicate (imported before), refused (with the reason) or cancelled."""
     files = bundle_files(paths)
     results: list[ImportResult] = []
+    backed_up = False  # one backup before the first bundle that gets applied
     for i, path in enumerate(files):
         def part(done: int, total: int, i=i) -> None:
             if progress:
                 progress(i * 1000 + 1000 * done // max(total, 1), 1000 * len(files))
 
         try:
-            results.append(importer.import_bundle(path, progress=part, cancelled=cancelled))
+            results.append(importer.import_bundle(path, progress=part, cancelled=cancelled,
+                                                  backup_first=not backed_up))
+            backed_up = True
         except CancelledError as exc:
             results.append(ImportResult(path, "cancelled", exc.message, error=exc))
             break
