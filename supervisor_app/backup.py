@@ -28,6 +28,7 @@ from pathlib import Path
 
 from . import db
 from .errors import DatabaseError, NotFoundError, SupervisorError
+from .fsutil import fsync_dir, fsync_file
 from .models import Attachment, EvaluationRecord, Finding, Leader, Rectification, Unit, Visit
 from .paths import attachments_dir, db_path, resolve_data_dir
 
@@ -180,28 +181,6 @@ def _utc(now: datetime | None) -> datetime:
 def _connect_ro(path: Path) -> sqlite3.Connection:
     """A connection that cannot write to ``path`` (it still reads a -wal beside it)."""
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make a rename durable (POSIX; Windows cannot open a folder and needs no such step)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _remove_with_sidecars(path: Path) -> None:
@@ -363,9 +342,9 @@ def create_backup(
         stats = _copy_database(source, partial)
         if stats.application_id != db.APPLICATION_ID:
             raise DatabaseError(f"{source} 不是督导纪实的数据库，没有备份。")
-        _fsync_file(partial)
+        fsync_file(partial)
         os.replace(partial, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     except DatabaseError:
         _remove_with_sidecars(partial)
         raise
@@ -646,7 +625,7 @@ def _set_aside(path: Path, data_dir: Path, state: str, now: datetime) -> Path:
         sidecar = Path(f"{path}{suffix}")
         if sidecar.exists():
             os.replace(sidecar, Path(f"{target}{suffix}"))
-    _fsync_dir(folder)
+    fsync_dir(folder)
     return target
 
 
@@ -682,7 +661,7 @@ def restore(file: str | os.PathLike, data_dir: str | os.PathLike | None = None) 
     closed = False
     try:
         _copy_database(source, staged)
-        _fsync_file(staged)
+        fsync_file(staged)
         current = startup_check(data_dir)
         store.close()
         closed = True
@@ -695,7 +674,7 @@ def restore(file: str | os.PathLike, data_dir: str | os.PathLike | None = None) 
         for suffix in ("-wal", "-shm", "-journal"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         os.replace(staged, target)
-        _fsync_dir(data_dir)
+        fsync_dir(data_dir)
     except BaseException as exc:
         _remove_with_sidecars(staged)
         if closed:

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from . import changelog
 from .errors import ValidationError
+from .fsutil import stage_private_file
 from .models import Member, database
 
 MIN_PASSPHRASE = 8
@@ -47,14 +48,7 @@ def create_leader_key(data_dir: Path, member: Member, passphrase: str) -> str:
         serialization.PrivateFormat.PKCS8,
         serialization.BestAvailableEncryption(passphrase.encode("utf-8")),
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-        fh.flush()
-        os.fsync(fh.fileno())
+    tmp = stage_private_file(path, pem)
     public = public_key_text(key)
     with database.atomic():
         changelog.update(member, sign_public_key=public)

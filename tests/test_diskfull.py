@@ -159,7 +159,7 @@ def test_enospc_while_backing_up_leaves_no_half_backup(unit, data_dir, monkeypat
     def no_space(path):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(backup, "_fsync_file", no_space)
+    monkeypatch.setattr(backup, "fsync_file", no_space)
     with pytest.raises(StorageFullError, match="磁盘空间不足，备份没有完成"):
         backup.create_backup(data_dir)
     assert sorted(p.name for p in backup.backups_dir(data_dir).iterdir()) == files_before

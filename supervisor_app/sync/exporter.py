@@ -20,6 +20,7 @@ from peewee import fn
 from .. import attachments, installation
 from ..clock import new_id, now_utc
 from ..errors import ValidationError
+from ..fsutil import fsync_dir
 from ..models import ChangeLog, Device, Group, database
 from . import container, identity
 from .entries import ASSIGNMENT_TYPES, Entry, local_deps
@@ -146,19 +147,6 @@ def _file_name(me: identity.LocalIdentity, receiver: Device, bundle_no: int) -> 
     return f"{me.role}-{me.device_id[:8]}-to-{receiver.id[:8]}-{bundle_no:05d}-{stamp}{container.SUFFIX}"
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return  # not possible on every system (Windows); the file itself was fsynced
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def receiver_label(device: Device) -> str:
     return identity.device_info(device).label if device.role == "field" else "活动办"
 
@@ -227,7 +215,7 @@ def export_bundle(folder: str | os.PathLike, receiver: Device, *, all_entries: b
         }
         manifest = writer.finish(manifest)
         os.replace(temp, final)
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except BaseException as exc:
         writer.abort()
         if isinstance(exc, OSError):

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from .. import installation
 from ..clock import now_utc
+from ..fsutil import stage_private_file
 from ..models import Device, Group, database
 from .errors import EnrolmentError, IdentityError
 
@@ -68,16 +69,7 @@ def _raw_public(key) -> bytes:
 
 
 def _write_private(path: Path, pem: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    os.replace(stage_private_file(path, pem), path)
 
 
 def _pem(key) -> bytes:
