@@ -115,7 +115,9 @@ class Office:
         result = {}
         for path in self.trio.root.rglob("*"):
             if path.is_file() and self.inbox not in path.parents and self.pristine not in path.parents:
-                if path.name.endswith(("-wal", "-shm")):
+                # -wal/-shm come and go; a backup taken before applying is a safety copy the
+                # program makes on purpose (kept even when the apply is then refused)
+                if path.name.endswith(("-wal", "-shm")) or path.parent.name == "backups":
                     continue
                 result[str(path.relative_to(self.trio.root))] = path.stat().st_size
         return result
