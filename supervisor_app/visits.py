@@ -138,10 +138,14 @@ class VisitFilter:
     search: str | None = None
     unit_ids: list[str] = field(default_factory=list)
 
-    def where(self) -> tuple[str, list]:
-        """SQL conditions on ``v`` (the visit table) and their parameters."""
+    def where(self, *, tombstoned: bool | None = False) -> tuple[str, list]:
+        """SQL conditions on ``v`` (the visit table) and their parameters.
+
+        Live visits only by default; ``tombstoned=True`` for the tombstoned ones only (through
+        the ``deleted`` index: they are few), ``None`` for both.
+        """
         # "+" keeps SQLite from choosing the unselective `deleted` index over the sort index
-        clauses = ["+v.deleted = 0"]
+        clauses = {False: ["+v.deleted = 0"], True: ["v.deleted = 1"], None: ["1"]}[tombstoned]
         params: list = []
         if self.unit_id:
             if self.include_sub_units:
@@ -291,11 +295,21 @@ def _chunks(items: list, size: int):
 
 
 def visit_counts(date_from: str | None = None, date_to: str | None = None, *, by: str = "unit") -> dict[str | None, int]:
-    """Live visits in a period (inclusive) per unit id, or per group id with ``by="group"``."""
+    """Live visits in a period (inclusive) per unit id, or per group id with ``by="group"``.
+
+    Counted as every visit less the tombstoned ones: the first count reads an index only
+    ((unit_id, started_at) or (group_id)), the second the few tombstones. Checking ``deleted``
+    on each visit read the whole visit table instead (0.17 s at 100 000 visits, per call).
+    """
     column = {"unit": "v.unit_id", "group": "v.group_id"}[by]
-    where, params = VisitFilter(date_from=date_from, date_to=date_to).where()
-    sql = f"SELECT {column}, COUNT(*) FROM visit v WHERE {where} GROUP BY {column}"
-    return dict(database.execute_sql(sql, params).fetchall())
+    period = VisitFilter(date_from=date_from, date_to=date_to)
+    counts: dict[str | None, int] = {}
+    for tombstoned, sign in ((None, 1), (True, -1)):
+        where, params = period.where(tombstoned=tombstoned)
+        sql = f"SELECT {column}, COUNT(*) FROM visit v WHERE {where} GROUP BY {column}"
+        for key, n in database.execute_sql(sql, params).fetchall():
+            counts[key] = counts.get(key, 0) + sign * n
+    return {key: n for key, n in counts.items() if n}
 
 
 def last_visit_dates() -> dict[str, str]:
