@@ -64,8 +64,12 @@ class Figure:
         return self.target.met(self.value, self.ratio)
 
     def as_json(self) -> dict:
-        return {"name": self.name, "value": round(self.value, 3), "unit": self.unit,
-                "baseline": round(self.baseline, 3), "ratio": round(self.ratio, 3)}
+        return {"name": self.name, "value": _significant(self.value), "unit": self.unit,
+                "baseline": _significant(self.baseline), "ratio": _significant(self.ratio)}
+
+
+def _significant(x: float, digits: int = 4) -> float:
+    return float(f"{x:.{digits}g}")
 
 
 def timed(fn: Callable[[], object]) -> float:

@@ -175,7 +175,7 @@ assert set(FIGURES) == set(ORDER)
 
 
 def _number(value: float) -> str:
-    return f"{value:,.1f}" if value < 1000 else f"{value:,.0f}"
+    return f"{value:,.0f}" if value >= 10_000 else f"{value:.4g}"
 
 
 def table(figures: dict[str, Figure | str], quick: bool) -> str:
@@ -223,7 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     _bundle.clear()
     from supervisor_app.reports import fonts
 
-    fonts.configure(cache_dir=args.font_cache or (args.cache / "fonts"))
+    font_cache = args.font_cache or (args.cache / "fonts")
+    fonts.configure(cache_dir=font_cache)
+    fonts.prepare()  # made once per machine; then given to the window, which looks in its data folder,
+    shutil.copytree(font_cache, run.data_dir / "fonts", dirs_exist_ok=True)  # as after a user's first start
     log(f"{'quick' if args.quick else 'full'} run on {run.visits} visits, {run.units} units; {args.runs} runs each; "
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs")
 
