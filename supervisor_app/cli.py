@@ -221,6 +221,17 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+def _window_only(argv: list[str]):
+    """The data folder when ``argv`` asks for nothing but the window, else False."""
+    if not argv:
+        return None
+    if len(argv) == 2 and argv[0] == "--data-dir" and not argv[1].startswith("-"):
+        return argv[1]
+    if len(argv) == 1 and argv[0].startswith("--data-dir="):
+        return argv[0].split("=", 1)[1]
+    return False
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -230,6 +241,11 @@ def main(
     """Run one command. ``gui`` opens the window when no command is given; ``extra`` adds
     commands that live outside this Qt-free package (main.py passes the window's)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if gui is not None:
+        data_dir = _window_only(argv)
+        if data_dir is not False:
+            # Opening the window needs no sub-command parsers (whose modules take time to import).
+            return gui(argparse.Namespace(command=None, data_dir=data_dir))
     parser = build_parser(extra)
     args = parser.parse_args(argv)
     if args.command is None:

@@ -107,3 +107,12 @@ def test_main_py_help_runs_as_a_program(isolated_data):
     result = subprocess.run([sys.executable, str(ROOT / "main.py"), "check"], capture_output=True, text=True,
                             cwd=ROOT, timeout=60)
     assert result.returncode == 2 and "Traceback" not in result.stderr and "init" in result.stderr
+
+
+def test_no_command_opens_the_window_without_building_the_commands(monkeypatch, tmp_path):
+    opened = []
+    monkeypatch.setattr(cli, "build_parser", lambda *a, **k: (_ for _ in ()).throw(AssertionError("parser built")))
+    assert cli.main([], gui=lambda args: opened.append(args.data_dir) or 0) == 0
+    assert cli.main(["--data-dir", str(tmp_path)], gui=lambda args: opened.append(args.data_dir) or 0) == 0
+    assert cli.main([f"--data-dir={tmp_path}"], gui=lambda args: opened.append(args.data_dir) or 0) == 0
+    assert opened == [None, str(tmp_path), str(tmp_path)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
@@ -21,24 +22,40 @@ from supervisor_app.drafts import DraftStore
 
 from . import tasks
 from .hub import announce, hub
-from .pages.evaluations import EvaluationsPage
-from .pages.overview import OverviewPage
-from .pages.rectification import RectificationPage
-from .pages.reports import ReportsPage
-from .pages.sync import SyncPage
-from .pages.units import UnitsPage
-from .pages.visits import VisitsPage
 from .widgets import show_error
 
+# (key, title, module and class): a page is imported and built the first time it is shown,
+# so the window opens without paying for the pages nobody looks at.
 PAGES = (
-    ("overview", OverviewPage),
-    ("units", UnitsPage),
-    ("visits", VisitsPage),
-    ("rectification", RectificationPage),
-    ("evaluations", EvaluationsPage),
-    ("reports", ReportsPage),
-    ("sync", SyncPage),
+    ("overview", "概览", "ui.pages.overview:OverviewPage"),
+    ("units", "单位与干部", "ui.pages.units:UnitsPage"),
+    ("visits", "督导记录", "ui.pages.visits:VisitsPage"),
+    ("rectification", "问题整改", "ui.pages.rectification:RectificationPage"),
+    ("evaluations", "纪实评价", "ui.pages.evaluations:EvaluationsPage"),
+    ("reports", "报表", "ui.pages.reports:ReportsPage"),
+    ("sync", "同步", "ui.pages.sync:SyncPage"),
 )
+PAGE_KEYS = [key for key, _title, _target in PAGES]
+
+
+class _Pages(dict):
+    """The window's pages by key, each built on first use and placed in its slot of the stack."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__()
+        self.window = window
+
+    def __missing__(self, key: str) -> QWidget:
+        target = dict((k, t) for k, _title, t in PAGES)[key]
+        module_name, class_name = target.split(":")
+        page = getattr(importlib.import_module(module_name), class_name)(self.window)
+        index = PAGE_KEYS.index(key)
+        placeholder = self.window.stack.widget(index)
+        self.window.stack.insertWidget(index, page)
+        self.window.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self[key] = page
+        return page
 
 
 class MainWindow(QMainWindow):
@@ -50,12 +67,10 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setFixedWidth(150)
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {}
-        for key, page_class in PAGES:
-            page = page_class(self)
-            self.pages[key] = page
-            self.stack.addWidget(page)
-            item = QListWidgetItem(page.title)
+        self.pages = _Pages(self)
+        for key, title, _target in PAGES:
+            self.stack.addWidget(QWidget())  # replaced by the page when it is first shown
+            item = QListWidgetItem(self.tr(title))
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._show_page)
@@ -98,7 +113,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
-        keys = [k for k, _ in PAGES]
+        keys = PAGE_KEYS
         last = self.settings.value("page", "overview")
         self.nav.setCurrentRow(keys.index(last) if last in keys else 0)
 
@@ -114,13 +129,15 @@ class MainWindow(QMainWindow):
         return item.data(Qt.ItemDataRole.UserRole) if item else "overview"
 
     def _show_page(self, row: int) -> None:
-        self.stack.setCurrentIndex(row)
-        page = self.stack.currentWidget()
+        if row < 0:
+            return
+        page = self.pages[PAGE_KEYS[row]]
+        self.stack.setCurrentWidget(page)
         if hasattr(page, "refresh"):
             page.refresh()
 
     def show_page(self, key: str) -> QWidget:
-        self.nav.setCurrentRow([k for k, _ in PAGES].index(key))
+        self.nav.setCurrentRow(PAGE_KEYS.index(key))
         return self.pages[key]
 
     # --- menus -----------------------------------------------------------------------------------
@@ -146,8 +163,8 @@ class MainWindow(QMainWindow):
         self.find_action = self._action(edit_menu, self.tr("查找督导记录"), self.find, QKeySequence.StandardKey.Find)
         self._action(edit_menu, self.tr("刷新"), lambda: announce("*", self.tr("已刷新")), QKeySequence.StandardKey.Refresh)
         view_menu = bar.addMenu(self.tr("视图(&V)"))
-        for number, (key, page_class) in enumerate(PAGES, 1):
-            self._action(view_menu, page_class.title, lambda _=False, k=key: self.show_page(k), f"Ctrl+{number}")
+        for number, (key, title, _target) in enumerate(PAGES, 1):
+            self._action(view_menu, self.tr(title), lambda _=False, k=key: self.show_page(k), f"Ctrl+{number}")
         help_menu = bar.addMenu(self.tr("帮助(&H)"))
         self._action(help_menu, self.tr("关于督导纪实"), self.about)
 
