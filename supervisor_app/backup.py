@@ -549,8 +549,61 @@ def _damaged(path: Path, data_dir: Path, problems: list[str]) -> StartupCheck:
     return StartupCheck(DAMAGED, message, path, tuple(problems[:20]), good)
 
 
-def startup_check(data_dir: str | os.PathLike | None = None) -> StartupCheck:
-    """Check the database read-only before anything opens it for writing (quick_check)."""
+CLEAN_CLOSE_MARKER = ".clean-close.json"
+
+
+def _stamp(path: Path) -> dict:
+    st = path.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def _wal_is_empty(path: Path) -> bool:
+    wal = Path(f"{path}-wal")
+    return not wal.exists() or wal.stat().st_size == 0
+
+
+def mark_clean_close(data_dir: str | os.PathLike | None = None) -> None:
+    """Remember that the program closed the database whole (call after its last connection closed).
+
+    The next start may then skip the quick_check as long as the file is exactly as it was left;
+    after a crash or a power cut there is no mark and the check runs.
+    """
+    data_dir = resolve_data_dir(data_dir)
+    path = db_path(data_dir)
+    try:
+        if not path.exists() or not _wal_is_empty(path):
+            return
+        marker = data_dir / CLEAN_CLOSE_MARKER
+        tmp = marker.with_suffix(".tmp")
+        tmp.write_text(json.dumps(_stamp(path)), encoding="utf-8")
+        os.replace(tmp, marker)
+    except OSError:
+        pass  # no mark only means a full check next time
+
+
+def forget_clean_close(data_dir: str | os.PathLike | None = None) -> None:
+    """The database is open for writing now: the next start must check it unless closed cleanly."""
+    try:
+        (resolve_data_dir(data_dir) / CLEAN_CLOSE_MARKER).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _closed_cleanly(path: Path, data_dir: Path) -> bool:
+    try:
+        mark = json.loads((data_dir / CLEAN_CLOSE_MARKER).read_text(encoding="utf-8"))
+        return mark == _stamp(path) and _wal_is_empty(path)
+    except (OSError, ValueError):
+        return False
+
+
+def startup_check(data_dir: str | os.PathLike | None = None, *, full: bool = False) -> StartupCheck:
+    """Check the database read-only before anything opens it for writing (quick_check).
+
+    The quick_check reads the whole file (seconds for a large database on a cold disk), so it
+    is skipped when the program closed the file cleanly and nothing has touched it since;
+    ``full`` forces it.
+    """
     data_dir = resolve_data_dir(data_dir)
     path = db_path(data_dir)
     if not path.exists() or path.stat().st_size == 0:
@@ -563,6 +616,8 @@ def startup_check(data_dir: str | os.PathLike | None = None) -> StartupCheck:
         db.check_openable(path)
     except DatabaseError as exc:
         return StartupCheck(TOO_NEW if version > db.SCHEMA_VERSION else NOT_OURS, exc.message, path)
+    if not full and _closed_cleanly(path, data_dir):
+        return StartupCheck(OK, "数据库完好（上次正常关闭后未被改动）。", path)
     try:
         conn = _connect_ro(path)
         try:

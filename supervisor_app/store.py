@@ -7,6 +7,8 @@ from pathlib import Path
 from . import attachments, backup, db, installation
 from .paths import attachments_dir, resolve_data_dir
 
+_open_dir: Path | None = None  # the data folder whose database is bound
+
 
 def open_data_dir(data_dir: str | Path | None = None, *, create: bool = True) -> Path:
     """Open the data folder (resolved as --data-dir / SUPERVISOR_DATA_DIR / user folder).
@@ -14,9 +16,12 @@ def open_data_dir(data_dir: str | Path | None = None, *, create: bool = True) ->
     A damaged database is refused (backup.DamagedDatabaseError) before anything writes to it;
     an existing one gets its daily backup after opening.
     """
+    global _open_dir
     path = resolve_data_dir(data_dir)
     existed = backup.refuse_if_damaged(path).state != backup.NEW
     db.open_database(path, create=create)
+    _open_dir = path
+    backup.forget_clean_close(path)
     attachments.set_store(attachments_dir(path))
     installation.forget_cache()
     if existed:
@@ -25,8 +30,13 @@ def open_data_dir(data_dir: str | Path | None = None, *, create: bool = True) ->
 
 
 def close() -> None:
+    """Close the database; when it closed whole, the next start can skip the full check."""
+    global _open_dir
     db.close_database()
     installation.forget_cache()
+    if _open_dir is not None:
+        backup.mark_clean_close(_open_dir)
+        _open_dir = None
 
 
 def release_thread_connection() -> None:

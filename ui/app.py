@@ -53,4 +53,10 @@ def run(data_dir: str | None = None) -> int:
         return 0
     window.show()
     window.offer_drafts()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        from . import tasks
+
+        tasks.wait_for_all()
+        store.close()
