@@ -82,3 +82,12 @@ def test_visits_of_a_unit_filter_with_sub_units(data_dir):
     assert visits.count_visits(flt) == 1
     flt.include_sub_units = True
     assert visits.count_visits(flt) == 2
+
+
+def test_unit_paths_in_tree_order(data_dir):
+    county = units.create_unit("临江县", "县市区", sort_order=1)
+    town = units.create_unit("新港镇", "乡镇", parent=county)
+    units.create_unit("红星村", "村社区", parent=town)
+    units.create_unit("北湖区", "县市区", sort_order=0)
+    assert [path for _id, path in units.unit_paths()] == ["北湖区", "临江县", "临江县 / 新港镇", "临江县 / 新港镇 / 红星村"]
+    assert dict(units.unit_paths())[town.id] == units.unit_path(units.get_unit(town.id))

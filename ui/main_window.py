@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supervisor_app import backup, campaigns, demo, installation, reports
+from supervisor_app import backup, campaigns, installation
 from supervisor_app.drafts import DraftStore
 
 from . import tasks
@@ -36,6 +36,12 @@ PAGES = (
     ("sync", "同步", "ui.pages.sync:SyncPage"),
 )
 PAGE_KEYS = [key for key, _title, _target in PAGES]
+
+
+def _prepare_report_fonts() -> None:
+    from supervisor_app import reports  # imported on the worker, not on the way to the window
+
+    reports.prepare_fonts()
 
 
 class _Pages(dict):
@@ -87,7 +93,7 @@ class MainWindow(QMainWindow):
         self._restore_state()
         # The first PDF on a machine without Chinese fonts needs the bundled face cut once
         # (seconds of work): do it now, in the background, instead of when the user prints.
-        tasks.run_task(lambda _progress, _cancelled: reports.prepare_fonts())
+        tasks.run_task(lambda _progress, _cancelled: _prepare_report_fonts())
         started = backup.last_start_backup
         if started is not None and started.problem:
             self.show_status(self.tr("自动备份未完成：") + started.problem)
@@ -196,6 +202,8 @@ class MainWindow(QMainWindow):
         data_dir = self.data_dir
 
         def work(progress, cancelled):
+            from supervisor_app import demo
+
             return demo.generate(data_dir, progress=progress, cancelled=cancelled)
 
         def done(summary):

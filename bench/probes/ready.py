@@ -1,18 +1,19 @@
 """Shared by the probes: notice the first paint that shows what we wait for, report, exit.
 
 The report is one JSON line on stdout; the parent times the process from its start to this
-line. The process then leaves with ``os._exit`` so that tear-down is not counted.
+line, so tear-down is not counted. The program then closes normally, as a user closes it (the
+program's clean close is what lets the next start skip the full check of the database).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import resource
 import sys
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
 
 
 def peak_rss_mb() -> float:
@@ -51,4 +52,6 @@ class ReadyWatch(QObject):
     def _report(self) -> None:
         extra = self.then() if self.then else {}
         print(json.dumps({"ready": True, "peak_rss_mb": peak_rss_mb(), **extra}), flush=True)
-        os._exit(0)
+        app = QApplication.instance()
+        app.closeAllWindows()
+        app.quit()
