@@ -27,7 +27,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 
-from peewee import fn
+from peewee import BooleanField, CharField, IntegerField, TextField, fn
 
 from .. import search, visits
 from ..changelog import GENESIS
@@ -38,6 +38,7 @@ from ..models import (
     ChecklistTemplate,
     EvaluationFact,
     Finding,
+    JSONField,
     Visit,
     database,
 )
@@ -53,8 +54,13 @@ TYPE_LABELS = {
 }
 
 
+# JSONField's canonical text (json.dumps with these options), with the encoder built once:
+# json.dumps builds a new encoder on every call that passes options.
+_canon = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
+
 def _same(a, b) -> bool:
-    return json.dumps(a, sort_keys=True, ensure_ascii=False) == json.dumps(b, sort_keys=True, ensure_ascii=False)
+    return a == b if type(a) is str and type(b) is str else _canon(a) == _canon(b)
 
 
 def differing_fields(a: Entry, b: Entry) -> list[str]:
@@ -85,6 +91,10 @@ class Folded:
 def fold(entries: list[Entry], frozen_by: Entry | None = None, local_device_id: str = "") -> Folded:
     """The state of one record from all its entries, and the conflicts among the new ones."""
     result = Folded()
+    if len(entries) == 1 and frozen_by is None:  # most imports: a record new here, in one entry
+        result.included.append(entries[0])
+        result.state = dict(entries[0].fields)
+        return result
     ordered = sorted(entries, key=Entry.sort_key)
     signing = signing_entry(ordered) if frozen_by is None else None
     for entry in ordered:
@@ -184,10 +194,16 @@ class Applier:
 
     def _apply_model(self, model, record_ids: list[str], logged: dict, new_by_record: dict) -> None:
         current = {}
+        table = model._meta.table_name
         for i in range(0, len(record_ids), 500):
             chunk = record_ids[i : i + 500]
-            for row in model.select().where(model.id.in_(chunk)):
-                current[row.id] = dict(row.__data__)
+            marks = ", ".join("?" for _ in chunk)
+            # Most records of a large import are new here: look for their ids first, and read
+            # (through the model) only the rows that exist.
+            present = [r[0] for r in database.execute_sql(f'SELECT id FROM "{table}" WHERE id IN ({marks})', chunk)]
+            for j in range(0, len(present), 500):
+                for row in model.select().where(model.id.in_(present[j : j + 500])):
+                    current[row.id] = dict(row.__data__)
         stale = [rid for rid in record_ids if rid in current and rid in self._fresh]
         if stale:  # an insert for a record that exists already: fold with everything logged
             logged.update(log_entries_for(stale, self.me))
@@ -225,9 +241,9 @@ class Applier:
             sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
                 model._meta.table_name, ", ".join(f'"{f.column_name}"' for f in fields), ", ".join("?" for _ in fields)
             )
-            defaults = [(f, _default(model, f.name)) for f in fields]
+            columns = [(f.name, _default(model, f.name), _db_value(f)) for f in fields]
             database.connection().executemany(sql, (
-                [None if (v := row.get(f.name, d)) is None else f.db_value(v) for f, d in defaults] for row in inserts
+                [None if (v := row.get(name, d)) is None else to_db(v) for name, d, to_db in columns] for row in inserts
             ))
             for row in inserts:
                 self._touch(model, row["id"], None, row)
@@ -250,7 +266,7 @@ class Applier:
         clashes: dict[str, str] = {}  # new record id → the record already holding its unique values
         for names in unique_sets:
             def key(row, names=names) -> tuple:
-                return tuple(json.dumps(row.get(n), sort_keys=True) for n in names)
+                return tuple(_canon(row.get(n)) for n in names)
 
             holders: dict[tuple, str] = {}
             if len(names) == 1:
@@ -296,7 +312,7 @@ class Applier:
         rows = []
         deps_rows = []
         for e in batch:
-            fields_text = ChangeLog.fields.db_value(e.fields)
+            fields_text = _canon(e.fields)  # ChangeLog.fields.db_value
             digest = chain_hash(e, fields_text, prev)
             rows.append((e.device_id, e.seq, e.record_type, e.record_id, e.op, fields_text, e.member_id, e.at, prev,
                          digest))
@@ -387,6 +403,30 @@ def _last_value(entries: list[Entry], name: str):
         if name in entry.fields:
             value = entry.fields[name]
     return value
+
+
+def _db_value(f):
+    """``f.db_value``, with the common cases done without peewee's per-value calls: a JSON
+    column's canonical text, and values the entry checks (entries._fits) already gave the
+    column's own type."""
+    if isinstance(f, JSONField):
+        return _canon
+    if isinstance(f, BooleanField):
+        kinds = (bool,)
+    elif isinstance(f, IntegerField):
+        kinds = (int,)
+    elif isinstance(f, (CharField, TextField)) or (
+        getattr(f, "rel_field", None) is not None and isinstance(f.rel_field, (CharField, TextField))
+    ):
+        kinds = (str,)
+    else:
+        return f.db_value
+    slow = f.db_value
+
+    def to_db(value):
+        return value if type(value) in kinds else slow(value)
+
+    return to_db
 
 
 def _default(model, name: str):
