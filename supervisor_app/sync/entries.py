@@ -107,6 +107,48 @@ def _rules(model) -> tuple[set[str], set[str]]:
     return _RULES[model]
 
 
+_ENTRY_KEYS = frozenset(("device_id", "seq", "record_type", "record_id", "op", "fields", "member_id", "at", "deps"))
+_META = frozenset(META_FIELDS)
+_KINDS: dict[str, tuple] = {}  # record type → its checking table, built once
+
+
+def _kind(f) -> str:
+    if isinstance(f, JSONField):
+        return "json"
+    if isinstance(f, BooleanField):
+        return "bool"
+    if isinstance(f, IntegerField):
+        return "int"
+    return "str"
+
+
+def _table(record_type: str, model) -> tuple:
+    """(field name → kind, fields an insert must carry, fields that may never be null) of a
+    synced record type; a field not in the first is not allowed in an entry."""
+    table = _KINDS.get(record_type)
+    if table is None:
+        allowed = set(model._meta.fields) - {"id"} - set(model.LOCAL_FIELDS)
+        kinds = {name: _kind(model._meta.fields[name]) for name in allowed}
+        required, not_null = _rules(model)
+        table = _KINDS[record_type] = (kinds, frozenset(required), frozenset(not_null))
+    return table
+
+
+def _fits_kind(kind: str, f, value) -> bool:
+    """``_fits`` with the field's kind known: the common exact types are settled here."""
+    if kind == "str":
+        if type(value) is str:
+            return len(value) <= 10_000_000
+    elif kind == "int":
+        if type(value) is int:
+            return -MAX_INT <= value <= MAX_INT
+    elif kind == "json":
+        return True
+    elif type(value) is bool:
+        return True
+    return _fits(f, value)
+
+
 def from_wire(data) -> Entry:
     """Check one entry read from a bundle (types, record type, fields) and return it."""
     if not isinstance(data, dict):
@@ -117,8 +159,8 @@ def from_wire(data) -> Entry:
     except KeyError as exc:
         raise BundleCorrupt(f"同步包中的变更条目缺少 {exc.args[0]}。") from exc
     deps = data.get("deps") or {}
-    extra = set(data) - {"device_id", "seq", "record_type", "record_id", "op", "fields", "member_id", "at", "deps"}
-    if extra:
+    if len(data) > 8 and not _ENTRY_KEYS.issuperset(data):
+        extra = set(data) - _ENTRY_KEYS
         raise BundleCorrupt(f"同步包中的变更条目有不认识的内容：{', '.join(sorted(extra))}。")
     if not (isinstance(device_id, str) and _ID.fullmatch(device_id)) or not (isinstance(record_id, str) and _ID.fullmatch(record_id)):
         raise BundleCorrupt("同步包中的变更条目编号格式不对。")
@@ -131,22 +173,22 @@ def from_wire(data) -> Entry:
         raise BundleCorrupt(f"同步包中有不认识的操作：{op!r}。")
     if not isinstance(fields, dict):
         raise BundleCorrupt("同步包中的变更条目内容格式不对。")
-    allowed = set(model._meta.fields) - {"id"} - set(model.LOCAL_FIELDS)
-    unknown = set(fields) - allowed
-    if unknown:
+    kinds, required, not_null = _table(record_type, model)
+    if not kinds.keys() >= fields.keys():
+        unknown = set(fields) - set(kinds)
         raise UnsafeContentError(f"同步包中的{record_type}记录有不认识的字段：{', '.join(sorted(unknown))}。")
     if not isinstance(fields.get("version"), int) or fields["version"] < 1:
         raise BundleCorrupt("同步包中的变更条目缺少版本号。")
     if fields.get("device_id") != device_id:
         raise UnsafeContentError("同步包中的变更条目的设备与记录内容不一致（疑似伪造）。")
-    if op == "insert" and not set(META_FIELDS) <= set(fields):
+    if op == "insert" and not _META <= fields.keys():
         raise BundleCorrupt("同步包中的新建条目不完整。")
+    model_fields = model._meta.fields
     for name, value in fields.items():
-        if value is not None and not _fits(model._meta.fields[name], value):
+        if value is not None and not _fits_kind(kinds[name], model_fields[name], value):
             raise UnsafeContentError(f"同步包中的{record_type}记录的“{name}”内容类型不对，已拒绝。")
-    required, not_null = _rules(model)
-    missing = required - set(fields) if op == "insert" else set()
-    empty = {name for name in not_null & set(fields) if fields[name] is None}
+    missing = required - fields.keys() if op == "insert" else set()
+    empty = {name for name in not_null & fields.keys() if fields[name] is None}
     if missing or empty:
         raise UnsafeContentError(
             f"同步包中的{record_type}记录缺少必填内容：{'、'.join(sorted(missing | empty))}，已拒绝。"
@@ -155,10 +197,10 @@ def from_wire(data) -> Entry:
         raise BundleCorrupt("同步包中的变更条目成员编号不对。")
     if not isinstance(at, str) or len(at) > 40:
         raise BundleCorrupt("同步包中的变更条目时间不对。")
-    if not isinstance(deps, dict) or not all(
+    if deps and (not isinstance(deps, dict) or not all(
         isinstance(k, str) and _ID.fullmatch(k) and isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_INT
         for k, v in deps.items()
-    ):
+    )):
         raise BundleCorrupt("同步包中的变更条目依赖信息不对。")
     return Entry(device_id, seq, record_type, record_id, op, fields, member_id, at, dict(deps))
 

@@ -17,7 +17,7 @@ moved into the store; any failure undoes all of it.
 from __future__ import annotations
 
 import base64
-import json
+import marshal
 import os
 import shutil
 import sqlite3
@@ -50,6 +50,7 @@ from .merge import Applier
 from .models import SyncBundle, SyncCursor, SyncHeldEntry, SyncHeldRange, SyncPeerAck
 
 BATCH = 5000
+STAGE_BATCH = 2000  # checked entries written to the staging file per marshal record
 PROGRESS_TOTAL = 1000  # the first half is checking, the second applying
 
 
@@ -185,6 +186,7 @@ class _EntryStager:
         self.last_seq = 0
         self.referenced: set[str] = set()
         self.out = open(target, "wb")
+        self.pending: list[tuple] = []
 
     def __call__(self, data, line: bytes) -> None:
         entry = from_wire(data)
@@ -203,7 +205,18 @@ class _EntryStager:
             raise UnsafeContentError("活动办下发的同步包中只能有工作安排（督导组、单位、干部、模板等），已拒绝。")
         if entry.record_type == "attachment" and isinstance(entry.fields.get("sha256"), str):
             self.referenced.add(entry.fields["sha256"])
-        self.out.write(line + b"\n")  # checked above; staged as it came
+        # Staged as checked (not as the line came), so that applying does not parse it again.
+        self.pending.append((entry.device_id, entry.seq, entry.record_type, entry.record_id, entry.op,
+                             entry.fields, entry.member_id, entry.at, entry.deps))
+        if len(self.pending) >= STAGE_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.pending:
+            data = marshal.dumps(self.pending)
+            self.out.write(len(data).to_bytes(8, "little"))
+            self.out.write(data)
+            self.pending = []
 
     def _close_range(self) -> None:
         if self.counts[self.index] != self.ranges[self.index]["count"]:
@@ -214,16 +227,21 @@ class _EntryStager:
     def finish(self) -> None:
         while self.index < len(self.ranges):
             self._close_range()
+        self._flush()
         self.out.close()
 
 
 def _staged_entries(path: Path) -> Iterator[Entry]:
-    """The entries staged during the check (already validated by from_wire)."""
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            d = json.loads(line)
-            yield Entry(d["device_id"], d["seq"], d["record_type"], d["record_id"], d["op"], d["fields"],
-                        d["member_id"], d["at"], d.get("deps") or {})
+    """The entries staged during the check (already validated by from_wire), in order.
+
+    The staging file is this import's own (written by _EntryStager into a private temporary
+    folder just before): records of an 8-byte length and a marshalled list of entry tuples
+    (``marshal.loads`` of the whole record: ``marshal.load`` of a file reads it piece by piece).
+    """
+    with open(path, "rb") as fh:
+        while head := fh.read(8):
+            for t in marshal.loads(fh.read(int.from_bytes(head, "little"))):
+                yield Entry(*t)
 
 
 # --- applying -------------------------------------------------------------------------------------------
@@ -428,7 +446,7 @@ def import_bundle(path: str | os.PathLike, *, progress: Callable[[int, int], Non
     stage = _stage_dir()
     created: list[Path] = []
     try:
-        stager = _EntryStager(manifest, sender, stage / "entries.jsonl")
+        stager = _EntryStager(manifest, sender, stage / "entries.marshal")
         try:
             def on_bytes(done: int) -> None:
                 if progress:
@@ -449,7 +467,7 @@ def import_bundle(path: str | os.PathLike, *, progress: Callable[[int, int], Non
         try:
             with database.atomic():
                 database.execute_sql("PRAGMA defer_foreign_keys = ON")
-                entries = _staged_entries(stage / "entries.jsonl")
+                entries = _staged_entries(stage / "entries.marshal")
                 for rng in manifest["ranges"]:
                     run.range(rng, _take(entries, rng["count"]))
                 run.applier.finish()
