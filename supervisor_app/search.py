@@ -14,6 +14,7 @@ indexed before (the FTS table is contentless: SQLite 3.40 has no contentless_del
 from __future__ import annotations
 
 import re
+from operator import add as _add
 
 from .models import database
 
@@ -33,8 +34,8 @@ def tokens(text: str) -> str:
     for run in _RUN.findall(text.lower()):
         if len(run) == 1:
             out.append(run)
-        else:
-            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        else:  # run[i] + run[i + 1] is run[i : i + 2]; map does it without a Python loop
+            out.extend(map(_add, run[:-1], run[1:]))
     return " ".join(out)
 
 

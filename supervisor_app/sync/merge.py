@@ -272,9 +272,12 @@ class Applier:
             if len(names) == 1:
                 column = model._meta.fields[names[0]]
                 values = list({row.get(names[0]) for row in inserts if row.get(names[0]) is not None})
+                sql = f'SELECT id, "{column.column_name}" FROM "{model._meta.table_name}" WHERE "{column.column_name}" IN '
                 for i in range(0, len(values), 500):
-                    for existing in model.select(model.id, column).where(column.in_(values[i : i + 500])):
-                        holders[key(existing.__data__)] = existing.id
+                    chunk = [column.db_value(v) for v in values[i : i + 500]]
+                    marks = ", ".join("?" for _ in chunk)
+                    for existing_id, value in database.execute_sql(f"{sql}({marks})", chunk):
+                        holders[key({names[0]: column.python_value(value)})] = existing_id
             else:
                 for row in inserts:
                     cond = None
