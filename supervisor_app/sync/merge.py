@@ -26,6 +26,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from operator import itemgetter
+from types import NoneType
 
 from peewee import BooleanField, CharField, IntegerField, TextField, fn
 
@@ -57,6 +59,29 @@ TYPE_LABELS = {
 # JSONField's canonical text (json.dumps with these options), with the encoder built once:
 # json.dumps builds a new encoder on every call that passes options.
 _canon = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
+
+def _c_canon():
+    """The same text from the C encoder made once (JSONEncoder.encode makes one per call), if
+    this Python has it and gives the same text; values read from JSON cannot be circular."""
+    try:
+        from json import encoder
+
+        make = encoder.c_make_encoder(None, json.JSONEncoder().default, encoder.encode_basestring, None, ":", ",",
+                                      True, False, True)
+
+        def canon(value) -> str:
+            return "".join(make(value, 0))
+
+        probe = {"b": [1, 2.5, None, True, {"é": "督\"\\"}], "a": "x", "c": {}, "d": [], "e": -3}
+        if all(canon(v) == _canon(v) for v in (probe, "x", 1, None, [], 2.5)):
+            return canon
+    except Exception:  # noqa: BLE001 - any difference: keep the plain encoder
+        pass
+    return _canon
+
+
+_canon = _c_canon()
 
 
 def _same(a, b) -> bool:
@@ -241,10 +266,7 @@ class Applier:
             sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
                 model._meta.table_name, ", ".join(f'"{f.column_name}"' for f in fields), ", ".join("?" for _ in fields)
             )
-            columns = [(f.name, _default(model, f.name), _db_value(f)) for f in fields]
-            database.connection().executemany(sql, (
-                [None if (v := row.get(name, d)) is None else to_db(v) for name, d, to_db in columns] for row in inserts
-            ))
+            database.connection().executemany(sql, map(_RowEncoder(model, fields), inserts))
             for row in inserts:
                 self._touch(model, row["id"], None, row)
         self.touched_tables.add(model._meta.table_name)
@@ -408,28 +430,48 @@ def _last_value(entries: list[Entry], name: str):
     return value
 
 
-def _db_value(f):
-    """``f.db_value``, with the common cases done without peewee's per-value calls: a JSON
-    column's canonical text, and values the entry checks (entries._fits) already gave the
-    column's own type."""
-    if isinstance(f, JSONField):
-        return _canon
+def _plain_type(f) -> type | None:
+    """The Python type whose values ``f.db_value`` passes through unchanged, if any (the
+    entry checks, entries._fits, give every value of a synced column its column's type)."""
     if isinstance(f, BooleanField):
-        kinds = (bool,)
-    elif isinstance(f, IntegerField):
-        kinds = (int,)
-    elif isinstance(f, (CharField, TextField)) or (
+        return bool
+    if isinstance(f, IntegerField):
+        return int
+    if isinstance(f, (CharField, TextField)) or (
         getattr(f, "rel_field", None) is not None and isinstance(f.rel_field, (CharField, TextField))
     ):
-        kinds = (str,)
-    else:
-        return f.db_value
-    slow = f.db_value
+        return str
+    return None
 
-    def to_db(value):
-        return value if type(value) in kinds else slow(value)
 
-    return to_db
+class _RowEncoder:
+    """A new record's state (a dict) as the row of ``fields``' database values: what
+    ``[f.db_value(state.get(f.name, default))]`` gives, without a peewee call per value.
+
+    A row whose values all have their columns' plain types (checked once per combination of
+    types) needs only its JSON columns encoded; any other row goes through ``db_value``.
+    """
+
+    def __init__(self, model, fields: list):
+        self.defaults = {f.name: _default(model, f.name) for f in fields}
+        self.get = itemgetter(*(f.name for f in fields)) if len(fields) > 1 else (lambda d: (d[fields[0].name],))
+        self.fields = fields
+        self.json = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
+        self.plain = [None if isinstance(f, JSONField) else _plain_type(f) for f in fields]
+        self.good: set[tuple] = set()
+
+    def __call__(self, state: dict) -> list:
+        values = list(self.get({**self.defaults, **state}))
+        types = tuple(map(type, values))
+        if types not in self.good:
+            if not all(t is NoneType or t is plain or i in self.json
+                       for i, (t, plain) in enumerate(zip(types, self.plain, strict=True))):
+                return [None if v is None else f.db_value(v) for f, v in zip(self.fields, values, strict=True)]
+            self.good.add(types)
+        for i in self.json:
+            if values[i] is not None:
+                values[i] = _canon(values[i])
+        return values
 
 
 def _default(model, name: str):
