@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from . import campaigns, changelog
+from . import campaigns, changelog, visits
 from .errors import ValidationError
-from .models import Assessment, Visit, alive, database
+from .models import Assessment, alive, database
 from .template import Template
 from .visits import get_visit
 
@@ -113,13 +113,4 @@ def tendency_ranking(levels_by_unit: dict[str, dict[str, str]], tpl: Template) -
 
 def unit_assessments(unit_id: str, date_from: str | None = None, date_to: str | None = None) -> list[Assessment]:
     """A unit's assessments over a period, oldest first (with their visits)."""
-    query = (
-        Assessment.select(Assessment, Visit)
-        .join(Visit)
-        .where(alive(Assessment) & alive(Visit) & (Assessment.unit == unit_id))
-    )
-    if date_from:
-        query = query.where(Visit.started_at >= date_from)
-    if date_to:
-        query = query.where(Visit.started_at < date_to + "T99")
-    return list(query.order_by(Visit.started_at))
+    return visits.of_unit_in_period(Assessment, unit_id, date_from, date_to)

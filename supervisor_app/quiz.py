@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from . import changelog
+from . import changelog, visits
 from . import validate as check
 from .errors import ValidationError
-from .models import QuizRecord, Visit, alive, database
+from .models import QuizRecord, alive, database
 from .visits import get_visit
 
 
@@ -67,13 +67,4 @@ def accuracy_by_unit(date_from: str | None = None, date_to: str | None = None) -
 
 def unit_quizzes(unit_id: str, date_from: str | None = None, date_to: str | None = None) -> list[QuizRecord]:
     """A unit's quiz records over a period (by visit date, inclusive), oldest first, with their visits."""
-    query = (
-        QuizRecord.select(QuizRecord, Visit)
-        .join(Visit)
-        .where(alive(QuizRecord) & alive(Visit) & (QuizRecord.unit == unit_id))
-    )
-    if date_from:
-        query = query.where(Visit.started_at >= date_from)
-    if date_to:
-        query = query.where(Visit.started_at < date_to + "T99")
-    return list(query.order_by(Visit.started_at))
+    return visits.of_unit_in_period(QuizRecord, unit_id, date_from, date_to)

@@ -325,3 +325,14 @@ def member_names() -> dict[str, str]:
 
 def assessment_of(visit) -> Assessment | None:
     return Assessment.get_or_none((Assessment.visit == visit) & alive(Assessment))
+
+
+def of_unit_in_period(model, unit_id: str, date_from: str | None = None, date_to: str | None = None) -> list:
+    """A unit's records of ``model`` (an assessment or quiz: one per visit) over a period of
+    visit dates (inclusive), oldest first, each with its visit joined."""
+    query = model.select(model, Visit).join(Visit).where(alive(model) & alive(Visit) & (model.unit == unit_id))
+    if date_from:
+        query = query.where(Visit.started_at >= date_from)
+    if date_to:
+        query = query.where(Visit.started_at < date_to + "T99")
+    return list(query.order_by(Visit.started_at))

@@ -12,3 +12,14 @@ def type_text(widget, text: str) -> None:
     event = QInputMethodEvent()
     event.setCommitString(text)
     QApplication.sendEvent(widget, event)
+
+
+def exec_filling(monkeypatch, dialog_class, fill) -> None:
+    """Make ``dialog_class.exec()`` fill the form as a user would (``fill(dialog)``) and press OK."""
+
+    def fake_exec(dialog):
+        fill(dialog)
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(dialog_class, "exec", fake_exec)

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from supervisor_app import campaigns, evaluations, findings, signing, units, visits
-from tests.qt_helpers import type_text
+from tests.qt_helpers import exec_filling, type_text
 from ui import tasks
 from ui.editors.evaluation_editor import AmendDialog, EvaluationEditor, NewEvaluationDialog, SignDialog
 from ui.main_window import MainWindow
@@ -30,15 +30,6 @@ def setup(qtbot, data_dir, monkeypatch):
     tasks.wait_for_all()
 
 
-def _exec_with(monkeypatch, cls, fill):
-    def fake_exec(dialog):
-        fill(dialog)
-        dialog.accept()
-        return dialog.result()
-
-    monkeypatch.setattr(cls, "exec", fake_exec)
-
-
 def test_evaluation_flow(setup, qtbot, monkeypatch):
     window, leader = setup
     page = window.show_page("evaluations")
@@ -48,7 +39,7 @@ def test_evaluation_flow(setup, qtbot, monkeypatch):
         dialog.start.setDate(dialog.start.date().fromString("2014-04-01", "yyyy-MM-dd"))
         dialog.end.setDate(dialog.end.date().fromString("2014-06-30", "yyyy-MM-dd"))
 
-    _exec_with(monkeypatch, NewEvaluationDialog, fill_new)
+    exec_filling(monkeypatch, NewEvaluationDialog, fill_new)
     editor = page.new_evaluation()
     qtbot.addWidget(editor)
     assert isinstance(editor, EvaluationEditor)
@@ -92,7 +83,7 @@ def test_evaluation_flow(setup, qtbot, monkeypatch):
     assert not editor.sign()
     assert evaluations.status(evaluations.get_evaluation(editor.evaluation_id)) == "draft"
 
-    _exec_with(monkeypatch, SignDialog, lambda d: type_text(d.passphrase, PASS))
+    exec_filling(monkeypatch, SignDialog, lambda d: type_text(d.passphrase, PASS))
     assert editor.sign()
     record = evaluations.get_evaluation(editor.evaluation_id)
     assert evaluations.status(record) == "signed"
@@ -104,7 +95,7 @@ def test_evaluation_flow(setup, qtbot, monkeypatch):
         dialog.value.setPlainText("好")
         type_text(dialog.reason, "复核联系点工作")
 
-    _exec_with(monkeypatch, AmendDialog, fill_amend)
+    exec_filling(monkeypatch, AmendDialog, fill_amend)
     assert editor.amend()
     assert evaluations.status(evaluations.get_evaluation(record.id)) == "amended"
     assert any("更正" in editor.history.item(i).text() for i in range(editor.history.count()))

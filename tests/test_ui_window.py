@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from supervisor_app import campaigns, findings, units, visits
 from supervisor_app.models import Visit
-from tests.qt_helpers import type_text
+from tests.qt_helpers import exec_filling, type_text
 from ui import tasks
 from ui.editors.rectification_dialog import RectificationDialog
 from ui.editors.unit_dialogs import LeaderDialog, UnitDialog
@@ -28,17 +28,6 @@ def window(qtbot, data_dir, monkeypatch):
     tasks.wait_for_all()
 
 
-def _exec_filling(monkeypatch, dialog_class, fill):
-    """Make dialog_class.exec() fill the form as a user would and press OK."""
-
-    def fake_exec(dialog):
-        fill(dialog)
-        dialog.accept()
-        return dialog.result()
-
-    monkeypatch.setattr(dialog_class, "exec", fake_exec)
-
-
 def test_title_shows_group_role_and_member(window):
     title = window.windowTitle()
     assert "市委第一督导组" in title and "督导组" in title and "张三" in title
@@ -50,7 +39,7 @@ def test_create_unit_and_leader(window, qtbot, monkeypatch):
     def fill_unit(dialog):
         type_text(dialog.name, "临江县")
 
-    _exec_filling(monkeypatch, UnitDialog, fill_unit)
+    exec_filling(monkeypatch, UnitDialog, fill_unit)
     unit = page.new_unit()
     assert unit is not None and unit.name == "临江县"
     assert page.selected_unit_id() == unit.id
@@ -60,7 +49,7 @@ def test_create_unit_and_leader(window, qtbot, monkeypatch):
         type_text(dialog.position, "县委书记")
         dialog.top.setChecked(True)
 
-    _exec_filling(monkeypatch, LeaderDialog, fill_leader)
+    exec_filling(monkeypatch, LeaderDialog, fill_leader)
     page.new_leader()
     assert [leader.name for leader in units.list_leaders(unit)] == ["王建国"]
     assert page.leaders.item(0, 0).text() == "王建国"
