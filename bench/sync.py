@@ -16,7 +16,6 @@ import json
 import shutil
 import sqlite3
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,14 +28,7 @@ from .measure import Figure, medians
 LOCAL_TABLES = ("device", "setting")  # never carried by a bundle
 
 
-@contextmanager
-def opened(folder: Path):
-    """Bind ``folder``'s database for the block (one database is bound at a time)."""
-    store.open_data_dir(folder)
-    try:
-        yield folder
-    finally:
-        store.close()
+opened = store.opened
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import attachments, backup, db, installation
@@ -45,3 +47,13 @@ def release_thread_connection() -> None:
 
     if database.obj is not None and not database.is_closed():
         database.close()
+
+
+@contextmanager
+def opened(data_dir: str | Path) -> Iterator[Path]:
+    """Bind ``data_dir``'s database for the block, then close it (one database is bound at a time)."""
+    path = open_data_dir(data_dir)
+    try:
+        yield path
+    finally:
+        close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,14 +19,7 @@ from supervisor_app.sync import identity, service
 FIELD_GROUPS = {"f1": ("市委第一督导组", "张三"), "f2": ("市委第二督导组", "李四")}
 
 
-@contextmanager
-def on(folder: Path):
-    """Bind ``folder``'s database (and attachment store) for the duration of the block."""
-    store.open_data_dir(folder)
-    try:
-        yield folder
-    finally:
-        store.close()
+on = store.opened  # bind a folder's database (and attachment store) for a block
 
 
 @dataclass
