@@ -19,7 +19,7 @@ from .errors import DatabaseError, SupervisorError
 from .models import ALL_MODELS, database
 from .paths import db_path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x53555056  # "SUPV": marks the file as ours
 
 PRAGMAS = {
@@ -117,8 +117,15 @@ def _migration_2(db: SqliteDatabase) -> None:
     db.create_tables(SYNC_MODELS)
 
 
+def _migration_3(db: SqliteDatabase) -> None:
+    """Amendments carry the group leader's signature (a fresh database has it from migration 1)."""
+    columns = {row[1] for row in db.execute_sql('PRAGMA table_info("amendment")')}
+    if "signature" not in columns:
+        db.execute_sql('ALTER TABLE "amendment" ADD COLUMN "signature" TEXT')
+
+
 # MIGRATIONS[n] brings a database from version n-1 to n. Append only; never edit an old one.
-MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _migration_1, 2: _migration_2}
+MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _migration_1, 2: _migration_2, 3: _migration_3}
 
 
 def read_header(path: Path) -> tuple[int, int]:

@@ -346,6 +346,7 @@ def _evaluations(data_dir, rng, new_id, top_units, leaders_by_unit, teams, group
                 evaluations.sign(record, leader_member, keys[unit.group_id])
                 if n % 6 == 1:
                     evaluations.amend(record, leader_member, "核对纪实后，联系点工作评价应调整。",
-                                      {"narrative": narrative + "经复核，联系点工作开展情况好于原评价。"})
+                                      {"narrative": narrative + "经复核，联系点工作开展情况好于原评价。"},
+                                      keys[unit.group_id])
         made += 1
     return made

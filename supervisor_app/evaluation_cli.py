@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import campaigns, evaluation_facts, evaluations, signing, store
+from . import campaigns, evaluation_facts, evaluations, signatures, signing, store
 from .errors import ValidationError
 
 
@@ -76,8 +76,29 @@ def cmd_suggest(args) -> int:
 def cmd_key(args) -> int:
     data_dir = _open(args)
     member = _signer()
-    public = signing.create_leader_key(data_dir, member, _passphrase(args, "设置组长签名口令：", confirm=True))
-    print(f"已为组长{member.name}创建签名密钥。公钥：{public}")
+    passphrase = _passphrase(args, "设置组长签名口令：", confirm=True)
+    public = signing.create_leader_key(data_dir, member, passphrase)
+    print(f"已为组长{member.name}创建签名密钥。公钥指纹：{signatures.key_fingerprint(public)}")
+    if signatures.office_binding(member.id) != public:
+        print("请用 evaluation key-card --out 文件 写出组长公钥卡，交活动办登记（evaluation bind-key），"
+              "并当面或电话核对上面的指纹；登记之前签署的纪实评价活动办不予采信。")
+    return 0
+
+
+def cmd_key_card(args) -> int:
+    data_dir = _open(args)
+    member = _signer()
+    key = signing.unlock(data_dir, member, _passphrase(args))
+    fingerprint = signatures.write_key_card(member, key, args.out)
+    print(f"已写出组长{member.name}的公钥卡：{args.out}。指纹：{fingerprint}")
+    return 0
+
+
+def cmd_bind_key(args) -> int:
+    _open(args)
+    member = signatures.bind_key_card(args.card, args.fingerprint)
+    print(f"已登记组长{member.name}的签名公钥，指纹：{signatures.key_fingerprint(member.sign_public_key)}。"
+          "下次同步时发往该组的设备。")
     return 0
 
 
@@ -94,7 +115,6 @@ def cmd_sign(args) -> int:
 
 
 def cmd_amend(args) -> int:
-    _open(args)
     changes = {}
     if args.overall:
         changes["overall_rating"] = args.overall
@@ -105,7 +125,10 @@ def cmd_amend(args) -> int:
         if not sep:
             raise ValidationError(f"--item 应写成 项目编号=评价，例如 L2=较好（收到：{item}）。", field="--item")
         changes[key.strip()] = value.strip()
-    amendment = evaluations.amend(args.id, campaigns.current_member(), args.reason, changes)
+    data_dir = _open(args)
+    member = _signer()
+    key = signing.unlock(data_dir, member, _passphrase(args))
+    amendment = evaluations.amend(args.id, member, args.reason, changes, key)
     print(f"已记录更正：{amendment.id}")
     return 0
 
@@ -124,6 +147,14 @@ def register(subparsers) -> None:
     q = sub.add_parser("key", help="组长创建个人签名密钥（口令保护）")
     q.add_argument("--passphrase-file", metavar="FILE", help="从文件读取口令（默认在终端输入）")
     q.set_defaults(func=cmd_key)
+    q = sub.add_parser("key-card", help="组长写出公钥卡，交活动办登记")
+    q.add_argument("--out", required=True, metavar="FILE")
+    q.add_argument("--passphrase-file", metavar="FILE", help="从文件读取口令（默认在终端输入）")
+    q.set_defaults(func=cmd_key_card)
+    q = sub.add_parser("bind-key", help="活动办登记组长的签名公钥（核对指纹）")
+    q.add_argument("card", metavar="CARD")
+    q.add_argument("--fingerprint", help="组长读出的指纹，不符即拒绝")
+    q.set_defaults(func=cmd_bind_key)
     q = sub.add_parser("sign", help="组长签署纪实评价（签署后冻结）")
     q.add_argument("--id", required=True)
     q.add_argument("--passphrase-file", metavar="FILE", help="从文件读取口令（默认在终端输入）")
@@ -134,4 +165,5 @@ def register(subparsers) -> None:
     q.add_argument("--overall", help="更正后的总体评价")
     q.add_argument("--narrative", help="更正后的评价意见")
     q.add_argument("--item", action="append", metavar="ID=RATING", help="更正某评价项目，如 L2=较好（可重复）")
+    q.add_argument("--passphrase-file", metavar="FILE", help="组长口令（更正由组长签名）；默认在终端输入")
     q.set_defaults(func=cmd_amend)

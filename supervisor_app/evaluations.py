@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 
 from . import campaigns, changelog
 from . import validate as check
+from .canonical import canonical_bytes
 from .errors import FrozenRecordError, NotFoundError, ValidationError
 from .models import (
     Amendment,
@@ -219,11 +219,28 @@ def canonical_content(record: EvaluationRecord) -> bytes:
             if f.state == "accepted"
         ],
     }
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return canonical_bytes(content)
 
 
 def content_hash(record: EvaluationRecord) -> str:
     return hashlib.sha256(canonical_content(record)).hexdigest()
+
+
+def _check_signer(record: EvaluationRecord, member: Member | None, private_key) -> None:
+    """Only the leader of the record's group, with the key bound to them, signs or amends."""
+    from . import signatures, signing
+
+    if member is None or not member.is_leader or member.deleted or (
+        record.group_id and member.group_id != record.group_id
+    ):
+        raise ValidationError("只有本督导组组长可以签署纪实评价或提交更正。", field="member")
+    key = signatures.bound_key(member.id)
+    if key is None:
+        raise ValidationError(
+            f"{member.name}的签名公钥尚未登记。请组长先创建签名密钥，并把公钥卡交活动办登记。", field="member"
+        )
+    if signing.public_key_text(private_key) != key:
+        raise ValidationError("签名密钥与活动办为组长登记的公钥不符。", field="passphrase")
 
 
 def sign(record, member: Member, private_key) -> EvaluationRecord:
@@ -232,15 +249,11 @@ def sign(record, member: Member, private_key) -> EvaluationRecord:
     Refused when ``member`` is not the leader of the record's group, when the record is
     already signed, when facts are still only proposed, or when ratings are missing.
     """
-    from . import signing
 
     with database.atomic():
         record = get_evaluation(record)
         _refuse_if_signed(record)
-        if not member.is_leader or (record.group_id and member.group_id != record.group_id):
-            raise ValidationError("只有本督导组组长可以签署纪实评价。", field="member")
-        if not member.sign_public_key or signing.public_key_text(private_key) != member.sign_public_key:
-            raise ValidationError("签名密钥与组长登记的公钥不符。", field="passphrase")
+        _check_signer(record, member, private_key)
         if any(f.state == "proposed" for f in facts(record)):
             raise ValidationError("还有待确认的纪实条目，请先采纳或舍弃。", field="facts")
         if not any(f.state == "accepted" for f in facts(record)):
@@ -256,8 +269,12 @@ def sign(record, member: Member, private_key) -> EvaluationRecord:
         )
 
 
-def amend(record, member: Member | None, reason: str, changes: dict) -> Amendment:
-    """Correct a signed record: who, when, why and what changes; the original stays as signed."""
+def amend(record, member: Member | None, reason: str, changes: dict, private_key) -> Amendment:
+    """Correct a signed record: who, when, why and what changes, signed by the group leader
+    (``private_key``: the leader's unlocked key); the original stays as signed."""
+    from . import signatures
+    from .clock import new_id
+
     with database.atomic():
         record = get_evaluation(record)
         if not record.signed_at:
@@ -274,7 +291,10 @@ def amend(record, member: Member | None, reason: str, changes: dict) -> Amendmen
             if key == "overall_rating" or key in {i["id"] for i in tpl.evaluation_items(record.subject_kind)}:
                 check.one_of(value, tpl.scale("evaluation"), "changes", "更正后的评价")
             clean[key] = check.text(value, "changes", "更正内容")
-        return changelog.create(Amendment, evaluation=record, member=member, reason=reason, changes=clean)
+        _check_signer(record, member, private_key)
+        values = {"id": new_id(), "evaluation": record.id, "member": member.id, "reason": reason, "changes": clean}
+        signature = signatures.sign_amendment(values, private_key)
+        return changelog.create(Amendment, **values, signature=signature)
 
 
 def amendments(record) -> list[Amendment]:
@@ -282,9 +302,11 @@ def amendments(record) -> list[Amendment]:
 
 
 def verify_signatures() -> list[str]:
-    """Check every signed record's content hash and signature; return the problems found."""
-    from . import signing
+    """Check every signed record and amendment against the key the office bound to the
+    group's leader (signatures.bound_key); return the problems found."""
+    from . import signatures
 
+    keys = signatures.KeyCache()
     problems = []
     for record in EvaluationRecord.select().where(EvaluationRecord.signed_at.is_null(False)):
         label = f"纪实评价 {record.id}（{subject_name(record) if not record.deleted else '已删除'}）"
@@ -294,12 +316,15 @@ def verify_signatures() -> list[str]:
         if content_hash(record) != record.content_hash:
             problems.append(f"{label} 签署后内容被改动（内容哈希不符）")
             continue
-        signer = Member.get_or_none(Member.id == record.signed_by_id)
-        if signer is None or not signer.sign_public_key:
-            problems.append(f"{label} 找不到签署人的公钥，无法验证签名")
-            continue
-        if not signing.verify(signer.sign_public_key, bytes.fromhex(record.content_hash), record.signature or ""):
-            problems.append(f"{label} 签名无效")
+        problem = signatures.evaluation_signature_problem(record.__data__, keys)
+        if problem:
+            problems.append(f"{label} {problem}")
+    for amendment in Amendment.select().where(Amendment.deleted == False):
+        evaluation = EvaluationRecord.get_or_none(EvaluationRecord.id == amendment.evaluation_id)
+        problem = (signatures.amendment_problem(amendment.__data__, evaluation.group_id, keys)
+                   if evaluation is not None and evaluation.signed_at else "更正的纪实评价不存在或未签署")
+        if problem:
+            problems.append(f"更正记录 {amendment.id} {problem}")
     return problems
 
 

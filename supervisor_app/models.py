@@ -21,6 +21,8 @@ from peewee import (
     TextField,
 )
 
+from .canonical import canonical_text
+
 database = DatabaseProxy()
 
 
@@ -32,7 +34,7 @@ class JSONField(TextField):
     def db_value(self, value):
         if value is None:
             return None
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return canonical_text(value)
 
     def python_value(self, value):
         if value is None:
@@ -284,6 +286,7 @@ class Amendment(SyncedModel):
     member = ForeignKeyField(Member, null=True, backref="amendments")
     reason = TextField()
     changes = JSONField(default=dict)
+    signature = TextField(null=True)  # the group leader's signature (signatures.amendment_message)
 
 
 # --- the change log (append-only, hash-chained) ----------------------------------------------

@@ -51,9 +51,20 @@ def create_leader_key(data_dir: Path, member: Member, passphrase: str) -> str:
     tmp = stage_private_file(path, pem)
     public = public_key_text(key)
     with database.atomic():
-        changelog.update(member, sign_public_key=public)
+        _register(member, public)
         os.replace(tmp, path)
     return public
+
+
+def _register(member: Member, public: str) -> None:
+    """The office binds the key itself; a field installation keeps it locally (never synced)
+    until the office binds the same key from the leader's key card (signatures.bind_key_card)."""
+    from . import installation, signatures
+
+    if installation.context().role == "office":
+        changelog.update(member, sign_public_key=public)
+    else:
+        installation.set_setting(signatures.LOCAL_KEY_SETTING + member.id, public)
 
 
 def unlock(data_dir: Path, member: Member, passphrase: str) -> Ed25519PrivateKey:

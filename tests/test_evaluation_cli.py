@@ -55,7 +55,8 @@ def test_suggest_sign_and_amend(capsys, demo_dir, tmp_path):
     assert code == 2 and "已由组长签署" in err
     code, _, err = run(capsys, "evaluation", "amend", "--id", record_id, "--reason", "复核", "--item", "L2")
     assert code == 2 and "--item" in err
-    code, out, _ = run(capsys, "evaluation", "amend", "--id", record_id, "--reason", "复核后调整", "--overall", "好")
+    code, out, _ = run(capsys, "evaluation", "amend", "--id", record_id, "--reason", "复核后调整", "--overall", "好",
+                          "--passphrase-file", str(right))
     assert code == 0
     code, out, _ = run(capsys, "evaluation", "list", "--json")
     assert next(r for r in json.loads(out) if r["id"] == record_id)["status"] == "amended"

@@ -116,12 +116,13 @@ def test_signing_needs_accepted_facts_and_overall_rating(setup):
 def test_amendment_keeps_the_original(setup):
     record = setup["record"]
     _fill(record)
-    evaluations.sign(record, setup["me"], signing.unlock(setup["data_dir"], setup["me"], PASS))
+    key = signing.unlock(setup["data_dir"], setup["me"], PASS)
+    evaluations.sign(record, setup["me"], key)
     with pytest.raises(ValidationError):
-        evaluations.amend(record, setup["me"], "", {"overall_rating": "好"})
+        evaluations.amend(record, setup["me"], "", {"overall_rating": "好"}, key)
     with pytest.raises(ValidationError):
-        evaluations.amend(record, setup["me"], "复核", {"overall_rating": "极好"})
-    amendment = evaluations.amend(record, setup["me"], "复核后调整", {"overall_rating": "好"})
+        evaluations.amend(record, setup["me"], "复核", {"overall_rating": "极好"}, key)
+    amendment = evaluations.amend(record, setup["me"], "复核后调整", {"overall_rating": "好"}, key)
     stored = evaluations.get_evaluation(record.id)
     assert stored.overall_rating == "较好"  # the signed original is unchanged
     assert evaluations.status(stored) == "amended"

@@ -164,14 +164,16 @@ def test_evaluation_draft_then_signed_then_amended(demo_data, tmp_path):
     assert "".join(fact.text.split())[:20] in "".join(texts)
 
     leader = campaigns.group_leader(record.group)
-    evaluations.sign(record, leader, signing.unlock(demo_data, leader, DEMO_PASSPHRASE))
+    key = signing.unlock(demo_data, leader, DEMO_PASSPHRASE)
+    evaluations.sign(record, leader, key)
     out = render("evaluation", tmp_path / "signed.pdf", record_id=record.id)
     texts = check_document(out, "纪实评价表", "已签署", leader.name, "签名指纹", record_id=record.id)
     assert not any("草稿" in text for text in texts)
     record = evaluations.get_evaluation(record.id)
     assert "".join(signing.fingerprint(record.signature).split()) in "".join(texts)
 
-    evaluations.amend(record, leader, "复核联系点工作", {"overall_rating": "好", "narrative": "经复核，整改成效明显。"})
+    evaluations.amend(record, leader, "复核联系点工作", {"overall_rating": "好", "narrative": "经复核，整改成效明显。"},
+                     key)
     out = render("evaluation", tmp_path / "amended.pdf", record_id=record.id)
     whole = "".join(check_document(out, "更正记录", "复核联系点工作", "经复核，整改成效明显。", "已更正"))
     assert "草稿" not in whole

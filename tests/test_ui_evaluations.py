@@ -94,6 +94,7 @@ def test_evaluation_flow(setup, qtbot, monkeypatch):
         dialog.field.setCurrentIndex(dialog.field.findData("overall_rating"))
         dialog.value.setPlainText("好")
         type_text(dialog.reason, "复核联系点工作")
+        type_text(dialog.passphrase, PASS)
 
     exec_filling(monkeypatch, AmendDialog, fill_amend)
     assert editor.amend()

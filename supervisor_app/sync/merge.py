@@ -32,6 +32,7 @@ from types import NoneType
 from peewee import BooleanField, CharField, IntegerField, TextField, fn
 
 from .. import search, visits
+from ..canonical import canonical_text
 from ..changelog import GENESIS
 from ..clock import new_id, now_utc
 from ..models import (
@@ -56,32 +57,7 @@ TYPE_LABELS = {
 }
 
 
-# JSONField's canonical text (json.dumps with these options), with the encoder built once:
-# json.dumps builds a new encoder on every call that passes options.
-_canon = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
-
-
-def _c_canon():
-    """The same text from the C encoder made once (JSONEncoder.encode makes one per call), if
-    this Python has it and gives the same text; values read from JSON cannot be circular."""
-    try:
-        from json import encoder
-
-        make = encoder.c_make_encoder(None, json.JSONEncoder().default, encoder.encode_basestring, None, ":", ",",
-                                      True, False, True)
-
-        def canon(value) -> str:
-            return "".join(make(value, 0))
-
-        probe = {"b": [1, 2.5, None, True, {"é": "督\"\\"}], "a": "x", "c": {}, "d": [], "e": -3}
-        if all(canon(v) == _canon(v) for v in (probe, "x", 1, None, [], 2.5)):
-            return canon
-    except Exception:  # noqa: BLE001 - any difference: keep the plain encoder
-        pass
-    return _canon
-
-
-_canon = _c_canon()
+_canon = canonical_text  # JSONField's text: the one canonical JSON
 
 
 def _same(a, b) -> bool:

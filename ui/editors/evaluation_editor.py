@@ -106,10 +106,14 @@ class AmendDialog(QDialog):
         self.value.setMaximumHeight(100)
         self.value.setPlaceholderText(self.tr("更正后的内容（评价请填 好/较好/一般/差）"))
         self.reason = QLineEdit()
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow(self.tr("更正项目"), self.field)
         form.addRow(self.tr("更正为"), self.value)
         form.addRow(self.tr("更正原因"), self.reason)
+        form.addRow(self.tr("组长口令"), self.passphrase)
         layout.addLayout(form)
+        self.data_dir = parent.window_.data_dir
         self.errors = FieldErrors(QLabel())
         layout.addWidget(self.errors.general)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -119,8 +123,12 @@ class AmendDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            evaluations.amend(self.record, campaigns.current_member(), self.reason.text(),
-                              {self.field.currentData(): self.value.toPlainText().strip()})
+            member = campaigns.current_member()
+            if member is None or not member.is_leader:
+                raise SupervisorError(self.tr("更正须由本督导组组长签名提交。当前成员不是组长。"))
+            key = signing.unlock(self.data_dir, member, self.passphrase.text())
+            evaluations.amend(self.record, member, self.reason.text(),
+                              {self.field.currentData(): self.value.toPlainText().strip()}, key)
         except SupervisorError as exc:
             self.errors.show(exc)
             return
