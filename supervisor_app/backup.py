@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import db
 from .errors import DatabaseError, NotFoundError, SupervisorError
-from .fsutil import fsync_dir, fsync_file
+from .fsutil import create_private_file, fsync_dir, fsync_file, make_private_dir
 from .models import Attachment, EvaluationRecord, Finding, Leader, Rectification, Unit, Visit
 from .paths import attachments_dir, db_path, resolve_data_dir
 
@@ -243,6 +243,7 @@ def _copy_database(source: Path, dest: Path) -> _Stats:
     Raises DatabaseError when the copy is damaged, so a bad database never becomes a backup.
     """
     _remove_with_sidecars(dest)
+    create_private_file(dest)  # owner-only from the start; SQLite keeps the mode (and its journal's)
     src = _connect_ro(source)
     try:
         dst = sqlite3.connect(dest)
@@ -300,6 +301,7 @@ def _write_manifest(info: BackupInfo, stats: _Stats) -> None:
     target = _manifest_path(info.path)
     partial = target.with_name(f".partial-{os.getpid()}-{target.name}")
     try:
+        create_private_file(partial)
         partial.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(partial, target)
     except OSError:
@@ -328,8 +330,7 @@ def create_backup(
         raise NotFoundError(f"数据文件夹 {data_dir} 中还没有数据库，无需备份。")
     now = _utc(now)
     if to is None:
-        folder = backups_dir(data_dir)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = make_private_dir(backups_dir(data_dir))
         _remove_stale(folder, ".partial-*")
         target = _free_name(folder, now, reason)
     else:
@@ -574,7 +575,7 @@ def mark_clean_close(data_dir: str | os.PathLike | None = None) -> None:
         if not path.exists() or not _wal_is_empty(path):
             return
         marker = data_dir / CLEAN_CLOSE_MARKER
-        tmp = marker.with_suffix(".tmp")
+        tmp = create_private_file(marker.with_suffix(".tmp"))
         tmp.write_text(json.dumps(_stamp(path)), encoding="utf-8")
         os.replace(tmp, marker)
     except OSError:
@@ -672,8 +673,7 @@ def _ensure_not_in_use(path: Path) -> None:
 
 def _set_aside(path: Path, data_dir: Path, state: str, now: datetime) -> Path:
     """Move a damaged (or foreign) database with its journal files into the backups folder."""
-    folder = backups_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_private_dir(backups_dir(data_dir))
     target = folder / f"set-aside-{now:%Y%m%dT%H%M%S}Z-{state}.sqlite3"
     os.replace(path, target)
     for suffix in ("-wal", "-journal", "-shm"):
@@ -708,7 +708,7 @@ def restore(file: str | os.PathLike, data_dir: str | os.PathLike | None = None) 
         raise DatabaseError("不能用正在使用的数据库本身来恢复。", field="file")
     info = verify_backup(source)
     hashes = _details(info)[1]
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(data_dir)
     _remove_stale(data_dir, ".restore-*")
     staged = data_dir / f".restore-{os.getpid()}.sqlite3"
     now = _utc(None)

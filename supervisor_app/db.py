@@ -16,6 +16,7 @@ from peewee import SqliteDatabase
 
 from . import search
 from .errors import DatabaseError, SupervisorError
+from .fsutil import create_private_file, make_private_dir, restrict
 from .models import ALL_MODELS, database
 from .paths import db_path
 
@@ -169,7 +170,12 @@ def open_database(data_dir: Path, *, create: bool = True) -> SqliteDatabase:
     if not path.exists() and not create:
         raise DatabaseError(f"数据文件夹 {data_dir} 中还没有数据库，请先运行 init。")
     version = check_openable(path)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(data_dir)
+    # Owner-only before SQLite opens it: SQLite gives the -wal/-shm files the database's mode.
+    if not path.exists():
+        create_private_file(path)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        restrict(Path(f"{path}{suffix}"))
     close_database()
     db = AppDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
     database.initialize(db)

@@ -7,7 +7,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import attachments, backup, db, installation
-from .paths import attachments_dir, resolve_data_dir
+from .fsutil import restrict_contents
+from .paths import attachments_dir, keys_dir, resolve_data_dir
 
 _open_dir: Path | None = None  # the data folder whose database is bound
 
@@ -22,6 +23,7 @@ def open_data_dir(data_dir: str | Path | None = None, *, create: bool = True) ->
     path = resolve_data_dir(data_dir)
     existed = backup.refuse_if_damaged(path).state != backup.NEW
     db.open_database(path, create=create)
+    _protect(path)
     _open_dir = path
     backup.forget_clean_close(path)
     attachments.set_store(attachments_dir(path))
@@ -29,6 +31,18 @@ def open_data_dir(data_dir: str | Path | None = None, *, create: bool = True) ->
     if existed:
         backup.backup_at_start(path)
     return path
+
+
+def _protect(path: Path) -> None:
+    """Owner-only modes (POSIX) for the data folder, what lies in it, the backups and the keys.
+
+    Files made by older versions (0644 in a 0755 folder) are fixed here; new ones are created
+    owner-only where they are written. Deeper folders (attachments/ab/…) need no pass: nobody
+    else can enter the 0700 data folder.
+    """
+    restrict_contents(path)
+    restrict_contents(backup.backups_dir(path))
+    restrict_contents(keys_dir(path))
 
 
 def close() -> None:
