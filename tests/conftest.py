@@ -8,6 +8,7 @@ from datetime import date
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"  # never the real keyring (tests set their own)
 
 import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402

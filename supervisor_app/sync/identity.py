@@ -3,6 +3,10 @@
 Each installation has an Ed25519 key pair (signs manifests and its card) and an X25519 key
 pair (receives encrypted payloads). The private keys live in ``<data>/keys`` with owner-only
 permissions, created at first use; the public keys are written to the local ``Device`` row.
+Where the operating system has a credential store, the key files are PKCS#8 encrypted under a
+random key kept there (``keystore``), so a copy of the data folder alone cannot use them;
+elsewhere they are plain PKCS#8, as in earlier versions, and are encrypted the first time
+they are loaded on a machine that has a store.
 
 A card is a small JSON file with the device id, role, group and public keys, signed by its
 own Ed25519 key. Its fingerprint (SHA-256 over id, role and both keys, 32 hex digits in
@@ -25,8 +29,10 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from .. import installation
 from ..clock import now_utc
-from ..fsutil import stage_private_file
+from ..fsutil import fsync_dir, stage_private_file
 from ..models import Device, Group, database
+from ..paths import keys_dir as data_keys_dir
+from . import keystore
 from .errors import EnrolmentError, IdentityError
 
 CARD_FORMAT = "supervisor_app.device_card"
@@ -47,7 +53,7 @@ def data_dir() -> Path:
 
 
 def keys_dir() -> Path:
-    return data_dir() / "keys"
+    return data_keys_dir(data_dir())
 
 
 def b64(raw: bytes) -> str:
@@ -68,12 +74,72 @@ def _raw_public(key) -> bytes:
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-def _write_private(path: Path, pem: bytes) -> None:
-    os.replace(stage_private_file(path, pem), path)
+ENCRYPTED_PEM = b"-----BEGIN ENCRYPTED PRIVATE KEY-----"
+KEY_NOT_IN_STORE = (
+    "本机设备密钥无法解开：解开它的钥匙保存在原电脑、原用户的系统凭据管理器中，这个数据文件夹可能是从"
+    "别的电脑或别的用户复制来的。同步不可用（其余记录不受影响）；请在原电脑上以原用户使用。"
+)
+STORE_UNAVAILABLE = (
+    "本机设备密钥由系统凭据管理器保护，但现在无法访问系统凭据管理器，同步暂不可用（其余记录不受影响）；"
+    "请以平时的用户登录桌面、解锁密钥环后再试。"
+)
 
 
-def _pem(key) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+def _write_private(path: Path, pem: bytes, kind=None, wrapping_key: bytes | None = None) -> None:
+    """Write a key file atomically (0600); with ``kind``, the staged file must load as that key
+    (with ``wrapping_key``) and have the same public key as ``pem`` before it replaces ``path``."""
+    tmp = stage_private_file(path, pem)
+    try:
+        if kind is not None:
+            expected = _raw_public(_load_pem(pem, path, kind, wrapping_key).public_key())
+            if _raw_public(_load_key(tmp, kind, wrapping_key).public_key()) != expected:
+                raise IdentityError(f"本机设备密钥文件写入后核对不符：{path}。")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def _password(wrapping_key: bytes) -> bytes:
+    return base64.b64encode(wrapping_key)
+
+
+def _pem(key, wrapping_key: bytes | None = None) -> bytes:
+    """PKCS#8 PEM, encrypted under the credential store's wrapping key when there is one.
+
+    The wrapping key is 256 random bits, so PKCS#8's own password KDF (PBKDF2) adds nothing
+    and needs no strength of its own; cryptography's best available encryption (AES-256-CBC)
+    keeps the file a standard one that ``openssl pkey`` reads given the key.
+    """
+    encryption = (
+        serialization.BestAvailableEncryption(_password(wrapping_key)) if wrapping_key
+        else serialization.NoEncryption()
+    )
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+
+
+def _is_protected(pem: bytes) -> bool:
+    return pem.lstrip().startswith(ENCRYPTED_PEM)
+
+
+def _store_key(device_id: str) -> bytes:
+    """The wrapping key for protected key files; a clear refusal when it cannot be had."""
+    try:
+        key = keystore.load(device_id)
+    except keystore.Unavailable as exc:
+        raise IdentityError(STORE_UNAVAILABLE, detail=str(exc)) from exc
+    if key is None:
+        raise IdentityError(KEY_NOT_IN_STORE)
+    return key
+
+
+def _new_store_key(device_id: str) -> bytes | None:
+    """The wrapping key to protect key files with, made at first use; None without a store."""
+    try:
+        return keystore.load_or_create(device_id)
+    except keystore.Unavailable:
+        return None
 
 
 @dataclass(frozen=True)
@@ -94,18 +160,48 @@ class LocalIdentity:
         return _raw_public(self.box_key.public_key())
 
 
-def _load_key(path: Path, kind):
+def _load_pem(pem: bytes, path: Path, kind, wrapping_key: bytes | None):
+    password = _password(wrapping_key) if wrapping_key and _is_protected(pem) else None
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except (ValueError, TypeError, OSError) as exc:
+        key = serialization.load_pem_private_key(pem, password=password)
+    except (ValueError, TypeError) as exc:
         raise IdentityError(f"本机设备密钥文件无法读取：{path}。", detail=repr(exc)) from exc
     if not isinstance(key, kind):
         raise IdentityError(f"本机设备密钥文件类型不对：{path}。")
     return key
 
 
+def _load_key(path: Path, kind, wrapping_key: bytes | None = None):
+    try:
+        pem = path.read_bytes()
+    except OSError as exc:
+        raise IdentityError(f"本机设备密钥文件无法读取：{path}。", detail=repr(exc)) from exc
+    return _load_pem(pem, path, kind, wrapping_key)
+
+
+def _protect_plain_files(identity: LocalIdentity, files: dict[Path, bytes]) -> None:
+    """Encrypt plain key files (earlier versions, or made without a store) once a store is there.
+
+    Each file is replaced on its own, only after its encrypted copy has been written and loaded
+    back; anything failing leaves the plain file as it was, to be tried again at the next use.
+    """
+    plain = [path for path, pem in files.items() if not _is_protected(pem)]
+    if not plain:
+        return
+    wrapping_key = _new_store_key(identity.device_id)
+    if wrapping_key is None:
+        return  # no credential store: owner-only plain files (the documented fallback)
+    for path in plain:
+        key = identity.sign_key if path.name == SIGN_KEY_FILE else identity.box_key
+        try:
+            _write_private(path, _pem(key, wrapping_key), type(key), wrapping_key)
+        except (OSError, IdentityError):
+            return
+
+
 def local_identity() -> LocalIdentity:
-    """Load this installation's keys, creating them at first use (private files mode 0600)."""
+    """Load this installation's keys, creating them at first use (private files mode 0600,
+    encrypted under the credential store's key where there is one)."""
     ctx = installation.context()
     device = Device.get_by_id(ctx.device_id)
     folder = keys_dir()
@@ -116,18 +212,26 @@ def local_identity() -> LocalIdentity:
                 "本机已登记的设备密钥文件丢失（keys 文件夹）。已登记本机的设备将无法验证新的同步包；"
                 "请从备份恢复 keys 文件夹。"
             )
-        _write_private(sign_path, _pem(Ed25519PrivateKey.generate()))
-        _write_private(box_path, _pem(X25519PrivateKey.generate()))
+        wrapping_key = _new_store_key(ctx.device_id)
+        _write_private(sign_path, _pem(Ed25519PrivateKey.generate(), wrapping_key))
+        _write_private(box_path, _pem(X25519PrivateKey.generate(), wrapping_key))
     elif not sign_path.exists() or not box_path.exists():
         raise IdentityError("本机设备密钥文件不完整（keys 文件夹中缺少一个），请从备份恢复。")
-    identity = LocalIdentity(ctx.device_id, ctx.role, _load_key(sign_path, Ed25519PrivateKey),
-                             _load_key(box_path, X25519PrivateKey))
+    try:
+        files = {sign_path: sign_path.read_bytes(), box_path: box_path.read_bytes()}
+    except OSError as exc:
+        raise IdentityError(f"本机设备密钥文件无法读取：{folder}。", detail=repr(exc)) from exc
+    wrapping_key = _store_key(ctx.device_id) if any(map(_is_protected, files.values())) else None
+    identity = LocalIdentity(ctx.device_id, ctx.role,
+                             _load_pem(files[sign_path], sign_path, Ed25519PrivateKey, wrapping_key),
+                             _load_pem(files[box_path], box_path, X25519PrivateKey, wrapping_key))
     sign_text, box_text = b64(identity.sign_public), b64(identity.box_public)
     if device.sign_public_key is None and device.box_public_key is None:
         with database.atomic():
             Device.update(sign_public_key=sign_text, box_public_key=box_text).where(Device.id == device.id).execute()
     elif (device.sign_public_key, device.box_public_key) != (sign_text, box_text):
         raise IdentityError("本机设备密钥与数据库中登记的公钥不符（keys 文件夹可能来自别的数据文件夹）。")
+    _protect_plain_files(identity, files)
     return identity
 
 
