@@ -28,6 +28,7 @@ from supervisor_app import attachments, audit, store, visits
 from supervisor_app.clock import new_id, now_utc
 from supervisor_app.models import ChangeLog, Unit, database
 from supervisor_app.sync import container, identity, service
+from supervisor_app.sync.admission import FIELD_TYPES
 from supervisor_app.sync.errors import BundleRefused
 from tests.test_sync_helpers import Trio, build_trio, export, on
 
@@ -67,7 +68,8 @@ def template(tmp_path_factory) -> tuple[Trio, Kit]:
         entries = [
             {"device_id": r.device_id, "seq": r.seq, "record_type": r.record_type, "record_id": r.record_id,
              "op": r.op, "fields": r.fields, "member_id": r.member_id, "at": r.at}
-            for r in ChangeLog.select().where(ChangeLog.device_id == me.device_id).order_by(ChangeLog.seq)
+            for r in ChangeLog.select().where((ChangeLog.device_id == me.device_id)
+                                              & ChangeLog.record_type.in_(sorted(FIELD_TYPES))).order_by(ChangeLog.seq)
         ]
         blob = attachments.blob_path(att.sha256).read_bytes()
         kit_keys = (me.device_id, me.sign_key, identity.unb64(office.box_public_key, 32, "key"), office.id)

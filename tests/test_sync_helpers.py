@@ -58,6 +58,8 @@ def build_trio(root: Path) -> Trio:
         campaign = campaigns.current_campaign()
         g1 = campaigns.create_group("市委第一督导组", campaign)
         g2 = campaigns.create_group("市委第二督导组", campaign)
+        for group, (_, leader) in zip((g1, g2), FIELD_GROUPS.values(), strict=True):
+            campaigns.add_member(group, leader, is_leader=True)  # the office appoints the leaders
         county = units.create_unit("临江县", "县市区", group=g1.id)
         units.create_unit("青山县", "县市区", group=g2.id)
         units.create_unit("市教育局", "市直单位", group=g1.id)
@@ -70,7 +72,7 @@ def build_trio(root: Path) -> Trio:
             identity.write_card(root / f"{name}.card")
     with on(trio.office):
         for name in ("f1", "f2"):
-            identity.enroll(root / f"{name}.card")
+            identity.enroll(root / f"{name}.card", group=FIELD_GROUPS[name][0])
         out = service.export_to_folder(trio.usb("setup"))
     by_receiver = {r.receiver_id: r.path for r in out}
     for name in ("f1", "f2"):
@@ -82,6 +84,28 @@ def build_trio(root: Path) -> Trio:
             campaigns.initialize("field", group, member)
     shutil.rmtree(trio.usb("setup"))
     return trio
+
+
+LEADER_PASSPHRASE = "leader-passphrase"
+
+
+def bind_leader(trio: Trio, name: str) -> None:
+    """The leader of field ``name`` makes a signing key, the office binds it from the key
+    card, and the binding reaches the field device (what a group does before it leaves)."""
+    from supervisor_app import signatures, signing
+    from supervisor_app.models import Member
+
+    card = trio.root / f"{name}.keycard"
+    with on(trio.root / name):
+        member = Member.get(Member.name == FIELD_GROUPS[name][1])
+        signing.create_leader_key(trio.root / name, member, LEADER_PASSPHRASE)
+        fingerprint = signatures.write_key_card(member, signing.unlock(trio.root / name, member, LEADER_PASSPHRASE),
+                                                card)
+    receiver = device_id(trio.root / name)
+    with on(trio.office):
+        signatures.bind_key_card(card, fingerprint)
+        (out,) = service.export_to_folder(trio.usb("binding"), receivers=[receiver])
+    import_(trio.root / name, out.path)
 
 
 def device_id(folder: Path) -> str:

@@ -14,6 +14,7 @@ from supervisor_app import campaigns, visits
 from supervisor_app.clock import new_id, now_utc
 from supervisor_app.models import ChangeLog, Unit
 from supervisor_app.sync import container, identity, service
+from supervisor_app.sync.admission import FIELD_TYPES
 from supervisor_app.sync.entries import Entry
 from supervisor_app.sync.errors import (
     BundleCorrupt,
@@ -74,7 +75,8 @@ def forge(trio: Trio, *, entries_hook=None, members=(), parts_hook=None, **manif
     with on(trio.f1):
         me = identity.local_identity()
         office = identity.office_device()
-        rows = ChangeLog.select().where(ChangeLog.device_id == me.device_id).order_by(ChangeLog.seq)
+        rows = ChangeLog.select().where((ChangeLog.device_id == me.device_id)
+                                        & ChangeLog.record_type.in_(sorted(FIELD_TYPES))).order_by(ChangeLog.seq)
         entries = [Entry(r.device_id, r.seq, r.record_type, r.record_id, r.op, r.fields, r.member_id, r.at).to_wire()
                    for r in rows]
         entries = entries_hook(entries) if entries_hook else entries
@@ -266,7 +268,7 @@ def test_a_field_bundle_cannot_carry_another_devices_changes(trio):
     def impersonate(entries):
         return [{**e, "device_id": other, "fields": {**e["fields"], "device_id": other}} for e in entries]
 
-    refused(trio, forge(trio, entries_hook=impersonate), UnsafeContentError, "只能有该设备自己的变更")
+    refused(trio, forge(trio, entries_hook=impersonate), UnsafeContentError, "每台设备只能为自己声明")
 
 
 def test_unknown_record_types_and_fields_are_refused(trio):

@@ -4,7 +4,7 @@ watching a folder), and the history."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from supervisor_app import campaigns, store, units, visits
 from supervisor_app.sync import service
@@ -17,6 +17,9 @@ def office_card(tmp_path):
     office = tmp_path / "office"
     store.open_data_dir(office)
     campaigns.initialize("office")
+    group = campaigns.create_group("市委第一督导组", campaigns.current_campaign())
+    campaigns.add_member(group, "张三", is_leader=True)
+    units.create_unit("临江县", "县市区", group=group.id)
     card = tmp_path / "office-card.json"
     service.write_card(card)
     store.close()
@@ -34,28 +37,50 @@ def test_field_to_office_through_the_window(qtbot, tmp_path, office_card, isolat
     office, office_card_path = office_card
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     field = store.open_data_dir(isolated_data)
-    campaigns.initialize("field", "市委第一督导组", "张三")
-    unit = units.create_unit("临江县", "县市区")
-    visits.create_visit(unit, "2014-04-08T09:30", ["随机抽查"], notes="现场查看四风问题整改")
+    campaigns.initialize("field")
     window = _window(qtbot, field)
     page = window.show_page("sync")
     assert page.enroll(str(office_card_path)) is not None
     assert any(d.role == "office" for d in service.list_devices())
     field_card = tmp_path / "field-card.json"
     assert page.write_card(str(field_card)) is not None
+    window.close()
+    tasks.wait_for_all()
+    store.close()
+
+    # the office enrols the laptop for its group and sends the assignments
+    store.open_data_dir(office)
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("市委第一督导组", True))
+    office_window = _window(qtbot, office)
+    assert office_window.show_page("sync").enroll(str(field_card)).group_name == "市委第一督导组"
+    first = tmp_path / "assignments"
+    first.mkdir()
+    (sent,) = service.export_to_folder(first)
+    office_window.close()
+    tasks.wait_for_all()
+    store.close()
+
+    store.open_data_dir(field)
+    window = _window(qtbot, field)
+    page = window.show_page("sync")
+    with qtbot.waitSignal(page.operation_finished, timeout=60_000):
+        page.import_files([str(sent.path)])
+    campaigns.initialize("field", "市委第一督导组", "张三")  # the group and member the office made
+    unit = units.list_units()[0]
+    visits.create_visit(unit, "2014-04-08T09:30", ["随机抽查"], notes="现场查看四风问题整改")
     stick = tmp_path / "stick"
     stick.mkdir()
     with qtbot.waitSignal(page.operation_finished, timeout=60_000) as blocker:
         page.export(str(stick))
     bundles = list(stick.glob("*.sgb"))
     assert len(bundles) == 1 and blocker.args[0][0].path == bundles[0]
-    assert page.history.rowCount() == 1 and page.history.item(0, 1).text() == "导出"
+    assert page.history.rowCount() == 2  # the office's assignments in, this bundle out
+    assert sorted(page.history.item(i, 1).text() for i in range(2)) == ["导入", "导出"]
     window.close()
     tasks.wait_for_all()
     store.close()
 
     store.open_data_dir(office)
-    service.enroll(field_card)
     office_window = _window(qtbot, office)
     office_page = office_window.show_page("sync")
     with qtbot.waitSignal(office_page.operation_finished, timeout=60_000):

@@ -55,14 +55,24 @@ def cmd_import(args) -> int:
         print("没有找到同步包（.sgb）。", file=sys.stderr)
         return 2
     code = 0
+    imported = skipped = refused = 0
     for result in results:
         if result.ok:
             print(f"{result.path.name}：{result.message}")
+            imported += 1
         elif result.status == "duplicate" and result.path not in explicit:
             print(f"{result.path.name}：跳过（已导入过）。")
+            skipped += 1
         else:
-            print(f"{result.path.name}：拒绝：{result.message}", file=sys.stderr)
+            # one line per file, whatever the reason quotes
+            print(f"{result.path.name}：拒绝：{' '.join(result.message.splitlines())}", file=sys.stderr)
+            refused += 1
             code = 2
+    if len(results) > 1:
+        summary = f"共 {len(results)} 个同步包：导入 {imported} 个"
+        summary += f"，跳过 {skipped} 个（已导入过）" if skipped else ""
+        summary += f"，拒绝 {refused} 个" if refused else ""
+        print(summary + "。", file=sys.stderr if code else sys.stdout)
     return code
 
 
@@ -83,8 +93,11 @@ def cmd_enroll(args) -> int:
 
     _open(args)
     card = service.read_card(args.card)
-    info = service.enroll(args.card, args.fingerprint)
+    info = service.enroll(args.card, args.fingerprint, getattr(args, "group", None))
     print(f"已登记：{info.label}，角色：{card.role_label}")
+    if info.role == "field":
+        print(f"督导组：{info.group_name}" if info.group_id else
+              f"尚未分配督导组：请运行 device assign {info.short_id} --group 督导组名称，之后才接收它的记录。")
     print(f"指纹：{card.fingerprint}")
     if args.fingerprint is None:
         print("请与对方核对以上指纹；不一致时请立即注销（device revoke）。")
@@ -102,6 +115,30 @@ def cmd_list(args) -> int:
     for d in devices:
         print(f"{d.id}  {d.status}  {'活动办' if d.role == 'office' else '督导组'}  {d.group_name or d.name}  指纹 {d.fingerprint}")
     print(f"共 {len(devices)} 台设备")
+    return 0
+
+
+def cmd_assign(args) -> int:
+    from . import service
+
+    _open(args)
+    info = service.assign_device(args.id, args.group)
+    print(f"已将设备 {info.short_id} 分配给{info.group_name}：此后只接收它发来的本组记录。")
+    return 0
+
+
+def cmd_entries(args) -> int:
+    from . import service
+
+    _open(args)
+    rows = service.applied_entries(args.id, args.limit)
+    if args.json:
+        _json([{"seq": r.seq, "record_type": r.record_type, "record_id": r.record_id, "op": r.op,
+                "member_id": r.member_id, "at": r.at, "fields": sorted(r.fields)} for r in rows])
+        return 0
+    for r in rows:
+        print(f"{r.seq:>8}  {r.at[:19]}  {r.op:<6}  {r.record_type:<13} {r.record_id}  {'、'.join(sorted(r.fields))}")
+    print(f"共 {len(rows)} 条")
     return 0
 
 
@@ -189,7 +226,17 @@ def register(subparsers) -> None:
         p = parent.add_parser("enroll", help="登记对方的设备卡（活动办登记督导组；督导组登记活动办）")
         p.add_argument("card", metavar="CARD")
         p.add_argument("--fingerprint", metavar="FP", help="对方读出的指纹；给出时必须一致")
+        p.add_argument("--group", metavar="NAME", help="活动办：该设备所属的督导组（名称或编号）")
         p.set_defaults(func=cmd_enroll)
+    p = dsub.add_parser("assign", help="活动办：把已登记的督导组设备分配给一个督导组")
+    p.add_argument("id", metavar="ID", help="设备编号（或其前几位）")
+    p.add_argument("--group", required=True, metavar="NAME")
+    p.set_defaults(func=cmd_assign)
+    p = dsub.add_parser("entries", help="列出某台设备写入、已在本机生效的全部变更")
+    p.add_argument("id", metavar="ID", help="设备编号（或其前几位）")
+    p.add_argument("--limit", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_entries)
     p = dsub.add_parser("list", help="列出本机与已登记的设备")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_list)

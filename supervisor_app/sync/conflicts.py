@@ -15,8 +15,8 @@ from .. import changelog, installation, visits
 from ..clock import now_utc
 from ..errors import FrozenRecordError, NotFoundError, ValidationError
 from ..models import MODEL_BY_RECORD_TYPE, Finding, Visit, database
+from .entries import TYPE_LABELS
 from .importer import device_label
-from .merge import TYPE_LABELS
 from .models import SyncConflict
 
 CURRENT = "current"

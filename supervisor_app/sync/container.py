@@ -14,6 +14,12 @@ file size must equal the sum of the parts exactly. The payload's plaintext is a 
 (USTAR, regular files only) whose members are listed, in order, in ``manifest["parts"]``:
 ``entries/NNNNNN.jsonl.gz`` (change-log entries, gzip'd JSON lines) and
 ``attachments/<sha256>`` (attachment contents).
+
+What comes from a bundle or a card is read strictly, because an enrolled device can still be
+hostile: the tar stream by our own reader (only the plain USTAR headers BundleWriter writes —
+no pax or GNU extension headers, sparse files, links — and nothing after the end-of-archive but
+the writer's zero padding), JSON by ``loads_strict`` (bounded nesting, no lone surrogates, no
+NaN or Infinity). Every refusal is a BundleRefused with a Chinese message, never a traceback.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import gzip
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import tarfile
@@ -58,7 +65,10 @@ MAX_RATIO = 100
 RATIO_ALLOWANCE = 1024 * 1024  # tiny parts may compress better than MAX_RATIO
 MAX_LINE_BYTES = 16 * 1024 * 1024
 MAX_ENTRIES = 20_000_000
-MAX_TAR_TAIL = 64 * 1024
+MAX_PART_ENTRIES = 50_000  # the exporter writes 5 000 per part
+MAX_NAME_CHARS = 1000  # the sender's name in the manifest (a group's name)
+INFLATE_STEP = 1 << 20  # decompressed bytes produced per step: memory stays bounded
+MAX_JSON_DEPTH = 32  # the deepest entry (a template's content in its fields) nests 6 deep
 ENTRIES_PART = re.compile(r"entries/[0-9]{6}\.jsonl\.gz")
 ATTACHMENT_PART = re.compile(r"attachments/[0-9a-f]{64}")
 UUIDISH = re.compile(r"[0-9a-zA-Z][0-9a-zA-Z-]{7,35}")
@@ -68,16 +78,107 @@ def canonical_json(data) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
+# --- strict JSON ----------------------------------------------------------------------------------
+
+
+class StrictJSONError(ValueError):
+    """Text refused by ``loads_strict``: ``reason`` says why (Chinese, to follow a noun such as
+    “同步包中的变更条目”); ``unsafe`` tells a construct no writer of ours makes (deep nesting, a
+    lone surrogate, NaN) from text that is merely not JSON."""
+
+    def __init__(self, reason: str, unsafe: bool = True):
+        super().__init__(reason)
+        self.reason = reason
+        self.unsafe = unsafe
+
+
+_NOT_A_NUMBER = "含有 NaN 或无穷大（Infinity）这样的非法数值"
+_TOO_DEEP = f"嵌套过深（超过 {MAX_JSON_DEPTH} 层）"
+_LONE_SURROGATE = "含有无效的 Unicode 字符（不成对的代理码，如 \\ud800）"
+# A lone surrogate can only arrive as an escape: the UTF-8 decoder refuses encoded ones.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _no_constant(name: str):
+    raise StrictJSONError(_NOT_A_NUMBER)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999
+        raise StrictJSONError(_NOT_A_NUMBER)
+    return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite_float)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+
+
+def _too_deep(value) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return True
+        for child in item.values() if type(item) is dict else item:
+            if type(child) is dict or type(child) is list:
+                stack.append((child, depth + 1))
+    return False
+
+
+def loads_strict(text: str):
+    """``json.loads`` that refuses NaN/Infinity (and numbers beyond a float), lone surrogates
+    in keys or values, and nesting deeper than MAX_JSON_DEPTH; raises StrictJSONError.
+
+    Cheap on ordinary text: the depth is walked only when the text has more brackets than the
+    bound, the strings only when it has a surrogate escape.
+    """
+    try:
+        value = _DECODER.decode(text)
+    except RecursionError:
+        raise StrictJSONError(_TOO_DEEP) from None
+    except StrictJSONError:
+        raise
+    except (ValueError, OverflowError) as exc:  # not JSON; an integer of more than 4 300 digits
+        raise StrictJSONError("无法解析", unsafe=False) from exc
+    if (text.count("[") + text.count("{") > MAX_JSON_DEPTH and (type(value) is dict or type(value) is list)
+            and _too_deep(value)):
+        raise StrictJSONError(_TOO_DEEP)
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+        try:
+            _ENCODER.encode(value).encode("utf-8")
+        except UnicodeEncodeError:
+            raise StrictJSONError(_LONE_SURROGATE) from None
+    return value
+
+
+def parse_json_line(line: bytes):
+    """One change-log entry line of a bundle, strictly parsed (see ``loads_strict``).
+
+    Raises UnsafeContentError for deep nesting, lone surrogates and NaN/Infinity, BundleCorrupt
+    for anything that is not UTF-8 JSON.
+    """
+    try:
+        return loads_strict(line.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise BundleCorrupt("同步包中的变更条目不是有效的 UTF-8 文本。") from exc
+    except StrictJSONError as exc:
+        if exc.unsafe:
+            raise UnsafeContentError(f"同步包中的变更条目{exc.reason}，已拒绝。") from None
+        raise BundleCorrupt("同步包中的变更条目无法解析。") from exc
+
+
 def check_member_name(name) -> str:
     """Refuse absolute paths, '..', backslashes and anything but the two known member kinds."""
     if not isinstance(name, str) or not name or len(name) > 200 or "\x00" in name:
         raise UnsafeContentError(f"同步包中有不安全的文件名：{name!r}。")
+    shown = name if name.isprintable() else repr(name)  # a refusal is one line
     if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        raise UnsafeContentError(f"同步包中有不安全的文件名（绝对路径）：{name}。")
+        raise UnsafeContentError(f"同步包中有不安全的文件名（绝对路径）：{shown}。")
     if "\\" in name or any(part in ("..", ".", "") for part in name.split("/")):
-        raise UnsafeContentError(f"同步包中有不安全的文件名（含“..”或空路径段）：{name}。")
+        raise UnsafeContentError(f"同步包中有不安全的文件名（含“..”或空路径段）：{shown}。")
     if not (ENTRIES_PART.fullmatch(name) or ATTACHMENT_PART.fullmatch(name)):
-        raise UnsafeContentError(f"同步包中有不认识的文件：{name}。")
+        raise UnsafeContentError(f"同步包中有不认识的文件：{shown}。")
     return name
 
 
@@ -136,8 +237,12 @@ def read_frame(path: str | os.PathLike) -> BundleFile:
     except IsADirectoryError as exc:
         raise BundleCorrupt(f"{path} 是文件夹，不是同步包。") from exc
     try:
-        manifest = json.loads(manifest_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        manifest = loads_strict(manifest_bytes.decode("utf-8"))
+    except StrictJSONError as exc:
+        if exc.unsafe:
+            raise UnsafeContentError(f"{path.name} 的清单{exc.reason}，已拒绝。") from None
+        raise BundleCorrupt(f"{path.name} 已损坏（清单无法解析）。") from exc
+    except UnicodeDecodeError as exc:
         raise BundleCorrupt(f"{path.name} 已损坏（清单无法解析）。") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BundleCorrupt(f"{path.name} 已损坏（清单格式不对）。")
@@ -183,6 +288,11 @@ def check_manifest(frame: BundleFile) -> None:
         for side in ("sender", "receiver"):
             _text(m[side]["device_id"], f"{side}.device_id", UUIDISH)
             _text(m[side]["role"], f"{side}.role", re.compile("field|office"))
+        group_id, sender_name = m["sender"].get("group_id"), m["sender"].get("name")
+        if group_id is not None:
+            _text(group_id, "sender.group_id", UUIDISH)
+        if sender_name is not None and len(_text(sender_name, "sender.name")) > MAX_NAME_CHARS:
+            raise BundleCorrupt("同步包清单中的 sender.name 过长。")
         entry_count = _int(m["entry_count"], "entry_count")
         _int(m["attachment_count"], "attachment_count")
         ranges = m["ranges"]
@@ -237,7 +347,10 @@ def check_manifest(frame: BundleFile) -> None:
         total += size
         if name.startswith("entries/"):
             raw = _int(part.get("raw_size"), "parts.raw_size")
-            entries_declared += _int(part.get("entries"), "parts.entries")
+            entries = _int(part.get("entries"), "parts.entries")
+            entries_declared += entries
+            if entries > MAX_PART_ENTRIES:
+                raise SizeLimitError(f"同步包中的 {name} 条目过多（{entries} 条，上限 {MAX_PART_ENTRIES}）。")
             if size > MAX_ENTRIES_PART_BYTES or raw > MAX_ENTRIES_PART_RAW:
                 raise SizeLimitError(f"同步包中的 {name} 过大。")
             if raw > max(size * MAX_RATIO, RATIO_ALLOWANCE):
@@ -299,39 +412,100 @@ def decode_payload(frame: BundleFile, key: bytes, stage_dir: Path | None,
         fh.seek(frame.payload_offset)
         reader = crypto.DecryptingReader(_Slice(fh, frame.payload_size), frame.payload_size, key,
                                          progress=progress, cancelled=cancelled)
-        try:
-            tar = tarfile.open(fileobj=reader, mode="r|")
-        except tarfile.TarError as exc:
-            raise BundleCorrupt("同步包内容无法解开（格式不对）。") from exc
-        index = 0
-        try:
-            for member in tar:
-                if index >= len(parts):
-                    raise UnsafeContentError(f"同步包中有清单之外的文件：{member.name}。")
-                expected = parts[index]
-                if not member.isreg():
-                    raise UnsafeContentError(f"同步包中含有链接或特殊文件：{member.name}，已拒绝。")
-                check_member_name(member.name)
-                if member.name != expected["name"] or member.size != expected["size"]:
-                    raise UnsafeContentError(f"同步包中的文件 {member.name} 与清单不符。")
-                stream = tar.extractfile(member)
-                if member.name.startswith("entries/"):
-                    result.entries += _decode_entries(stream, expected, on_entry)
-                else:
-                    sha = expected["sha256"]
-                    target = stage_dir / sha if stage_dir is not None else None
-                    result.attachments[sha] = _stage_attachment(stream, expected, target)
-                index += 1
-        except tarfile.TarError as exc:
-            raise BundleCorrupt("同步包内容无法解开（格式不对或已损坏）。") from exc
-        if index != len(parts):
-            raise BundleCorrupt("同步包缺少清单中列出的文件（内容不完整）。")
-        tail = reader.read(MAX_TAR_TAIL + 1)
-        if len(tail) > MAX_TAR_TAIL or tail.strip(b"\x00") or not reader.exhausted:
-            raise UnsafeContentError("同步包的内容之后还有多余的数据。")
+        position = 0  # in the plaintext tar stream
+        for expected in parts:
+            block = _read_block(reader)
+            if block == _ZERO_BLOCK:
+                raise BundleCorrupt("同步包缺少清单中列出的文件（内容不完整）。")
+            name, size = _member_header(block)
+            if name != expected["name"] or size != expected["size"]:
+                raise UnsafeContentError(f"同步包中的文件 {name} 与清单不符。")
+            if name.startswith("entries/"):
+                result.entries += _decode_entries(reader, expected, on_entry)
+            else:
+                sha = expected["sha256"]
+                target = stage_dir / sha if stage_dir is not None else None
+                result.attachments[sha] = _stage_attachment(reader, expected, target)
+            padding = -size % BLOCK
+            if _read_block(reader, padding).strip(b"\x00"):
+                raise UnsafeContentError(f"同步包的内容中有多余的数据（{name} 之后的填充不是零），已拒绝。")
+            position += BLOCK + size + padding
+        _check_end(reader, position)
         if reader.sha256.hexdigest() != frame.manifest["payload"]["sha256"]:
             raise BundleCorrupt("同步包的加密内容与清单中的哈希不符（文件被改动）。")
     return result
+
+
+# --- the tar stream: only what BundleWriter writes ----------------------------------------------------
+
+BLOCK = tarfile.BLOCKSIZE  # 512
+RECORD = tarfile.RECORDSIZE  # 10 240: the writer pads the archive to whole records
+_ZERO_BLOCK = bytes(BLOCK)
+_USTAR_MAGIC = b"ustar\x0000"  # magic and version of POSIX USTAR (GNU tar's own is "ustar  \0")
+_OCTAL = re.compile(rb" *([0-7]{1,12})[ \x00]*")
+_EXTENSION_HEADERS = {
+    b"x": "pax 扩展头", b"g": "pax 全局扩展头", b"L": "GNU 长文件名扩展头", b"K": "GNU 长链接名扩展头",
+    b"S": "稀疏文件（GNU sparse）", b"N": "GNU 扩展头", b"M": "GNU 多卷扩展头", b"V": "GNU 卷标",
+    b"D": "GNU 目录清单", b"X": "扩展头",
+}
+_OTHER_TYPES = {b"1": "链接（硬链接）", b"2": "链接（符号链接）", b"5": "文件夹"}
+
+
+def _read_block(reader, size: int = BLOCK) -> bytes:
+    data = reader.read(size)
+    if len(data) != size:
+        raise BundleCorrupt("同步包内容不完整（文件提前结束）。")
+    return data
+
+
+def _shown(raw_name: bytes) -> str:
+    """A member name as read, printable ASCII (anything else escaped): the name itself when valid."""
+    return raw_name.decode("latin-1").encode("unicode_escape").decode("ascii")
+
+
+def _octal(field: bytes) -> int | None:
+    match = _OCTAL.fullmatch(field)
+    return int(match.group(1), 8) if match else None
+
+
+def _member_header(block: bytes) -> tuple[str, int]:
+    """The name and size of a plain regular file's USTAR header; anything else is refused."""
+    if _octal(block[148:156]) != sum(block[:148]) + 8 * 32 + sum(block[156:]):
+        raise BundleCorrupt("同步包内容已损坏（文件头校验和不对）。")
+    raw_name = block[:100].split(b"\x00", 1)[0]
+    shown = _shown(raw_name)
+    kind = block[156:157]
+    if kind not in (b"0", b"\x00"):
+        if kind in _EXTENSION_HEADERS:
+            raise UnsafeContentError(f"同步包中含有{_EXTENSION_HEADERS[kind]}（{shown}），已拒绝：只接受普通文件。")
+        what = _OTHER_TYPES.get(kind, f"特殊文件（类型 {_shown(kind)}）")
+        raise UnsafeContentError(f"同步包中含有{what}：{shown}，已拒绝。")
+    if block[257:265] != _USTAR_MAGIC:
+        raise BundleCorrupt("同步包内容的格式不对（不是本程序写出的 USTAR 格式）。")
+    if block[len(raw_name):100].strip(b"\x00") or block[157:257].strip(b"\x00") or block[345:500].strip(b"\x00"):
+        raise UnsafeContentError(f"同步包中的文件 {shown} 的文件头有链接名、路径前缀或多余内容，已拒绝。")
+    size = _octal(block[124:136])
+    if size is None:
+        raise BundleCorrupt("同步包内容已损坏（文件头中的大小不对）。")
+    return check_member_name(shown), size
+
+
+def _check_end(reader, position: int) -> None:
+    """After the last member: two zero blocks and zero padding to a whole record, as the writer
+    writes them, then nothing."""
+    block = _read_block(reader)
+    if block != _ZERO_BLOCK:
+        name = _shown(block[:100].split(b"\x00", 1)[0])
+        if name:
+            raise UnsafeContentError(f"同步包中有清单之外的文件：{name}。")
+        raise UnsafeContentError("同步包的内容之后还有多余的数据，已拒绝。")
+    end = position + 2 * BLOCK
+    expected = end + (-end % RECORD) - position - BLOCK
+    tail = reader.read(expected + 1)
+    if len(tail) > expected or tail.strip(b"\x00") or not reader.exhausted:
+        raise UnsafeContentError("同步包的内容之后还有多余的数据，已拒绝。")
+    if len(tail) < expected:
+        raise BundleCorrupt("同步包内容不完整（结尾不对）。")
 
 
 def _read_exact(stream, size: int):
@@ -367,18 +541,13 @@ def _decode_entries(stream, part: dict, on_entry: Callable[[dict, bytes], None] 
             count += 1
             if count > part["entries"]:
                 raise BundleCorrupt(f"同步包中的 {part['name']} 条目数多于清单所列。")
-            if on_entry is None:
-                continue
-            try:
-                entry = json.loads(line.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError) as exc:
-                raise BundleCorrupt("同步包中的变更条目无法解析。") from exc
-            on_entry(entry, line)
+            if on_entry is not None:
+                on_entry(parse_json_line(line), line)
 
     try:
         for chunk in _read_exact(stream, part["size"]):
             digest.update(chunk)
-            data = inflater.decompress(chunk, raw_left + 1)
+            data = inflater.decompress(chunk, min(raw_left + 1, INFLATE_STEP))
             while True:
                 raw_left -= len(data)
                 if raw_left < 0:
@@ -386,7 +555,7 @@ def _decode_entries(stream, part: dict, on_entry: Callable[[dict, bytes], None] 
                 emit(lines(data))
                 if not inflater.unconsumed_tail:
                     break
-                data = inflater.decompress(inflater.unconsumed_tail, raw_left + 1)
+                data = inflater.decompress(inflater.unconsumed_tail, min(raw_left + 1, INFLATE_STEP))
         data = inflater.flush()
         raw_left -= len(data)
         emit(lines(data))

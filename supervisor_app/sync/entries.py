@@ -20,6 +20,12 @@ from ..models import MODEL_BY_RECORD_TYPE, JSONField, database
 from .errors import BundleCorrupt, UnsafeContentError
 
 OPS = ("insert", "update", "delete")
+TYPE_LABELS = {
+    "template": "活动模板", "campaign": "活动", "group": "督导组", "member": "督导组成员", "unit": "单位",
+    "team": "领导班子", "leader": "领导干部", "visit": "督导记录", "attachment": "附件", "assessment": "督导评估",
+    "quiz": "知识问答", "finding": "问题", "rectification": "整改", "followup": "整改跟踪", "evaluation": "纪实评价",
+    "fact": "纪实条目", "amendment": "更正记录",
+}
 CLOCK_FIELDS = ("created_at", "updated_at", "device_id", "version")
 # What the office sends to field installations: the assignments.
 ASSIGNMENT_TYPES = ("template", "campaign", "group", "member", "unit", "team", "leader")
@@ -85,6 +91,10 @@ class Entry:
 
 _RULES: dict = {}
 MAX_INT = 2**62  # SQLite integers are 64-bit
+# Counters a device may claim: far beyond any real use, and far enough below MAX_INT that the
+# receiver's own next version or seq never overflows (a record edited 2**31 times does not exist).
+MAX_VERSION = 2**31
+MAX_SEQ = 2**40
 
 
 def _fits(f, value) -> bool:
@@ -164,7 +174,7 @@ def from_wire(data) -> Entry:
         raise BundleCorrupt(f"同步包中的变更条目有不认识的内容：{', '.join(sorted(extra))}。")
     if not (isinstance(device_id, str) and _ID.fullmatch(device_id)) or not (isinstance(record_id, str) and _ID.fullmatch(record_id)):
         raise BundleCorrupt("同步包中的变更条目编号格式不对。")
-    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_INT:
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_SEQ:
         raise BundleCorrupt("同步包中的变更条目序号不对。")
     model = MODEL_BY_RECORD_TYPE.get(record_type) if isinstance(record_type, str) else None
     if model is None:
@@ -177,8 +187,8 @@ def from_wire(data) -> Entry:
     if not kinds.keys() >= fields.keys():
         unknown = set(fields) - set(kinds)
         raise UnsafeContentError(f"同步包中的{record_type}记录有不认识的字段：{', '.join(sorted(unknown))}。")
-    if not isinstance(fields.get("version"), int) or fields["version"] < 1:
-        raise BundleCorrupt("同步包中的变更条目缺少版本号。")
+    if not isinstance(fields.get("version"), int) or not 1 <= fields["version"] <= MAX_VERSION:
+        raise BundleCorrupt("同步包中的变更条目缺少版本号或版本号超出合理范围。")
     if fields.get("device_id") != device_id:
         raise UnsafeContentError("同步包中的变更条目的设备与记录内容不一致（疑似伪造）。")
     if op == "insert" and not _META <= fields.keys():

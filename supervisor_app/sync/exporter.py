@@ -23,6 +23,7 @@ from ..errors import ValidationError
 from ..fsutil import fsync_dir
 from ..models import ChangeLog, Device, Group, database
 from . import container, identity
+from .admission import FIELD_TYPES
 from .entries import ASSIGNMENT_TYPES, Entry, local_deps
 from .errors import BundleRefused, CancelledError, ExportError
 from .models import SyncBundle, SyncCursor, SyncEntryDeps, SyncPeerAck
@@ -59,18 +60,21 @@ def cursors() -> dict[str, int]:
     return {c.device_id: c.upto for c in SyncCursor.select()}
 
 
+def _acks_for(receiver: Device) -> dict[str, int]:
+    """The receipt: how far this installation has applied the receiver's own entries."""
+    upto = cursors().get(receiver.id, 0)
+    return {receiver.id: upto} if upto else {}
+
+
 def peer_acks(peer_id: str) -> dict[str, int]:
     return {a.origin_device_id: a.upto for a in SyncPeerAck.select().where(SyncPeerAck.peer_device_id == peer_id)}
 
 
 def plan_ranges(me: identity.LocalIdentity, receiver: Device, all_entries: bool) -> list[dict]:
     """Per origin device, the sequence range (after, upto] this bundle covers."""
-    if me.role == "field":
-        origins = {me.device_id: own_max_seq(me.device_id)}
-    else:
-        origins = cursors()
-        origins[me.device_id] = own_max_seq(me.device_id)
-        origins.pop(receiver.id, None)
+    # Every bundle carries its sender's own entries only: a receiver can judge an entry only
+    # by its sender's rights, and never relays another device's claims (admission.py).
+    origins = {me.device_id: own_max_seq(me.device_id)}
     acks = {} if all_entries else peer_acks(receiver.id)
     ranges = []
     for origin, upto in sorted(origins.items()):
@@ -105,15 +109,21 @@ class _Part:
     attachment_shas: list[str]
 
 
-def _entries(me_id: str, rng: dict, assignments_only: bool):
+def sendable_types(role: str) -> tuple[str, ...]:
+    """What this installation sends: the office its assignments; a field installation the
+    records it has the right to write (admission.FIELD_TYPES). A field installation's own
+    campaign, template or groups made before the office's arrived stay local."""
+    return ASSIGNMENT_TYPES if role == "office" else tuple(sorted(FIELD_TYPES))
+
+
+def _entries(me_id: str, rng: dict, types: tuple[str, ...]):
     """The entries of one range, in seq order, in parts of ENTRIES_PER_PART, with deps."""
     origin = rng["device_id"]
     sql = (
         "SELECT id, seq, record_type, record_id, op, fields, member_id, at FROM change_log"
         " WHERE device_id = ? AND seq > ? AND seq <= ?"
     )
-    if assignments_only:
-        sql += " AND record_type IN ({})".format(", ".join(f"'{t}'" for t in ASSIGNMENT_TYPES))
+    sql += " AND record_type IN ({})".format(", ".join(f"'{t}'" for t in types))
     sql += " ORDER BY seq LIMIT ?"
     last = rng["after"]
     while True:
@@ -179,7 +189,7 @@ def export_bundle(folder: str | os.PathLike, receiver: Device, *, all_entries: b
     done = 0
     try:
         for rng in ranges:
-            for part in _entries(me.device_id, rng, me.role == "office"):
+            for part in _entries(me.device_id, rng, sendable_types(me.role)):
                 if cancelled and cancelled():
                     raise CancelledError("已取消，未生成同步包。")
                 writer.add_entry_lines(part.lines)
@@ -211,7 +221,7 @@ def export_bundle(folder: str | os.PathLike, receiver: Device, *, all_entries: b
             "sender": {"device_id": me.device_id, "role": me.role, "group_id": ctx.group_id,
                        "name": group.name if group else installation.ROLE_LABELS[me.role]},
             "receiver": {"device_id": receiver.id, "role": receiver.role},
-            "ranges": ranges, "entry_count": entry_count, "attachment_count": attached, "acks": cursors(),
+            "ranges": ranges, "entry_count": entry_count, "attachment_count": attached, "acks": _acks_for(receiver),
         }
         manifest = writer.finish(manifest)
         os.replace(temp, final)

@@ -319,40 +319,72 @@ def write_card(path: str | os.PathLike) -> DeviceCard:
     return card
 
 
+CARD_MAX_TEXT = 200  # characters of a name on a card
+
+
+def _card_text(document: dict, key: str, what: str, *, required: bool = False, max_chars: int = CARD_MAX_TEXT,
+               pattern=None) -> str:
+    """One text field of a card: a string (absent or empty only when not required), bounded,
+    matching ``pattern`` when given. Lone surrogates never get here (the card is read strictly)."""
+    value = document.get(key)
+    if value is None or value == "":
+        if required:
+            raise EnrolmentError(f"设备卡缺少必要内容：{key}。")
+        return ""
+    if not isinstance(value, str) or (pattern is not None and not pattern.fullmatch(value)):
+        raise EnrolmentError(f"设备卡中的{what}不正确。")
+    if len(value) > max_chars:
+        raise EnrolmentError(f"设备卡中的{what}过长（超过 {max_chars} 个字符）。")
+    return value
+
+
 def read_card(path: str | os.PathLike) -> DeviceCard:
-    """Read and check a card file (format, keys, fingerprint, self-signature)."""
+    """Read and check a card file (format, every field, keys, fingerprint, self-signature).
+
+    A card is self-signed, so anyone can make one that verifies: every field is checked like
+    a bundle's (ids as in entries and manifests, strict JSON, bounded strings).
+    """
+    from .container import UUIDISH, StrictJSONError, loads_strict  # container imports this module
+
     path = Path(path)
     try:
         if path.stat().st_size > CARD_MAX_BYTES:
             raise EnrolmentError(f"{path.name} 太大，不是设备卡。")
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = loads_strict(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise EnrolmentError(f"找不到设备卡文件：{path}。") from exc
+    except StrictJSONError as exc:
+        if exc.unsafe:
+            raise EnrolmentError(f"{path.name} 不是有效的设备卡：{exc.reason}。") from None
+        raise EnrolmentError(f"{path.name} 不是有效的设备卡（无法解析）。") from exc
     except (OSError, ValueError) as exc:
         raise EnrolmentError(f"{path.name} 不是有效的设备卡（无法解析）。") from exc
     if not isinstance(document, dict) or document.get("format") != CARD_FORMAT:
         raise EnrolmentError(f"{path.name} 不是督导纪实的设备卡。")
     version = document.get("format_version")
-    if not isinstance(version, int) or version > CARD_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise EnrolmentError("设备卡中的格式版本不正确。")
+    if version > CARD_VERSION:
         raise EnrolmentError(f"设备卡由更新版本的程序生成（格式版本 {version}），请升级本程序。")
-    try:
-        card = DeviceCard(
-            device_id=str(document["device_id"]), role=str(document["role"]),
-            group_id=document.get("group_id") or None, group_name=str(document.get("group_name") or ""),
-            name=str(document.get("name") or ""), sign_public_key=str(document["sign_public_key"]),
-            box_public_key=str(document["box_public_key"]), created_at=str(document.get("created_at") or ""),
-        )
-    except KeyError as exc:
-        raise EnrolmentError(f"设备卡缺少必要内容：{exc.args[0]}。") from exc
-    if card.role not in ROLE_LABELS or not 8 <= len(card.device_id) <= 36:
-        raise EnrolmentError("设备卡中的设备编号或角色不正确。")
+    device_id = _card_text(document, "device_id", "设备编号", required=True, pattern=UUIDISH)
+    role = _card_text(document, "role", "角色", required=True)
+    if role not in ROLE_LABELS:
+        raise EnrolmentError("设备卡中的角色不正确。")
+    card = DeviceCard(
+        device_id=device_id, role=role,
+        group_id=_card_text(document, "group_id", "督导组编号", pattern=UUIDISH) or None,
+        group_name=_card_text(document, "group_name", "督导组名称"), name=_card_text(document, "name", "名称"),
+        sign_public_key=_card_text(document, "sign_public_key", "签名公钥", required=True),
+        box_public_key=_card_text(document, "box_public_key", "加密公钥", required=True),
+        created_at=_card_text(document, "created_at", "生成时间", max_chars=40),
+    )
     sign_raw = unb64(card.sign_public_key, 32, "签名公钥")
     unb64(card.box_public_key, 32, "加密公钥")
-    if normalize_fingerprint(str(document.get("fingerprint", ""))) != card.fingerprint:
+    if normalize_fingerprint(_card_text(document, "fingerprint", "指纹")) != card.fingerprint:
         raise EnrolmentError("设备卡的指纹与其公钥不符，卡片可能被改动过。")
     try:
         Ed25519PublicKey.from_public_bytes(sign_raw).verify(
-            unb64(str(document.get("signature", "")), 64, "签名"), _card_message(card.signed_fields())
+            unb64(_card_text(document, "signature", "签名"), 64, "签名"), _card_message(card.signed_fields())
         )
     except InvalidSignature as exc:
         raise EnrolmentError("设备卡的签名无效，卡片可能被改动过。") from exc
@@ -429,11 +461,25 @@ def find_device(id_or_prefix: str) -> Device:
     return matches[0]
 
 
-def enroll(card: DeviceCard | str | os.PathLike, expected_fingerprint: str | None = None) -> DeviceInfo:
+def _office_group(group: str | None) -> str | None:
+    """The id of a live group of this office, by id or name (None when not given)."""
+    if not group:
+        return None
+    found = Group.get_or_none(((Group.id == group) | (Group.name == group.strip())) & (Group.deleted == False))
+    if found is None:
+        raise EnrolmentError(f"找不到督导组：{group}。请先建立该督导组。", field="group")
+    return found.id
+
+
+def enroll(card: DeviceCard | str | os.PathLike, expected_fingerprint: str | None = None,
+           group: str | None = None) -> DeviceInfo:
     """Trust a peer's card: the office enrols field devices; a field installation its office.
 
-    ``expected_fingerprint`` (as read out by the other side) must match when given.
-    Enrolling the same card again changes nothing.
+    ``expected_fingerprint`` (as read out by the other side) must match when given. On the
+    office, ``group`` (id or name) binds the field device to the group whose records it may
+    send; without it, the card's group is taken when it is one of this office's groups, and
+    otherwise the device is enrolled unassigned (``assign`` later). Enrolling the same card
+    again changes nothing.
     """
     if not isinstance(card, DeviceCard):
         card = read_card(card)
@@ -468,16 +514,39 @@ def enroll(card: DeviceCard | str | os.PathLike, expected_fingerprint: str | Non
                 raise EnrolmentError(
                     f"本机已登记活动办设备 {other.id[:8]}；如需更换，请先注销（device revoke {other.id[:8]}）。"
                 )
+        group_id = None
+        if me.role == "office":
+            group_id = _office_group(group)
+            if group_id is None and card.group_id:
+                known = Group.get_or_none((Group.id == card.group_id) & (Group.deleted == False))
+                group_id = known.id if known is not None and known.name == card.group_name else None
         device = Device.create(
-            id=card.device_id, role=card.role, name=card.group_name or card.name, group_id=card.group_id,
+            id=card.device_id, role=card.role, name=card.group_name or card.name, group_id=group_id,
             sign_public_key=card.sign_public_key, box_public_key=card.box_public_key, is_local=False,
             enrolled_at=now_utc(),
         )
     return device_info(device)
 
 
+def assign(id_or_prefix: str, group: str) -> DeviceInfo:
+    """The office binds an enrolled field device to the group whose records it may send."""
+    me = local_identity()
+    if me.role != "office":
+        raise EnrolmentError("只有活动办可以为设备分配督导组。", field="device")
+    with database.atomic():
+        device = find_device(id_or_prefix)
+        if device.is_local or device.role != "field" or device.revoked_at:
+            raise EnrolmentError(f"设备 {device.id[:8]} 不是已登记、未注销的督导组设备。", field="device")
+        group_id = _office_group(group)
+        Device.update(group_id=group_id).where(Device.id == device.id).execute()
+    return device_info(Device.get_by_id(device.id))
+
+
 def revoke(id_or_prefix: str) -> DeviceInfo:
-    """Revoke an enrolled device: its bundles are refused from now on."""
+    """Revoke an enrolled device: its bundles are refused from now on, and what it sent that
+    waits for missing bundles (held entries) is dropped."""
+    from .models import SyncHeldEntry, SyncHeldRange
+
     with database.atomic():
         device = find_device(id_or_prefix)
         if device.is_local:
@@ -485,6 +554,8 @@ def revoke(id_or_prefix: str) -> DeviceInfo:
         if device.revoked_at:
             raise EnrolmentError(f"设备 {device.id[:8]} 已于 {device.revoked_at[:10]} 注销。")
         Device.update(revoked_at=now_utc()).where(Device.id == device.id).execute()
+        SyncHeldEntry.delete().where(SyncHeldEntry.device_id == device.id).execute()
+        SyncHeldRange.delete().where(SyncHeldRange.device_id == device.id).execute()
     return device_info(Device.get_by_id(device.id))
 
 

@@ -8,7 +8,7 @@ then the payload is decrypted as a stream and every member, entry and attachment
 against the manifest while it is staged in a temporary folder.
 
 Then, in one transaction: per origin device, entries up to the device's cursor are skipped
-(already here), entries that continue it are applied (see merge.py), and a range that starts
+(already here), entries that continue it are applied (see apply.py), and a range that starts
 after a gap is held (stored, not applied) until the bundle that fills the gap arrives. The
 sender's acknowledgements are recorded, the history row written, and the staged attachments
 moved into the store; any failure undoes all of it.
@@ -33,7 +33,8 @@ from peewee import fn
 from .. import attachments, backup, installation
 from ..clock import now_utc
 from ..models import Device, database
-from . import container, crypto, identity
+from . import admission, container, crypto, identity
+from .apply import Applier
 from .entries import ASSIGNMENT_TYPES, Entry, from_wire
 from .errors import (
     BundleCorrupt,
@@ -46,7 +47,6 @@ from .errors import (
     UnsafeContentError,
     WrongReceiverError,
 )
-from .merge import Applier
 from .models import SyncBundle, SyncCursor, SyncHeldEntry, SyncHeldRange, SyncPeerAck
 
 BATCH = 5000
@@ -154,6 +154,7 @@ def check_frame(frame: container.BundleFile, me: installation.Context) -> Device
     expected_kind = "records" if sender.role == "field" else "assignments"
     if manifest["sender"]["role"] != sender.role or manifest["kind"] != expected_kind or sender.role == me.role:
         raise UnsafeContentError(f"{name} 的类型与发送设备的角色不符，已拒绝。")
+    admission.check_manifest(manifest, sender, me.device_id, cursor)
     if SyncBundle.get_or_none((SyncBundle.id == frame.bundle_id) & (SyncBundle.direction == "in")) is not None:
         raise DuplicateBundleError(f"{name} 已经导入过（同步包编号 {frame.bundle_id[:8]}），本次未作任何改动。")
     last_no = SyncBundle.select(fn.MAX(SyncBundle.bundle_no)).where(
@@ -248,10 +249,11 @@ def _staged_entries(path: Path) -> Iterator[Entry]:
 
 
 class _Run:
-    def __init__(self, me_id: str, bundle_id: str, total: int, progress, cancelled):
+    def __init__(self, me_id: str, bundle_id: str, total: int, progress, cancelled, sender: Device):
         self.me = me_id
         self.bundle_id = bundle_id
         self.applier = Applier(me_id)
+        self.admission = admission.Admission(sender, me_id)
         self.skipped = 0
         self.held = 0
         self.total = max(total, 1)
@@ -268,6 +270,7 @@ class _Run:
             self.progress(half + min(half, half * self.done // self.total), PROGRESS_TOTAL)
 
     def apply(self, batch: list[Entry]) -> None:
+        self.admission.check(batch)
         self.applier.apply(batch)
         self._tick(len(batch))
 
@@ -295,11 +298,13 @@ class _Run:
         self._release(device)
 
     def _hold(self, rng: dict, entries: Iterator[Entry]) -> None:
+        held = list(entries)
+        self.admission.check(held, deferred_ok=True)  # what cannot be judged yet is judged on release
         rows = [
             {"device_id": e.device_id, "seq": e.seq, "record_type": e.record_type, "record_id": e.record_id,
              "op": e.op, "fields": e.fields, "member_id": e.member_id, "at": e.at, "deps": e.deps or None,
              "bundle_id": self.bundle_id}
-            for e in entries
+            for e in held
         ]
         before = SyncHeldEntry.select().count()
         for i in range(0, len(rows), 80):
@@ -348,6 +353,25 @@ class _Run:
             SyncHeldEntry.delete().where((SyncHeldEntry.device_id == device) & (SyncHeldEntry.seq <= upto)).execute()
 
 
+def _check_signed(evaluation_ids: set[str]) -> None:
+    """Every signed evaluation an import touched still has the content its signature covers."""
+    from .. import evaluations
+    from ..models import EvaluationRecord
+
+    for chunk in _chunks(sorted(evaluation_ids), 500):
+        for record in EvaluationRecord.select().where(EvaluationRecord.id.in_(chunk) & EvaluationRecord.signed_at.is_null(False)):
+            if record.deleted or evaluations.content_hash(record) != record.content_hash:
+                raise UnsafeContentError(
+                    f"同步包使已签署的纪实评价 {record.id[:8]} 的内容与签名不符（签署内容被改动），已拒绝，未作任何改动。",
+                    field=record.id,
+                )
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
 def _take(iterator: Iterator[Entry], count: int) -> Iterator[Entry]:
     for _ in range(count):
         yield next(iterator)
@@ -368,15 +392,6 @@ def _record_acks(sender_id: str, acks: dict[str, int]) -> None:
     ):
         if all(merged.get(r["device_id"], 0) >= r["upto"] for r in sent.ranges):
             SyncBundle.update(status="acknowledged").where(SyncBundle.id == sent.id).execute()
-
-
-def _update_sender(sender: Device, described: dict) -> None:
-    """A field device may choose its group after enrolling: take it from the signed manifest."""
-    group_id, name = described.get("group_id"), described.get("name")
-    if sender.role != "field" or not isinstance(group_id, str) or not group_id:
-        return
-    if (sender.group_id, sender.name) != (group_id, name or sender.name):
-        Device.update(group_id=group_id, name=name or sender.name).where(Device.id == sender.id).execute()
 
 
 def _move_attachments(staged: dict[str, Path], created: list[Path]) -> int:
@@ -463,7 +478,7 @@ def import_bundle(path: str | os.PathLike, *, progress: Callable[[int, int], Non
             raise UnsafeContentError(f"同步包中有没有记录引用的附件（{len(extra)} 个），已拒绝。")
         if backup_first:
             backup.create_backup(identity.data_dir(), reason=backup.PRE_IMPORT)
-        run = _Run(me.device_id, frame.bundle_id, manifest["entry_count"], progress, cancelled)
+        run = _Run(me.device_id, frame.bundle_id, manifest["entry_count"], progress, cancelled, sender)
         try:
             with database.atomic():
                 database.execute_sql("PRAGMA defer_foreign_keys = ON")
@@ -471,8 +486,8 @@ def import_bundle(path: str | os.PathLike, *, progress: Callable[[int, int], Non
                 for rng in manifest["ranges"]:
                     run.range(rng, _take(entries, rng["count"]))
                 run.applier.finish()
+                _check_signed(run.applier.touched_evaluations)
                 _record_acks(sender.id, manifest["acks"])
-                _update_sender(sender, manifest["sender"])
                 result = ImportResult(
                     path, "held" if run.held else "imported", "", frame.bundle_id, sender.id, device_label(sender.id),
                     manifest["entry_count"], run.applier.applied, run.skipped, run.held, run.applier.conflicts,

@@ -8,14 +8,15 @@ run on a worker thread. They return results; refusals raise SupervisorError subc
 from __future__ import annotations
 
 import os
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import installation
 from ..models import ChangeLog, Device, Group, SyncedModel
+from . import apply, container, exporter, identity, importer
 from . import conflicts as _conflicts
-from . import container, exporter, identity, importer, merge
 from .errors import BundleRefused, CancelledError, DuplicateBundleError
 from .models import SyncBundle
 
@@ -33,7 +34,7 @@ list_conflicts = _conflicts.list_conflicts
 get_conflict = _conflicts.get_conflict
 resolve_conflict = _conflicts.resolve_conflict
 held_gaps = importer.held_gaps
-open_conflict_count = merge.open_conflict_count
+open_conflict_count = apply.open_conflict_count
 
 
 # --- devices -------------------------------------------------------------------------------------
@@ -54,9 +55,22 @@ def read_card(path: str | os.PathLike) -> DeviceCard:
     return identity.read_card(path)
 
 
-def enroll(card_path: str | os.PathLike, expected_fingerprint: str | None = None) -> DeviceInfo:
-    """Enrol a peer's card (the office: field devices; a field installation: its office)."""
-    return identity.enroll(card_path, expected_fingerprint)
+def enroll(card_path: str | os.PathLike, expected_fingerprint: str | None = None,
+           group: str | None = None) -> DeviceInfo:
+    """Enrol a peer's card (the office: field devices, bound to ``group``; a field
+    installation: its office)."""
+    return identity.enroll(card_path, expected_fingerprint, group)
+
+
+def assign_device(device_id: str, group: str) -> DeviceInfo:
+    return identity.assign(device_id, group)
+
+
+def applied_entries(device_id: str, limit: int | None = None):
+    """Every applied change of a device, by origin (the office's audit of what it wrote)."""
+    from .admission import applied_entries as entries
+
+    return entries(identity.find_device(device_id).id, limit)
 
 
 def list_devices() -> list[DeviceInfo]:
@@ -103,12 +117,15 @@ def bundle_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
             files.append(item)
 
     def order(path: Path):
-        manifest = importer.peek(path)
+        try:
+            manifest = importer.peek(path)
+        except OSError:  # unreadable: its import reports why
+            manifest = None
         if not manifest:
             return ("~", 0, path.name)
         try:
             return (str(manifest["sender"]["device_id"]), int(manifest["bundle_no"]), path.name)
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             return ("~", 0, path.name)
 
     return sorted(dict.fromkeys(files), key=order)
@@ -117,7 +134,12 @@ def bundle_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
 def import_paths(paths: Iterable[str | os.PathLike], *, progress: Progress = None,
                  cancelled: Cancelled = None) -> list[ImportResult]:
     """Import files and folders of bundles one by one; each result says imported, held,
-    duplicate (imported before), refused (with the reason) or cancelled."""
+    duplicate (imported before), refused (with the reason) or cancelled.
+
+    A bundle that is refused — or that fails in a way the checks did not foresee (its import
+    is rolled back all the same) — is reported and the next one is imported: one bad file on a
+    stick never keeps the good ones out.
+    """
     files = bundle_files(paths)
     results: list[ImportResult] = []
     backed_up = False  # one backup before the first bundle that gets applied
@@ -140,6 +162,11 @@ def import_paths(paths: Iterable[str | os.PathLike], *, progress: Progress = Non
         except OSError as exc:
             message = f"无法读取 {path.name}：{exc.strerror or exc}（U 盘已拔出？）"
             results.append(ImportResult(path, "refused", message, error=BundleRefused(message)))
+        except Exception as exc:  # a check missed something: say so, and go on with the next file
+            message = (f"导入 {path.name} 时程序出错（{type(exc).__name__}），已跳过，未作任何改动。"
+                       "请把此同步包交给技术人员检查。")
+            detail = "".join(traceback.format_exception(exc))
+            results.append(ImportResult(path, "refused", message, error=BundleRefused(message, detail=detail)))
     if progress:
         progress(1000 * len(files), 1000 * max(len(files), 1))
     return results

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -361,13 +362,30 @@ class SyncPage(QWidget):
                 device=card.device_id, fp=card.fingerprint))
             if answer != QMessageBox.StandardButton.Yes:
                 return None
-            device = service.enroll(path, card.fingerprint)
+            group = None
+            if installation.context().role == "office" and card.role == "field":
+                group = self._ask_group(card)
+                if group is None:
+                    return None
+            device = service.enroll(path, card.fingerprint, group)
         except SupervisorError as exc:
             show_error(self, exc, self.tr("无法登记"))
             return None
         announce("sync", self.tr("已登记设备 ") + (device.name or device.short_id))
         self.refresh()
         return device
+
+    def _ask_group(self, card) -> str | None:
+        """The office binds a field laptop to the group whose records it may send."""
+        from supervisor_app import campaigns
+
+        names = [g.name for g in campaigns.list_groups()]
+        if not names:
+            raise SupervisorError(self.tr("还没有督导组：请先建立督导组，再登记督导组的设备。"))
+        current = names.index(card.group_name) if card.group_name in names else 0
+        name, ok = QInputDialog.getItem(self, self.tr("分配督导组"), self.tr(
+            "这台设备属于哪个督导组？\n它只能发来该组的记录。"), names, current, False)
+        return name if ok and name else None
 
     def _selected(self, table: QTableWidget) -> str | None:
         row = table.currentRow()

@@ -1,20 +1,14 @@
-"""Applying incoming change-log entries: fold, conflicts, signed records, the hash chain.
+"""Applying incoming change-log entries: rows, conflicts, uniqueness, the hash chain.
 
-A record's content is the *fold* of every entry logged for it, in ``Entry.sort_key`` order
-(version, time, device, seq): an insert sets every field, an update or a tombstone the fields it
-carries. The order does not depend on when entries arrived, so importing bundles in any order
-gives the same records. Entries of one record are re-read from the log when a new one
-arrives for it; most imports only bring records that are new here, which fold in one step.
+Each batch of new entries is folded per record (fold.py) with what is logged for it, and the
+resulting state written: new records inserted in bulk, changed fields updated. Entries of one
+record are re-read from the log only when a new one arrives for it — and a record one device
+changes again and again within one import continues from its stored state instead of being
+folded anew each batch, so an import is linear in its entries.
 
-Conflicts: two entries of one record from different devices where neither knew the other
-(see ``Entry.knows``) and that set a field to different values — or where one deletes and the
-other edits — are both kept (in the log and in a ``SyncConflict`` row listing each version's
-values); the fold's winner is live until a person decides.
-
-Signed evaluations (纪实评价) are never overwritten: once a signing entry exists, the record
-is the fold of what the signer knew when signing; later or concurrent content changes — to
-the record or to its facts — are not applied and are listed as conflicts of reason
-``signed``.
+Conflicts found by the fold are recorded (``SyncConflict``, every version's values kept); the
+fold's winner is live until a person decides. New records that would break a uniqueness rule
+are kept out and listed as ``duplicate`` conflicts.
 
 Imported entries join the local hash chain in the order they are applied: each keeps its
 origin ``device_id``, ``seq``, ``at`` and ``fields``; its ``prev_hash`` is the local head and its
@@ -25,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from operator import itemgetter
 from types import NoneType
 
@@ -40,99 +33,18 @@ from ..models import (
     ChangeLog,
     ChecklistTemplate,
     EvaluationFact,
+    EvaluationRecord,
     Finding,
     JSONField,
     Visit,
     database,
 )
-from .entries import Entry, log_entries_for
+from .entries import TYPE_LABELS, Entry, log_entries_for
 from .errors import MissingReferenceError
+from .fold import Folded, _last_value, _same, fold, signing_entry
 from .models import SyncConflict
 
-TYPE_LABELS = {
-    "template": "活动模板", "campaign": "活动", "group": "督导组", "member": "督导组成员", "unit": "单位",
-    "team": "领导班子", "leader": "领导干部", "visit": "督导记录", "attachment": "附件", "assessment": "督导评估",
-    "quiz": "知识问答", "finding": "问题", "rectification": "整改", "followup": "整改跟踪", "evaluation": "纪实评价",
-    "fact": "纪实条目", "amendment": "更正记录",
-}
-
-
 _canon = canonical_text  # JSONField's text: the one canonical JSON
-
-
-def _same(a, b) -> bool:
-    return a == b if type(a) is str and type(b) is str else _canon(a) == _canon(b)
-
-
-def differing_fields(a: Entry, b: Entry) -> list[str]:
-    """The fields two concurrent changes disagree on (empty: they can both stand)."""
-    ca, cb = a.content, b.content
-    if a.op == "delete" or b.op == "delete":
-        if a.op == b.op:
-            return []
-        return sorted(set(ca) | set(cb) | {"deleted"})
-    return sorted(k for k in set(ca) & set(cb) if not _same(ca[k], cb[k]))
-
-
-def signing_entry(entries: Iterable[Entry]) -> Entry | None:
-    signing = [e for e in entries if e.is_signing]
-    return min(signing, key=Entry.sort_key) if signing else None
-
-
-class Folded:
-    __slots__ = ("state", "included", "excluded", "conflicts")
-
-    def __init__(self):
-        self.state: dict | None = None
-        self.included: list[Entry] = []
-        self.excluded: list[Entry] = []
-        self.conflicts: list[tuple[str, list[str], list[Entry]]] = []
-
-
-def fold(entries: list[Entry], frozen_by: Entry | None = None, local_device_id: str = "") -> Folded:
-    """The state of one record from all its entries, and the conflicts among the new ones."""
-    result = Folded()
-    if len(entries) == 1 and frozen_by is None:  # most imports: a record new here, in one entry
-        result.included.append(entries[0])
-        result.state = dict(entries[0].fields)
-        return result
-    ordered = sorted(entries, key=Entry.sort_key)
-    signing = signing_entry(ordered) if frozen_by is None else None
-    for entry in ordered:
-        if signing is not None:
-            keep = entry is signing or signing.knows(entry) or (entry.knows(signing) and entry.meta_only)
-        elif frozen_by is not None:  # a fact of a signed evaluation
-            keep = _known_at_signing(entry, frozen_by, local_device_id) or entry.meta_only
-        else:
-            keep = True
-        (result.included if keep else result.excluded).append(entry)
-    state = None
-    for entry in result.included:
-        if entry.op == "insert" or state is None:
-            state = dict(entry.fields)
-        else:
-            state.update(entry.fields)
-    result.state = state
-    new_excluded = [e for e in result.excluded if e.new and not e.meta_only]
-    if new_excluded:
-        fields = sorted({k for e in new_excluded for k in e.content})
-        result.conflicts.append(("signed", fields, new_excluded))
-    devices = {e.device_id for e in result.included}
-    if len(devices) > 1:
-        for i, a in enumerate(result.included):
-            for b in result.included[i + 1 :]:
-                if a.device_id == b.device_id or not (a.new or b.new) or a.knows(b) or b.knows(a):
-                    continue
-                fields = differing_fields(a, b)
-                if fields:
-                    result.conflicts.append(("concurrent", fields, [a, b]))
-    return result
-
-
-def _known_at_signing(entry: Entry, signing: Entry, local_device_id: str) -> bool:
-    if signing.device_id == local_device_id and signing.log_id is not None:
-        return entry.log_id is not None and entry.log_id < signing.log_id
-    return entry.device_id == signing.device_id and entry.seq < signing.seq
 
 
 # --- applying a batch ---------------------------------------------------------------------------------
@@ -149,9 +61,12 @@ class Applier:
         self.conflicts = 0
         self.touched_tables: set[str] = set()
         self.touched_visits: set[str] = set()
+        self.touched_evaluations: set[str] = set()
         self.orphans: dict[str, str] = {}  # record id → type: changes logged whose insert has not come yet
         self._fresh: set[str] = set()
         self._signing: dict[str, Entry | None] = {}
+        self._runs: dict[str, tuple[str, tuple]] = {}  # record id → (its only device, last sort key)
+        self._continuing: set[str] = set()
 
     # -- signatures of evaluations
     def _evaluation_signing(self, evaluation_id: str, pending: dict[str, list[Entry]]) -> Entry | None:
@@ -173,7 +88,9 @@ class Applier:
         # A record whose insert is in this batch can have no earlier entries here, except
         # changes of other origins applied earlier in this same import (orphans).
         self._fresh = {rid for rid, es in new_by_record.items() if es[0].op == "insert" and rid not in self.orphans}
-        logged = log_entries_for([rid for rid in new_by_record if rid not in self._fresh], self.me)
+        self._continuing = {rid for rid, es in new_by_record.items() if self._continues(rid, types[rid], es)}
+        logged = log_entries_for(
+            [rid for rid in new_by_record if rid not in self._fresh and rid not in self._continuing], self.me)
         for record_id, entries in new_by_record.items():
             if types[record_id] == "evaluation":
                 self._signing[record_id] = signing_entry([*logged.get(record_id, []), *entries])
@@ -211,6 +128,13 @@ class Applier:
         inserts: list[dict] = []
         entries_of: dict[str, list[Entry]] = {}
         for record_id in record_ids:
+            if record_id in self._continuing and record_id in current:
+                state = self._continue(record_id, current[record_id], new_by_record[record_id])
+                changes = {k: v for k, v in state.items() if k in model._meta.fields and not _same(current[record_id].get(k), v)}
+                if changes:
+                    model.update(**changes).where(model.id == record_id).execute()
+                    self._touch(model, record_id, current[record_id], state)
+                continue
             entries = entries_of[record_id] = [*logged.get(record_id, []), *new_by_record.get(record_id, [])]
             frozen_by = None
             if model is EvaluationFact:
@@ -218,6 +142,7 @@ class Applier:
                 if evaluation_id:
                     frozen_by = self._evaluation_signing(evaluation_id, new_by_record)
             folded = fold(entries, frozen_by, self.me)
+            self._remember(model, record_id, folded)
             for reason, fields, versions in folded.conflicts:
                 record_conflict(model.RECORD_TYPE, record_id, reason, fields, versions)
                 self.conflicts += 1
@@ -247,8 +172,42 @@ class Applier:
                 self._touch(model, row["id"], None, row)
         self.touched_tables.add(model._meta.table_name)
 
+    # -- one device's run of changes to a record, folded once per import (linear, not quadratic)
+    def _remember(self, model, record_id: str, folded: Folded) -> None:
+        """After a full fold of a record that only one device ever changed (and that is no
+        evaluation or fact, whose signing decides what counts): keep that device and the
+        last sort key, so that its next changes in this import continue the state stored."""
+        if len(folded.included) < 2 or folded.excluded or model in (EvaluationRecord, EvaluationFact):
+            return
+        devices = {e.device_id for e in folded.included}
+        if len(devices) == 1:
+            self._runs[record_id] = (devices.pop(), folded.included[-1].sort_key())
+
+    def _continues(self, record_id: str, record_type: str, entries: list[Entry]) -> bool:
+        run = self._runs.get(record_id)
+        if run is None or record_type in ("evaluation", "fact"):
+            return False
+        device, last = run
+        return all(e.device_id == device and e.op != "insert" for e in entries) and min(
+            e.sort_key() for e in entries) > last
+
+    def _continue(self, record_id: str, stored: dict, entries: list[Entry]) -> dict:
+        """The stored state with these later changes of the same device applied in order."""
+        state = {k: v for k, v in stored.items() if k != "id"}
+        ordered = sorted(entries, key=Entry.sort_key)
+        for entry in ordered:
+            state.update(entry.fields)
+        self._runs[record_id] = (ordered[-1].device_id, ordered[-1].sort_key())
+        return state
+
     def _touch(self, model, record_id: str, old: dict | None, state: dict) -> None:
-        if model is Visit:
+        if model is EvaluationRecord:
+            self.touched_evaluations.add(record_id)
+        elif model is EvaluationFact:
+            for value in ((old or {}).get("evaluation"), state.get("evaluation")):
+                if value:
+                    self.touched_evaluations.add(value)
+        elif model is Visit:
             self.touched_visits.add(record_id)
         elif model is Finding:
             for value in ((old or {}).get("visit"), state.get("visit")):
@@ -396,14 +355,6 @@ def chain_hash(e: Entry, fields_text: str, prev_hash: str) -> str:
         ',"record_type":', _json_str(e.record_type), ',"seq":', str(int(e.seq)), "}",
     ))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _last_value(entries: list[Entry], name: str):
-    value = None
-    for entry in sorted(entries, key=Entry.sort_key):
-        if name in entry.fields:
-            value = entry.fields[name]
-    return value
 
 
 def _plain_type(f) -> type | None:
