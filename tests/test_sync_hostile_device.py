@@ -69,6 +69,8 @@ def world_template(tmp_path_factory) -> Trio:
         qingshan = Unit.get(Unit.name == "青山县")
         team = units.create_team(qingshan, "青山县委领导班子")
         draft = evaluations.create_evaluation("team", "2014-04-01", "2014-06-30", team=team.id, group=g2.id)
+        evaluations.add_fact(draft, "2014-04-09", "班子集中学习五天")
+        evaluations.update_evaluation(draft, overall_rating="较好", narrative="班子学习扎实")
         assert draft.group_id == g2.id
     return trio
 
@@ -474,3 +476,50 @@ def test_random_entries_from_a_hostile_device_never_change_a_record_outside_its_
     with on(world.office):
         assert Visit.get_by_id(w["visit"]).notes == "一组的更正" or service.list_conflicts()
     store.close()
+
+
+# --- values the services refuse -------------------------------------------------------------------------------
+
+
+def _finding_of_f2(w: dict, visit_id: str, **fields) -> dict:
+    values = {"unit": w["unit2"], "visit": visit_id, "leader": None, "found_on": "2014-04-09",
+              "category": "有形式主义趋向", "sub_kind": "", "description": "二组发现的问题", "severity": "一般",
+              "closed": False, **fields}
+    return entry(w["f2"], 2, "finding", new_id(), "insert", values)
+
+
+@pytest.mark.parametrize("make, field", [
+    (lambda w: [visit_of_f2(w, started_at="1066-13-45T99:99")], "started_at"),
+    (lambda w: [visit_of_f2(w, started_at="yesterday")], "started_at"),
+    (lambda w: [visit_of_f2(w, methods=["刑讯逼供"])], "methods"),
+    (lambda w: [visit_of_f2(w, ended_at="2014-04-09T08:00")], "ended_at"),
+    (lambda w: [v := visit_of_f2(w), entry(w["f2"], 2, "quiz", new_id(), "insert", {
+        "visit": v["record_id"], "unit": w["unit2"], "people_tested": -5, "questions": 10, "correct_answers": 0})],
+     "people_tested"),
+    (lambda w: [v := visit_of_f2(w), entry(w["f2"], 2, "quiz", new_id(), "insert", {
+        "visit": v["record_id"], "unit": w["unit2"], "people_tested": 999_999, "questions": 10,
+        "correct_answers": 0})], "people_tested"),
+    (lambda w: [v := visit_of_f2(w), _finding_of_f2(w, v["record_id"], severity="灭顶之灾")], "severity"),
+    (lambda w: [v := visit_of_f2(w), _finding_of_f2(w, v["record_id"], leader=w["leader"])], "leader"),
+])
+def test_values_the_services_refuse_are_refused_on_import(world, make, field):
+    w = ids(world)
+    error = refused(world, craft(world, make(w)), "不符合本程序的规则")
+    assert error.field.endswith(f":{field}"), error.field
+
+
+def test_a_rule_checked_on_create_is_checked_on_update_from_a_bundle(world):
+    """A valid visit and finding first; then a later bundle moves the finding after its
+    rectification's deadline — the rule that spans the two records holds on import too."""
+    w = ids(world)
+    visit = visit_of_f2(w)
+    finding = _finding_of_f2(w, visit["record_id"])
+    rect = entry(w["f2"], 3, "rectification", new_id(), "insert", {
+        "finding": finding["record_id"], "measure": "立行立改", "responsible": "县委办", "deadline": "2014-05-01",
+        "status": "整改中", "completed_on": None, "verified_on": None, "verified_by": None, "verification_note": ""})
+    (result,) = import_(world.office, craft(world, [visit, finding, rect]))
+    assert result.status == "imported"
+    moved = entry(w["f2"], 4, "finding", finding["record_id"], "update", {"found_on": "2014-06-01"})
+    error = refused(world, craft(world, [moved], ranges=[{"device_id": w["f2"], "after": 3, "upto": 4, "count": 1}]),
+                    "不符合本程序的规则")
+    assert "found_on" in error.field or "deadline" in error.field, error.field

@@ -66,6 +66,11 @@ class Applier:
         self._fresh: set[str] = set()
         self._signing: dict[str, Entry | None] = {}
         self._runs: dict[str, tuple[str, tuple]] = {}  # record id → (its only device, last sort key)
+        self._to_check: list[tuple[str, dict, dict | None]] = []
+        self._default_rows: dict = {}
+        from ..rules import DbLookup
+
+        self._lookup = DbLookup()
         self._continuing: set[str] = set()
 
     # -- signatures of evaluations
@@ -108,7 +113,38 @@ class Applier:
             record_ids = [rid for rid, t in types.items() if t == model.RECORD_TYPE]
             if record_ids:
                 self._apply_model(model, record_ids, logged, new_by_record)
+        self._check_rules()
         self._append_log(batch)
+
+    def _written(self, model, state: dict, old: dict | None) -> None:
+        """A record this batch wrote, to be held to the services' rules once the batch is in."""
+        full = {**(old if old is not None else self._defaults(model)),
+                **{k: v for k, v in state.items() if k in model._meta.fields}}
+        self._to_check.append((model.RECORD_TYPE, full, old))
+
+    def _defaults(self, model) -> dict:
+        if model not in self._default_rows:
+            self._default_rows[model] = {name: _default(model, name) for name in model._meta.fields}
+        return self._default_rows[model]
+
+    def _check_rules(self) -> None:
+        """Every record written, against the same rules as the services (rules.check_record):
+        one breach refuses the whole import (the caller's transaction rolls back)."""
+        from .. import rules
+        from ..errors import ValidationError
+        from .errors import UnsafeContentError
+
+        self._lookup.forget()  # the batch is in the database now: read it afresh
+        checks, self._to_check = self._to_check, []
+        for record_type, state, old in checks:
+            try:
+                rules.check_record(record_type, state, old=old, lookup=self._lookup)
+            except ValidationError as exc:
+                raise UnsafeContentError(
+                    f"同步包中的{TYPE_LABELS.get(record_type, record_type)} {state['id'][:8]} 不符合本程序的规则："
+                    f"{exc.message}已拒绝整个同步包，未作任何改动。",
+                    field=f"{record_type}:{state['id']}:{exc.field}",
+                ) from exc
 
     def _apply_model(self, model, record_ids: list[str], logged: dict, new_by_record: dict) -> None:
         current = {}
@@ -134,6 +170,7 @@ class Applier:
                 if changes:
                     model.update(**changes).where(model.id == record_id).execute()
                     self._touch(model, record_id, current[record_id], state)
+                    self._written(model, state, current[record_id])
                 continue
             entries = entries_of[record_id] = [*logged.get(record_id, []), *new_by_record.get(record_id, [])]
             frozen_by = None
@@ -161,6 +198,7 @@ class Applier:
                 if changes:
                     model.update(**changes).where(model.id == record_id).execute()
                     self._touch(model, record_id, old, state)
+                    self._written(model, state, old)
         if inserts:
             inserts = self._drop_duplicates(model, inserts, entries_of)
             fields = list(model._meta.sorted_fields)
@@ -170,6 +208,7 @@ class Applier:
             database.connection().executemany(sql, map(_RowEncoder(model, fields), inserts))
             for row in inserts:
                 self._touch(model, row["id"], None, row)
+                self._written(model, row, None)
         self.touched_tables.add(model._meta.table_name)
 
     # -- one device's run of changes to a record, folded once per import (linear, not quadratic)
