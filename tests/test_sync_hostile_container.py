@@ -484,3 +484,25 @@ def test_a_folder_import_refuses_the_bad_bundle_and_goes_on(trio, real, capsys):
     assert f"{good.name}：已导入" in out
     assert [line for line in err.splitlines() if line.strip()] == [f"a-bad.sgb：拒绝：{results[0].message}",
                                                                      "共 2 个同步包：导入 1 个，拒绝 1 个。"]
+
+
+def test_an_unforeseen_failure_of_one_bundle_does_not_stop_the_folder(trio, real, monkeypatch):
+    """Defence in depth: whatever a check missed ends that bundle's import (rolled back), not the batch."""
+    from supervisor_app.sync import importer
+
+    folder = trio.usb("folder")
+    good = export(trio.f1, folder)
+    blob, parts, entries = good_payload(real)
+    odd = seal(trio, real, archive(blob), parts, entries, bundle_no=1).rename(folder / "a-odd.sgb")
+    original = importer.import_bundle
+
+    def failing(path, **kw):
+        if path == odd:
+            raise RuntimeError("boom")
+        return original(path, **kw)
+
+    monkeypatch.setattr(importer, "import_bundle", failing)
+    with on(trio.office):
+        results = service.import_paths([folder])
+    assert [(r.path, r.status) for r in results] == [(odd, "refused"), (good, "imported")]
+    assert "程序出错" in results[0].message and "RuntimeError: boom" in results[0].error.detail
