@@ -83,3 +83,21 @@ def test_migrations_run_in_one_transaction(tmp_path, monkeypatch):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name='half_done'").fetchone()[0] == 0
     conn.close()
+
+
+def test_a_version_2_database_gets_signed_amendments(data_dir):
+    """Migration 3 adds the leader's signature to amendments of a database made before it
+    (made here by removing the column and stepping the version back); nothing else changes."""
+    from supervisor_app.models import Amendment
+
+    store.close()
+    path = db_path(data_dir)
+    conn = sqlite3.connect(path)
+    conn.execute('ALTER TABLE "amendment" DROP COLUMN "signature"')
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    store.open_data_dir(data_dir)
+    assert db.schema_version(database) == 3
+    columns = {row[1] for row in database.execute_sql('PRAGMA table_info("amendment")')}
+    assert "signature" in columns and Amendment.select().count() == 0
