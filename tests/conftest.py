@@ -34,6 +34,18 @@ def shared_font_cache(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def quick_leader_keys(request, monkeypatch):
+    """Leader keys made in tests derive their key in 1 000 PBKDF2 rounds, not 600 000 (0.2 s
+    each, a dozen per demo data set); each key file records its own count, so nothing else
+    changes. tests/test_keys_at_rest.py checks the real count."""
+    if request.module.__name__.endswith("test_keys_at_rest"):
+        return
+    from supervisor_app import signing
+
+    monkeypatch.setattr(signing, "KDF_ITERATIONS", 1000)
+
+
+@pytest.fixture(autouse=True)
 def isolated_data(tmp_path, monkeypatch):
     """Point every data and config location at the test's temporary folder."""
     data = tmp_path / "data"
