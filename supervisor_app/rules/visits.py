@@ -1,0 +1,126 @@
+"""Rules of visits and what hangs on them: attachments, assessments, quiz records."""
+
+from __future__ import annotations
+
+import re
+
+from . import fields as f
+from .campaigns import item_names, template_of
+from .fields import changed, fail
+from .lookup import Lookup
+
+MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
+MAX_PEOPLE_TESTED = 100_000
+MAX_QUESTIONS = 1_000
+SHA256_SHAPE = re.compile(r"[0-9a-f]{64}\Z")
+MIME_SHAPE = re.compile(r"[\w.+-]+/[\w.+-]+\Z", re.ASCII)
+# The assessment's two score maps: field, the key of a score, the field-name prefix the window
+# knows (visit editor tabs), and the template's item list and scale.
+SCORE_MAPS = (
+    ("focus_ratings", "rating", "督导重点", "focus_items", "focus"),
+    ("tendency_levels", "level", "倾向", "tendencies", "tendency"),
+)
+
+LABELS = {
+    "visit": {"unit": "被督导单位", "group": "督导组", "started_at": "督导时间", "ended_at": "结束时间",
+              "members_present": "督导组成员", "methods": "督导方式", "people_met": "接触人员",
+              "leaders_present": "领导干部", "notes": "督导情况"},
+    "attachment": {"visit": "督导记录", "sha256": "附件哈希", "filename": "文件名", "mime_type": "文件类型",
+                   "size": "文件大小"},
+    "assessment": {"visit": "督导记录", "unit": "单位", "template_id": "模板编号", "template_version": "模板版本",
+                   "focus_ratings": "督导重点评定", "tendency_levels": "倾向评定"},
+    "quiz": {"visit": "督导记录", "unit": "单位", "people_tested": "参测人数", "questions": "题目数",
+             "correct_answers": "答对题数"},
+}
+
+
+def visit(state: dict, old: dict | None, lookup: Lookup) -> None:
+    unit_id = f.ident(state, "unit", "被督导单位", missing="请选择被督导单位。")
+    f.ident(state, "group", "督导组", required=False)
+    started = f.minute(state, "started_at", "督导时间")
+    ended = f.minute(state, "ended_at", "结束时间", required=False)
+    if ended is not None and ended < started:
+        raise fail("结束时间不能早于开始时间。", "ended_at")
+    f.id_list(state, "members_present", "督导组成员")
+    f.id_list(state, "leaders_present", "领导干部")
+    methods = state.get("methods")
+    if type(methods) is not list or not methods:
+        raise fail("请至少选择一种督导方式。", "methods")
+    if changed(state, old, "methods"):
+        tpl = lookup.current_template()
+        allowed = tpl.methods if tpl is not None else None
+        for method in methods:
+            if type(method) is not str or (allowed is not None and method not in allowed) \
+                    or not f.encodable(method) or len(method) > 100:
+                listed = "、".join(allowed or ())
+                raise fail(f"督导方式必须是以下之一：{listed}（收到：{f.shown(method)}）。", "methods")
+        if len(set(methods)) != len(methods):
+            raise fail("督导方式有重复。", "methods")
+    f.text(state, "people_met", "接触人员", required=False, max_length=50_000)
+    f.text(state, "notes", "督导情况", required=False, max_length=50_000)
+    if old is not None and old.get("unit") != unit_id:
+        # what was recorded on the visit belongs to the visit's unit: it moves with it
+        for record_type, label in (("finding", "问题"), ("assessment", "督导评估"), ("quiz", "知识问答")):
+            for child in lookup.children(record_type, "visit", state["id"]):
+                if child.get("unit") != unit_id:
+                    raise fail(f"该督导记录的{label}仍属于原单位，请一并改到新单位。", "unit")
+
+
+def attachment(state: dict, old: dict | None, lookup: Lookup) -> None:
+    f.ident(state, "visit", "督导记录")
+    sha = state.get("sha256")
+    if type(sha) is not str or not SHA256_SHAPE.match(sha):
+        raise fail(f"附件哈希格式不正确：{f.shown(sha)}", "sha256")
+    name = f.text(state, "filename", "文件名", max_length=255)
+    if any(c in name for c in '/\\\0') or name.strip() in (".", ".."):
+        raise fail(f"文件名不能含有路径：{f.shown(name)}", "filename")
+    mime = f.text(state, "mime_type", "文件类型", max_length=255)
+    if not MIME_SHAPE.match(mime):
+        raise fail(f"文件类型格式不对：{f.shown(mime)}", "mime_type")
+    f.integer(state, "size", "文件大小", minimum=0, maximum=MAX_ATTACHMENT_BYTES)
+
+
+def _on_visit(state: dict, old: dict | None, lookup: Lookup) -> None:
+    """A record of a visit (assessment, quiz) is of the visit's unit."""
+    visit_id = f.ident(state, "visit", "督导记录")
+    unit_id = f.ident(state, "unit", "单位")
+    if changed(state, old, "visit", "unit"):
+        visit_state = lookup.get("visit", visit_id)
+        if visit_state is not None and visit_state.get("unit") != unit_id:
+            raise fail("单位必须与督导记录的单位一致。", "unit")
+
+
+def assessment(state: dict, old: dict | None, lookup: Lookup) -> None:
+    _on_visit(state, old, lookup)
+    tpl = template_of(state, lookup)
+    for name, key, kind, items_of, scale_of in SCORE_MAPS:
+        scores = state.get(name)
+        if type(scores) is not dict:
+            raise fail(f"{LABELS['assessment'][name]}格式不对。", name)
+        items = item_names(tpl, items_of)
+        scale = tpl.scale(scale_of)
+        for item_id, entry in scores.items():
+            field = f"{kind}:{item_id}"
+            if item_id not in items:
+                raise fail(f"模板中没有{kind}“{f.shown(item_id)}”。", field)
+            if type(entry) is not dict:
+                raise fail(f"“{items[item_id]}”的评定格式不对。", field)
+            value = entry.get(key)
+            if type(value) is not str or value not in scale:
+                raise fail(f"“{items[item_id]}”的评定必须是 {' / '.join(scale)} 之一。", field)
+            evidence = entry.get("evidence")
+            if type(evidence) is not str or not evidence.strip():
+                raise fail(f"“{items[item_id]}”已评定，请填写依据。", field)
+            if len(evidence) > f.MAX_TEXT or not f.encodable(evidence):
+                raise fail(f"“{items[item_id]}”的依据过长或含有无法保存的字符。", field)
+            if len(entry) != 2:
+                raise fail(f"“{items[item_id]}”的评定含有评定和依据以外的内容。", field)
+
+
+def quiz(state: dict, old: dict | None, lookup: Lookup) -> None:
+    _on_visit(state, old, lookup)
+    people = f.integer(state, "people_tested", "参测人数", minimum=1, maximum=MAX_PEOPLE_TESTED)
+    count = f.integer(state, "questions", "题目数", minimum=1, maximum=MAX_QUESTIONS)
+    correct = f.integer(state, "correct_answers", "答对题数", minimum=0)
+    if correct > people * count:
+        raise fail(f"答对题数（{correct}）不能超过参测人数 × 题目数（{people * count}）。", "correct_answers")
