@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from . import installation
+from . import installation, rules
 from .clock import new_id, now_utc
 from .models import ChangeLog, SyncedModel, database
 
@@ -96,15 +96,34 @@ def append(record_type: str, record_id: str, op: str, fields: dict) -> ChangeLog
 
 
 # --- writing synced records ---------------------------------------------------------------------
+#
+# Every write is checked against the record rules (supervisor_app/rules) with the record's full
+# new state before anything is written: a refused write leaves the record, its in-memory
+# instance and the change log as they were.
+
+
+def state_of(instance: SyncedModel) -> dict:
+    """The record's state as stored and as the rules see it: every field, foreign keys as ids."""
+    data = instance.__data__
+    return {name: data.get(name) for name in type(instance)._meta.fields}
+
+
+def check(record_type: str, state: dict, old: dict | None = None, lookup: rules.Lookup | None = None) -> None:
+    """The rules a local write passes: the record's own (rules.check_record) and those over sets
+    of records (rules.check_unique)."""
+    lookup = lookup if lookup is not None else rules.DbLookup()
+    rules.check_record(record_type, state, old=old, lookup=lookup)
+    rules.check_unique(record_type, state, old=old, lookup=lookup)
 
 
 def create(model: type[SyncedModel], **values) -> SyncedModel:
-    """Insert a new synced record and log it."""
+    """Insert a new synced record, checked against the rules, and log it."""
     ctx = installation.context()
     now = now_utc()
     values.setdefault("id", new_id())
     instance = model(created_at=now, updated_at=now, device_id=ctx.device_id, version=1, deleted=False, **values)
     with database.atomic():
+        check(model.RECORD_TYPE, state_of(instance))
         instance.save(force_insert=True)
         append(model.RECORD_TYPE, instance.id, "insert", field_values(instance))
     return instance
@@ -112,31 +131,58 @@ def create(model: type[SyncedModel], **values) -> SyncedModel:
 
 def update(instance: SyncedModel, **changes) -> SyncedModel:
     """Apply ``changes`` to a record, log only what really changed; returns the record."""
+    return update_together([(instance, changes)])[0]
+
+
+def update_together(writes: list[tuple[SyncedModel, dict]]) -> list[SyncedModel]:
+    """Change several records as one write: each new state is checked with the others' new
+    states in view (a visit moved to another unit together with its findings), then all are
+    saved and logged; a refusal writes none of them. Returns the records."""
+    planned = []
+    for instance, changes in writes:
+        model = type(instance)
+        old = state_of(instance)
+        new = dict(old)
+        changed = []
+        for name, value in changes.items():
+            if name not in model._meta.fields:
+                raise KeyError(f"{model.__name__} has no field {name!r}")
+            value_id = value.id if isinstance(value, SyncedModel) else value
+            if _normalize(old.get(name)) != _normalize(value_id):
+                changed.append(name)
+            new[name] = value_id
+        planned.append((instance, changes, old, new, changed))
+    if any(changed for *_, changed in planned):
+        ctx = installation.context()
+        now = now_utc()
+        with database.atomic():
+            lookup = rules.DbLookup()
+            for instance, _changes, old, new, changed in planned:
+                if changed:
+                    new.update(updated_at=now, device_id=ctx.device_id, version=(old.get("version") or 0) + 1)
+                    lookup.assume(type(instance).RECORD_TYPE, new)
+            for instance, _changes, old, new, changed in planned:
+                if changed:
+                    check(type(instance).RECORD_TYPE, new, old, lookup)
+            for instance, changes, _old, new, changed in planned:
+                _apply(instance, changes, new, changed)
+    else:
+        for instance, changes, *_ in planned:
+            for name, value in changes.items():
+                setattr(instance, name, value)
+    return [instance for instance, *_ in planned]
+
+
+def _apply(instance: SyncedModel, changes: dict, new: dict, changed: list[str]) -> None:
     model = type(instance)
-    changed = []
     for name, value in changes.items():
-        if name not in model._meta.fields:
-            raise KeyError(f"{model.__name__} has no field {name!r}")
-        old = instance.__data__.get(name)
-        new = value.id if isinstance(value, SyncedModel) else value
-        if _normalize(old) != _normalize(new):
-            changed.append(name)
         setattr(instance, name, value)
     if not changed:
-        return instance
-    ctx = installation.context()
-    instance.updated_at = now_utc()
-    instance.device_id = ctx.device_id
-    instance.version = (instance.version or 0) + 1
-    with database.atomic():
-        instance.save(only=[model._meta.fields[n] for n in [*changed, "updated_at", "device_id", "version"]])
-        append(
-            model.RECORD_TYPE,
-            instance.id,
-            "update",
-            field_values(instance, [*changed, "updated_at", "device_id", "version"]),
-        )
-    return instance
+        return
+    names = [*changed, "updated_at", "device_id", "version"]
+    instance.updated_at, instance.device_id, instance.version = new["updated_at"], new["device_id"], new["version"]
+    instance.save(only=[model._meta.fields[n] for n in names])
+    append(model.RECORD_TYPE, instance.id, "update", field_values(instance, names))
 
 
 def tombstone(instance: SyncedModel) -> SyncedModel:
@@ -144,10 +190,13 @@ def tombstone(instance: SyncedModel) -> SyncedModel:
     if instance.deleted:
         return instance
     ctx = installation.context()
+    state = state_of(instance)
+    state.update(deleted=True, updated_at=now_utc(), device_id=ctx.device_id, version=(instance.version or 0) + 1)
+    rules.check_record(type(instance).RECORD_TYPE, state)  # a tombstone: the column types only
     instance.deleted = True
-    instance.updated_at = now_utc()
+    instance.updated_at = state["updated_at"]
     instance.device_id = ctx.device_id
-    instance.version = (instance.version or 0) + 1
+    instance.version = state["version"]
     with database.atomic():
         instance.save(only=[type(instance)._meta.fields[n] for n in ("deleted", "updated_at", "device_id", "version")])
         append(
@@ -167,12 +216,16 @@ def bulk_create(instances: list[SyncedModel], batch_size: int = 500) -> None:
     """Insert many new records of mixed types and log each, in the caller's transaction.
 
     Used by the demo generator and imports of large sets; each record gets its own entry.
+    Every record is checked against the rules first, with the whole batch in view (a finding
+    and its visit may arrive together); one refusal writes nothing.
     """
     ctx = installation.context()
     chain = _Chain(ctx.device_id)
     now = now_utc()
     by_model: dict[type[SyncedModel], list[dict]] = {}
     log_rows = []
+    lookup = rules.DbLookup()
+    states = []
     for inst in instances:
         inst.created_at = inst.created_at or now
         inst.updated_at = inst.updated_at or now
@@ -181,6 +234,12 @@ def bulk_create(instances: list[SyncedModel], batch_size: int = 500) -> None:
         inst.deleted = bool(inst.deleted)
         if not inst.id:
             inst.id = new_id()
+        state = state_of(inst)
+        lookup.assume(type(inst).RECORD_TYPE, state)
+        states.append((type(inst).RECORD_TYPE, state))
+    for record_type, state in states:
+        check(record_type, state, None, lookup)
+    for inst in instances:
         model = type(inst)
         row = {}
         for name, field in model._meta.fields.items():
