@@ -5,28 +5,25 @@ from __future__ import annotations
 import json
 
 from . import campaigns, changelog, visits
+from . import validate as check
 from .errors import ValidationError
 from .models import Assessment, alive, database
 from .template import Template
 from .visits import get_visit
 
 
-def _clean_scores(scores: dict, items: list[dict], scale: list[str], key: str, kind: str) -> dict:
-    known = {item["id"]: item["name"] for item in items}
+def _clean_scores(scores: dict, key: str, kind: str) -> dict:
+    """The editor's scores as stored: items left blank dropped, evidence stripped. Whether the
+    items, values and evidence are right is a record rule (rules/visits.py)."""
+    if not isinstance(scores, dict):
+        raise ValidationError("评定内容格式不对。", field=kind)
     clean = {}
-    for item_id, entry in (scores or {}).items():
-        if item_id not in known:
-            raise ValidationError(f"模板中没有{kind}“{item_id}”。", field=f"{kind}:{item_id}")
-        value = (entry or {}).get(key)
-        evidence = ((entry or {}).get("evidence") or "").strip()
+    for item_id, entry in scores.items():
+        entry = entry if isinstance(entry, dict) else {key: entry}
+        value = entry.get(key)
+        evidence = check.clean_text(entry.get("evidence"))
         if value in (None, "") and not evidence:
             continue  # not scored yet
-        if value not in scale:
-            raise ValidationError(
-                f"“{known[item_id]}”的评定必须是 {' / '.join(scale)} 之一。", field=f"{kind}:{item_id}"
-            )
-        if not evidence:
-            raise ValidationError(f"“{known[item_id]}”已评定，请填写依据。", field=f"{kind}:{item_id}")
         clean[item_id] = {key: value, "evidence": evidence}
     return clean
 
@@ -44,8 +41,8 @@ def save_assessment(visit, focus_ratings: dict, tendency_levels: dict) -> Assess
             if existing
             else campaigns.active_template()
         )
-        focus = _clean_scores(focus_ratings, tpl.focus_items, tpl.scale("focus"), "rating", "督导重点")
-        tendency = _clean_scores(tendency_levels, tpl.tendencies, tpl.scale("tendency"), "level", "倾向")
+        focus = _clean_scores(focus_ratings or {}, "rating", "督导重点")
+        tendency = _clean_scores(tendency_levels or {}, "level", "倾向")
         if existing is None:
             return changelog.create(
                 Assessment, visit=visit, unit=visit.unit_id, template_id=tpl.id, template_version=tpl.version,

@@ -12,8 +12,7 @@ from . import changelog
 from .db import StorageFullError, is_storage_full
 from .errors import NotFoundError, SupervisorError, ValidationError
 from .models import Attachment, Visit, alive, database
-
-MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
+from .rules.visits import MAX_ATTACHMENT_BYTES  # one limit for the store and the record rules
 
 _store_dir: Path | None = None
 

@@ -62,11 +62,10 @@ def active_template() -> Template:
 
 
 def create_campaign(name: str, start_date, tpl: Template, end_date=None) -> Campaign:
-    name = check.text(name, "name", "活动名称")
+    """Start a campaign scored against ``tpl`` (kept in the database first)."""
+    name = check.clean_text(name)
     start = check.iso_date(start_date, "start_date", "开始日期")
     end = check.iso_date(end_date, "end_date", "结束日期", required=False)
-    if end and end < start:
-        raise ValidationError("结束日期不能早于开始日期。", field="end_date")
     with database.atomic():
         store_template(tpl)
         return changelog.create(
@@ -75,23 +74,15 @@ def create_campaign(name: str, start_date, tpl: Template, end_date=None) -> Camp
 
 
 def create_group(name: str, campaign: Campaign | None = None) -> Group:
-    name = check.text(name, "name", "督导组名称", max_length=100)
-    if Group.select().where((Group.name == name) & (Group.deleted == False)).exists():
-        raise ValidationError(f"督导组“{name}”已存在。", field="name")
-    return changelog.create(Group, name=name, campaign=campaign)
+    """A new supervision group; its name is unique (rules/campaigns.py)."""
+    return changelog.create(Group, name=check.clean_text(name), campaign=campaign)
 
 
 def add_member(group: Group, name: str, *, is_leader: bool = False, phone: str = "") -> Member:
-    """Add a member; a group has exactly one leader, so a second leader is refused."""
-    name = check.text(name, "name", "成员姓名", max_length=50)
+    """Add a member; a group has exactly one leader, so a second leader is refused (rules/campaigns.py)."""
     with database.atomic():
-        if is_leader and group_leader(group) is not None:
-            raise ValidationError(f"督导组“{group.name}”已有组长，一个督导组只能有一名组长。", field="is_leader")
-        if Member.select().where(
-            (Member.group == group) & (Member.name == name) & (Member.deleted == False)
-        ).exists():
-            raise ValidationError(f"督导组“{group.name}”中已有成员“{name}”。", field="name")
-        return changelog.create(Member, group=group, name=name, is_leader=is_leader, phone=phone)
+        return changelog.create(Member, group=group, name=check.clean_text(name), is_leader=bool(is_leader),
+                                phone=check.clean_text(phone))
 
 
 def group_leader(group: Group) -> Member | None:

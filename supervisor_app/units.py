@@ -5,7 +5,7 @@ from __future__ import annotations
 from . import changelog
 from . import validate as check
 from .errors import NotFoundError, ValidationError
-from .models import UNIT_KINDS, Leader, LeadershipTeam, Unit, Visit, alive, database
+from .models import Leader, LeadershipTeam, Unit, Visit, alive, database
 
 
 def _get(model, record_id, label: str):
@@ -33,33 +33,20 @@ def get_leader(leader_id) -> Leader:
 
 
 def _clean_unit(values: dict, unit: Unit | None = None) -> dict:
+    """Parse a unit's values (the parent resolved to a live unit); the record rules
+    (rules/units.py) check kind, names, loops of parents and names among siblings."""
     clean = {}
     if "name" in values or unit is None:
-        clean["name"] = check.text(values.get("name"), "name", "单位名称", max_length=100)
+        clean["name"] = check.clean_text(values.get("name"))
     if "kind" in values or unit is None:
-        clean["kind"] = check.one_of(values.get("kind"), UNIT_KINDS, "kind", "单位类别")
+        clean["kind"] = values.get("kind")
     if "parent" in values:
         parent = values["parent"]
-        parent = get_unit(parent) if parent else None
-        if parent is not None and unit is not None:
-            node = parent
-            while node is not None:
-                if node.id == unit.id:
-                    raise ValidationError("不能把单位放到它自己或其下级单位之下。", field="parent")
-                node = node.parent
-        clean["parent"] = parent
+        clean["parent"] = get_unit(parent) if parent else None
     if "sort_order" in values:
-        clean["sort_order"] = check.non_negative_int(values["sort_order"], "sort_order", "排序号")
+        clean["sort_order"] = check.integer(values["sort_order"], "sort_order", "排序号")
     if "group" in values:
         clean["group"] = values["group"] or None
-    name = clean.get("name", unit.name if unit else None)
-    parent = clean["parent"] if "parent" in clean else (unit.parent if unit else None)
-    siblings = Unit.select().where(alive(Unit) & (Unit.name == name))
-    siblings = siblings.where(Unit.parent.is_null() if parent is None else Unit.parent == parent)
-    if unit is not None:
-        siblings = siblings.where(Unit.id != unit.id)
-    if siblings.exists():
-        raise ValidationError(f"同一上级下已有名为“{name}”的单位。", field="name")
     return clean
 
 
@@ -156,18 +143,13 @@ def unit_path(unit: Unit) -> str:
 def create_team(unit, name: str) -> LeadershipTeam:
     with database.atomic():
         unit = get_unit(unit)
-        name = check.text(name, "name", "领导班子名称", max_length=100)
-        if LeadershipTeam.select().where(
-            alive(LeadershipTeam) & (LeadershipTeam.unit == unit) & (LeadershipTeam.name == name)
-        ).exists():
-            raise ValidationError(f"“{unit.name}”已有领导班子“{name}”。", field="name")
-        return changelog.create(LeadershipTeam, unit=unit, name=name)
+        return changelog.create(LeadershipTeam, unit=unit, name=check.clean_text(name))
 
 
 def update_team(team, name: str) -> LeadershipTeam:
     with database.atomic():
         team = get_team(team)
-        return changelog.update(team, name=check.text(name, "name", "领导班子名称", max_length=100))
+        return changelog.update(team, name=check.clean_text(name))
 
 
 def delete_team(team) -> LeadershipTeam:
@@ -189,19 +171,18 @@ def list_teams(unit=None) -> list[LeadershipTeam]:
 
 
 def _clean_leader(values: dict, leader: Leader | None = None) -> dict:
+    """Parse a leader's values (unit, team and contact point resolved to live records); the
+    record rules (rules/units.py) check names, the team's unit and the one top leader."""
     clean = {}
     if "name" in values or leader is None:
-        clean["name"] = check.text(values.get("name"), "name", "姓名", max_length=50)
+        clean["name"] = check.clean_text(values.get("name"))
     if "position" in values or leader is None:
-        clean["position"] = check.text(values.get("position"), "position", "职务", max_length=100)
+        clean["position"] = check.clean_text(values.get("position"))
     if "unit" in values or leader is None:
         clean["unit"] = get_unit(values.get("unit"))
     unit = clean.get("unit", leader.unit if leader else None)
     if "team" in values:
-        team = get_team(values["team"]) if values["team"] else None
-        if team is not None and team.unit_id != unit.id:
-            raise ValidationError(f"领导班子“{team.name}”不属于“{unit.name}”。", field="team")
-        clean["team"] = team
+        clean["team"] = get_team(values["team"]) if values["team"] else None
     elif leader is not None and "unit" in clean and leader.team_id:
         if leader.team.unit_id != unit.id:
             clean["team"] = None  # moving to another unit leaves the old unit's team
@@ -211,16 +192,6 @@ def _clean_leader(values: dict, leader: Leader | None = None) -> dict:
     for flag in ("is_top_leader", "is_county_level"):
         if flag in values:
             clean[flag] = bool(values[flag])
-    is_top = clean.get("is_top_leader", leader.is_top_leader if leader else False)
-    if is_top:
-        others = Leader.select().where(alive(Leader) & (Leader.unit == unit) & (Leader.is_top_leader == True))
-        if leader is not None:
-            others = others.where(Leader.id != leader.id)
-        other = others.first()
-        if other is not None:
-            raise ValidationError(
-                f"“{unit.name}”的一把手已是{other.name}，一个单位只能有一名一把手。", field="is_top_leader"
-            )
     return clean
 
 

@@ -1,18 +1,28 @@
-"""Small input checks shared by the services; each raises ValidationError naming the field."""
+"""Input parsing shared by the services: turn what a user or caller gives into the stored form.
+
+Each function accepts the loose forms people type ('2014-04-08 09:30', a date object, ' 十 ')
+and returns the canonical stored text or number, or raises ValidationError naming the field
+when the input cannot be read at all. What a stored value must satisfy (required, lengths,
+ranges, choices, relations) is decided by the record rules (supervisor_app/rules) on write.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from .errors import ValidationError
+from .rules import fields as stored
 
 
-def text(value, field: str, label: str, *, required: bool = True, max_length: int = 20_000) -> str:
-    value = "" if value is None else str(value).strip()
-    if required and not value:
-        raise ValidationError(f"请填写{label}。", field=field)
-    if len(value) > max_length:
-        raise ValidationError(f"{label}过长（最多 {max_length} 字）。", field=field)
+def clean_text(value) -> str:
+    """Text as stored: stripped, '' for nothing."""
+    return "" if value is None else str(value).strip()
+
+
+def text(value, field: str, label: str, *, required: bool = True, max_length: int = stored.MAX_TEXT) -> str:
+    """Stripped text, checked now (for input that is not a record field, e.g. an amendment's)."""
+    value = clean_text(value)
+    stored.text({field: value}, field, label, required=required, max_length=max_length)
     return value
 
 
@@ -46,9 +56,7 @@ def local_datetime(value, field: str, label: str) -> str:
             raise ValidationError(
                 f"{label}不是有效时间：{value}（格式如 2014-04-08 09:30）。", field=field
             ) from exc
-    if parsed.year < 2000 or parsed.year > 2100:
-        raise ValidationError(f"{label}的年份不合理：{parsed.year}。", field=field)
-    return parsed.strftime("%Y-%m-%dT%H:%M")
+    return parsed.replace(tzinfo=None, second=0, microsecond=0).isoformat(timespec="minutes")
 
 
 def one_of(value, choices, field: str, label: str, *, required: bool = True):
@@ -60,13 +68,14 @@ def one_of(value, choices, field: str, label: str, *, required: bool = True):
     return value
 
 
-def non_negative_int(value, field: str, label: str, *, minimum: int = 0) -> int:
+def integer(value, field: str, label: str) -> int:
+    """Accept an int or its text ('10'); refuse what is not a whole number."""
     try:
+        if isinstance(value, bool):
+            raise ValueError
         number = int(value)
         if isinstance(value, float) and value != number:
             raise ValueError
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ValidationError(f"{label}必须是整数。", field=field) from exc
-    if number < minimum:
-        raise ValidationError(f"{label}不能小于 {minimum}。", field=field)
     return number
