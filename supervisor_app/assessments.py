@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from . import campaigns, changelog, visits
+from . import campaigns, changelog, display, visits
 from . import validate as check
 from .errors import ValidationError
 from .models import Assessment, alive, database
@@ -83,7 +81,7 @@ def latest_tendencies_by_unit(date_from: str | None = None, date_to: str | None 
         params,
     )
     for unit_id, packed in rows:
-        levels = {k: v["level"] for k, v in json.loads(packed).items()}
+        levels = {k: v["level"] for k, v in display.entries(display.loads(packed), "level").items() if v["level"]}
         if levels:
             result[unit_id] = levels
     return result

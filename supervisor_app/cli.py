@@ -15,7 +15,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from . import audit, campaigns, evaluations, findings, installation, store, units, visits
+from . import audit, campaigns, display, evaluations, findings, installation, store, units, visits
 from .errors import SupervisorError
 
 LIST_KINDS = ("units", "leaders", "visits", "findings", "rectifications", "evaluations")
@@ -26,16 +26,15 @@ class CliError(SupervisorError):
 
 
 def _print_json(data) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    """Strict JSON whatever the records hold: NaN and infinities as strings, never bare."""
+    sys.stdout.write(json.dumps(display.json_safe(data), ensure_ascii=False, indent=2, allow_nan=False))
     sys.stdout.write("\n")
 
 
 def _cell(value) -> str:
-    if value is None:
-        return ""
     if isinstance(value, list | tuple):
-        return "、".join(str(v) for v in value)
-    return str(value)
+        return "、".join(display.text(v) for v in value)
+    return display.short(value, 200).replace("\n", " ")
 
 
 def _print_table(rows: list[dict], columns: Sequence[tuple[str, str]]) -> None:
@@ -73,6 +72,10 @@ def cmd_demo(args) -> int:
     return 0
 
 
+# Stored values are listed as they are (odd ones too); names of referenced records go
+# through display.related_name, which marks a missing record instead of failing.
+
+
 def _unit_dict(u) -> dict:
     return {"id": u.id, "name": u.name, "kind": u.kind, "parent_id": u.parent_id, "path": units.unit_path(u)}
 
@@ -80,22 +83,24 @@ def _unit_dict(u) -> dict:
 def _leader_dict(leader) -> dict:
     return {
         "id": leader.id, "name": leader.name, "position": leader.position, "unit_id": leader.unit_id,
-        "unit": leader.unit.name, "is_top_leader": leader.is_top_leader, "team_id": leader.team_id,
+        "unit": display.related_name(leader, "unit"), "is_top_leader": leader.is_top_leader, "team_id": leader.team_id,
         "contact_point_unit_id": leader.contact_point_unit_id,
     }
 
 
 def _visit_dict(v, names: dict[str, str]) -> dict:
     return {
-        "id": v.id, "unit_id": v.unit_id, "unit": v.unit.name, "date": v.started_at[:10],
+        "id": v.id, "unit_id": v.unit_id, "unit": display.related_name(v, "unit"), "date": v.started_at[:10],
         "started_at": v.started_at, "methods": v.methods,
-        "members": [names.get(m, m) for m in v.members_present], "people_met": v.people_met, "notes": v.notes,
+        "members": [names.get(m, m) for m in display.names(v.members_present)], "people_met": v.people_met,
+        "notes": v.notes,
     }
 
 
 def _finding_dict(f) -> dict:
     return {
-        "id": f.id, "unit_id": f.unit_id, "unit": f.unit.name, "visit_id": f.visit_id, "found_on": f.found_on,
+        "id": f.id, "unit_id": f.unit_id, "unit": display.related_name(f, "unit"), "visit_id": f.visit_id,
+        "found_on": f.found_on,
         "category": f.category, "sub_kind": f.sub_kind, "description": f.description, "severity": f.severity,
         "leader_id": f.leader_id, "closed": f.closed,
     }
@@ -112,7 +117,8 @@ def _rect_dict(row) -> dict:
 
 def _evaluation_dict(e) -> dict:
     return {
-        "id": e.id, "subject": evaluations.subject_name(e), "subject_kind": e.subject_kind, "unit": e.unit.name,
+        "id": e.id, "subject": evaluations.subject_name(e), "subject_kind": e.subject_kind,
+        "unit": display.related_name(e, "unit"),
         "period_start": e.period_start, "period_end": e.period_end, "status": evaluations.status(e),
         "overall_rating": e.overall_rating, "signed_at": e.signed_at,
     }

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from peewee import fn
 
+from . import display
 from . import findings as findings_service
-from .clock import chinese_date, today
+from .clock import today
 from .models import EvaluationFact, EvaluationRecord, Finding, Rectification, Visit, alive
 
 # What notes say a leader did, and the evaluation item it supports.
@@ -66,11 +67,11 @@ def propose(record: EvaluationRecord) -> list[Proposal]:
     for visit in visits.order_by(Visit.started_at):
         if visit.id in used:
             continue
-        if record.subject_kind == "leader" and record.leader_id not in visit.leaders_present:
+        if record.subject_kind == "leader" and record.leader_id not in display.names(visit.leaders_present):
             continue
         did = sorted({label for word, label in ACTIVITY_WORDS if word in visit.notes})
         summary = _first_sentence(visit.notes.split("\n", 1)[-1] if "\n" in visit.notes else visit.notes)
-        text = f"{chinese_date(visit.started_at)}，督导组{'、'.join(visit.methods)}时在场"
+        text = f"{display.date_text(visit.started_at)}，督导组{'、'.join(display.names(visit.methods))}时在场"
         if did:
             text += f"，涉及：{'、'.join(did)}"
         if summary:
@@ -90,7 +91,7 @@ def propose(record: EvaluationRecord) -> list[Proposal]:
             proposals.append(Proposal(rect.verified_on, f"整改经核实到位：{rect.measure}", "rectification", rect.id))
         elif findings_service.is_overdue(rect, on) and rect.deadline <= end:
             proposals.append(
-                Proposal(rect.deadline, f"整改逾期未完成（时限{chinese_date(rect.deadline)}，状态：{rect.status}）：{rect.measure}",
+                Proposal(rect.deadline, f"整改逾期未完成（时限{display.date_text(rect.deadline)}，状态：{rect.status}）：{rect.measure}",
                          "rectification", rect.id)
             )
     proposals.sort(key=lambda p: (p.on_date, p.source_kind))

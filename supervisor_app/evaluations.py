@@ -51,10 +51,15 @@ def status(record: EvaluationRecord) -> str:
 
 
 def subject_name(record: EvaluationRecord) -> str:
+    """'王建国（县委书记）' or the team's name; a missing subject is marked, not looked up."""
+    from . import display
+
     if record.subject_kind == "leader" and record.leader_id:
-        return f"{record.leader.name}（{record.leader.position}）"
+        leader = display.related(record, "leader")
+        return f"{display.text(leader.name)}（{display.text(leader.position)}）" if leader else \
+            display.related_name(record, "leader")
     if record.team_id:
-        return record.team.name
+        return display.related_name(record, "team")
     return ""
 
 

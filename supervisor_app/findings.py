@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from peewee import JOIN
 
-from . import campaigns, changelog, visits
+from . import campaigns, changelog, display, visits
 from . import validate as check
 from .clock import today
 from .errors import NotFoundError, ValidationError
@@ -230,7 +230,7 @@ def ledger(unit=None, *, open_only: bool = False, overdue_only: bool = False, du
     on = on or today()
     query = (
         Finding.select(Finding, Unit, Rectification, Leader)
-        .join(Unit, on=(Finding.unit == Unit.id))
+        .join(Unit, join_type=JOIN.LEFT_OUTER, on=(Finding.unit == Unit.id))  # listed even when the unit is missing
         .switch(Finding)
         .join(Rectification, join_type=JOIN.LEFT_OUTER, on=((Rectification.finding == Finding.id) & alive(Rectification)))
         .switch(Finding)
@@ -256,7 +256,7 @@ def ledger(unit=None, *, open_only: bool = False, overdue_only: bool = False, du
         if overdue_only and not overdue:
             continue
         rows.append(
-            LedgerRow(finding, rect, finding.unit.name, leader.name if leader else "", overdue,
+            LedgerRow(finding, rect, display.related_name(finding, "unit"), leader.name if leader else "", overdue,
                       rect is not None and is_due_soon(rect, on))
         )
     return rows

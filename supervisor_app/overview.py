@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from . import assessments, campaigns, findings, visits
+from . import assessments, campaigns, display, findings, visits
 from .clock import today
 from .models import EvaluationRecord, Finding, Unit, Visit, alive
 
@@ -40,8 +40,8 @@ def stale_units(on: date, days: int = STALE_DAYS, kinds: tuple[str, ...] = ("县
     for unit in Unit.select().where(alive(Unit) & Unit.kind.in_(kinds)).order_by(Unit.sort_order, Unit.name):
         seen = last.get(unit.id)
         if seen is None or seen[:10] < limit:
-            gap = (on - date.fromisoformat(seen[:10])).days if seen else None
-            result.append(StaleUnit(unit, seen[:10] if seen else None, gap))
+            day = display.parse_date(seen)
+            result.append(StaleUnit(unit, seen[:10] if seen else None, (on - day).days if day else None))
     result.sort(key=lambda s: (s.days is not None, -(s.days or 0)))
     return result
 

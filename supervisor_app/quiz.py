@@ -46,10 +46,16 @@ def quiz_of(visit) -> QuizRecord | None:
 
 
 def accuracy_by_unit(date_from: str | None = None, date_to: str | None = None) -> dict[str, tuple[int, float]]:
-    """unit id → (people tested in all, overall accuracy), over visits in a period (inclusive)."""
+    """unit id → (people tested in all, overall accuracy), over visits in a period (inclusive).
+
+    Only records whose three counts are whole numbers not below zero are counted (a database
+    edited by another program may hold text or fractions there); TOTAL never overflows.
+    """
+    counts = ("q.people_tested", "q.questions", "q.correct_answers")
     sql = (
-        "SELECT q.unit_id, SUM(q.people_tested), SUM(q.correct_answers), SUM(q.people_tested * q.questions)"
+        "SELECT q.unit_id, TOTAL(q.people_tested), TOTAL(q.correct_answers), TOTAL(q.people_tested * q.questions)"
         " FROM quiz_record q JOIN visit v ON v.id = q.visit_id WHERE q.deleted = 0 AND v.deleted = 0"
+        + "".join(f" AND typeof({c}) = 'integer' AND {c} >= 0" for c in counts)
     )
     params: list = []
     if date_from:
@@ -59,7 +65,7 @@ def accuracy_by_unit(date_from: str | None = None, date_to: str | None = None) -
         sql += " AND v.started_at < ?"
         params.append(date_to + "T99")
     rows = database.execute_sql(sql + " GROUP BY q.unit_id", params)
-    return {unit: (people, correct / total if total else 0.0) for unit, people, correct, total in rows}
+    return {unit: (int(people), correct / total if total else 0.0) for unit, people, correct, total in rows}
 
 
 def unit_quizzes(unit_id: str, date_from: str | None = None, date_to: str | None = None) -> list[QuizRecord]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import changelog
+from . import changelog, display
 from . import validate as check
 from .errors import NotFoundError, ValidationError
 from .models import Leader, LeadershipTeam, Unit, Visit, alive, database
@@ -90,18 +90,30 @@ def list_units(kind: str | None = None, parent=None, top_level: bool = False) ->
 
 
 def unit_tree() -> list[tuple[Unit, list]]:
-    """All live units as a forest: [(unit, [(child, [...]), ...]), ...], ordered."""
+    """All live units as a forest: [(unit, [(child, [...]), ...]), ...], ordered.
+
+    Units whose parents form a loop (possible only in a database edited by another program)
+    are shown from the top instead of being lost.
+    """
     units = list_units()
     children: dict[str | None, list[Unit]] = {}
     ids = {u.id for u in units}
     for unit in units:
         parent_id = unit.parent_id if unit.parent_id in ids else None
         children.setdefault(parent_id, []).append(unit)
+    placed: set[str] = set()
 
     def build(parent_id):
-        return [(u, build(u.id)) for u in children.get(parent_id, [])]
+        nodes = [u for u in children.get(parent_id, []) if u.id not in placed]
+        placed.update(u.id for u in nodes)
+        return [(u, build(u.id)) for u in nodes]
 
-    return build(None)
+    forest = build(None)
+    for unit in units:
+        if unit.id not in placed:
+            placed.add(unit.id)
+            forest.append((unit, build(unit.id)))
+    return forest
 
 
 def unit_paths() -> list[tuple[str, str]]:
@@ -114,9 +126,13 @@ def unit_paths() -> list[tuple[str, str]]:
         ids.add(unit_id)
         children.setdefault(parent_id, []).append((unit_id, name))
     result: list[tuple[str, str]] = []
+    placed: set[str] = set()
 
     def walk(parent_id, prefix: str) -> None:
         for unit_id, name in children.get(parent_id, []):
+            if unit_id in placed:
+                continue
+            placed.add(unit_id)
             path = f"{prefix} / {name}" if prefix else name
             result.append((unit_id, path))
             walk(unit_id, path)
@@ -124,16 +140,25 @@ def unit_paths() -> list[tuple[str, str]]:
     walk(None, "")
     for parent_id in set(children) - ids - {None}:  # under a deleted parent: shown from the top
         walk(parent_id, "")
+    for members in list(children.values()):  # in a loop of parents: shown from the top
+        for unit_id, name in members:
+            if unit_id not in placed:
+                placed.add(unit_id)
+                result.append((unit_id, name))
+                walk(unit_id, name)
     return result
 
 
 def unit_path(unit: Unit) -> str:
-    """'岳阳县 / 县委组织部' — the unit's name with its ancestors."""
+    """'岳阳县 / 县委组织部' — the unit's name with its ancestors (as far as they can be
+    followed: a missing parent or a loop of parents ends the path)."""
     names = []
+    seen = set()
     node = unit
-    while node is not None:
-        names.append(node.name)
-        node = node.parent
+    while node is not None and node.id not in seen:
+        seen.add(node.id)
+        names.append(display.text(node.name))
+        node = display.related(node, "parent")
     return " / ".join(reversed(names))
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass, field
 
-from . import campaigns, changelog, installation, search
+from . import campaigns, changelog, display, installation, search
 from . import validate as check
 from .errors import NotFoundError, ValidationError
 from .models import (
@@ -182,11 +181,14 @@ class VisitFilter:
         if self.date_to:
             clauses.append("v.started_at < ?")
             params.append(check.iso_date(self.date_to, "date_to", "截止日期") + "T99")
+        # json_each fails on text that is not JSON: such a visit matches nothing (CASE is lazy)
         if self.method:
-            clauses.append("EXISTS (SELECT 1 FROM json_each(v.methods) WHERE json_each.value = ?)")
+            clauses.append("CASE WHEN json_valid(v.methods) THEN"
+                           " EXISTS (SELECT 1 FROM json_each(v.methods) WHERE json_each.value = ?) ELSE 0 END")
             params.append(self.method)
         if self.member_id:
-            clauses.append("EXISTS (SELECT 1 FROM json_each(v.members_present) WHERE json_each.value = ?)")
+            clauses.append("CASE WHEN json_valid(v.members_present) THEN"
+                           " EXISTS (SELECT 1 FROM json_each(v.members_present) WHERE json_each.value = ?) ELSE 0 END")
             params.append(self.member_id)
         if self.search and self.search.strip():
             sql, search_params = search.visit_condition(self.search.strip())
@@ -203,7 +205,7 @@ class VisitFilter:
 
 SORT_COLUMNS = {
     "started_at": "v.started_at",
-    "unit": "u.name",
+    "unit": "coalesce(u.name, '')",  # a visit whose unit is missing is listed too
     "methods": "v.methods",
     "notes": "v.notes",
 }
@@ -267,10 +269,10 @@ def visit_rows(
         params = [*params, after.sort_key, after.id]
     sql = (
         f"SELECT v.id, v.started_at, v.unit_id, u.name, v.methods, v.members_present, substr(v.notes, 1, 200), {column},"
-        " (SELECT (SELECT COUNT(*) FROM json_each(a.focus_ratings)) || '|'"
-        "   || (SELECT COUNT(*) FROM json_each(a.tendency_levels)) FROM assessment a"
+        f" (SELECT {_ENTRIES.format('a.focus_ratings')} || '|' || {_ENTRIES.format('a.tendency_levels')}"
+        "   FROM assessment a"
         "   WHERE a.visit_id = v.id AND a.deleted = 0)"
-        f" FROM visit v JOIN unit u ON u.id = v.unit_id WHERE {where}"
+        f" FROM visit v LEFT JOIN unit u ON u.id = v.unit_id WHERE {where}"
         f" ORDER BY {column} {direction}, v.id {direction} LIMIT ? OFFSET ?"
     )
     tpl = campaigns.active_template()
@@ -280,14 +282,19 @@ def visit_rows(
     for vid, started, unit_id, unit_name, methods, members, notes, key, counts in database.execute_sql(
         sql, [*params, int(limit), int(offset)]
     ):
-        unit_name = shared(unit_name)
+        unit_name = shared(unit_name) if unit_name is not None else display.missing(unit_id)
         key = started if key == started else unit_name if key == unit_name else key or ""
         rows.append(
-            VisitRow(vid, started, shared(unit_id), unit_name, [shared(m) for m in json.loads(methods)],
-                     [shared(m) for m in json.loads(members or "[]")], notes or "",
+            VisitRow(vid, started, shared(unit_id), unit_name, [shared(m) for m in display.names(display.loads(methods))],
+                     [shared(m) for m in display.names(display.loads(members))], notes or "",
                      _assessment_state(counts, needed), key)
         )
     return rows
+
+
+# How many entries a stored JSON object holds (0 for anything else: json_each fails on non-JSON).
+_ENTRIES = ("(CASE WHEN NOT json_valid({0}) THEN 0 WHEN json_type({0}) = 'object'"
+            " THEN (SELECT COUNT(*) FROM json_each({0})) ELSE 0 END)")
 
 
 def _assessment_state(counts: str | None, needed: tuple[int, int]) -> int:
