@@ -131,3 +131,20 @@ class CJKParagraph(Paragraph):
         lines = split_cjk(self.frags, maxWidths, auto_leading not in ("", "off"))
         self._cjk_lines = (key, lines)
         return lines
+
+    def split(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
+        """Split at a page end; the part that moves on keeps the lines already broken.
+
+        reportlab breaks the moved part's text again from scratch on the next page, so a
+        paragraph of n pages cost n² (minutes for a text of 100 000 characters); its lines,
+        broken at the same width, are the same.
+        """
+        parts = super().split(availWidth, availHeight)
+        lines = getattr(self, "blPara", None)
+        if len(parts) == 2 and lines is not None and lines.kind == 1 and hasattr(parts[0], "blPara"):
+            rest = lines.lines[len(parts[0].blPara.lines):]
+            later = self._wrapWidths[1]
+            auto_leading = getattr(parts[1], "autoLeading", getattr(parts[1].style, "autoLeading", ""))
+            if rest and parts[1].style.leftIndent == self.style.leftIndent:
+                parts[1]._cjk_lines = (((later, later), auto_leading), ParaLines(kind=1, lines=rest))
+        return parts

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from reportlab.lib import colors
 
-from .. import campaigns
-from ..clock import chinese_date
+from .. import campaigns, display
 from ..findings import LedgerRow
+from ..models import RECTIFICATION_STATUSES
 
 # The ground of a tendency cell, by the level's position on the template's scale (mildest first).
 LEVEL_FILLS = (
@@ -31,10 +31,11 @@ def group_name(group_id: str | None) -> str:
 
 
 def stacked_date(value: str) -> str:
-    """2014年\n4月8日: a date that fits a narrow table column without an awkward break."""
-    text = chinese_date(value)
-    year, rest = text.split("年", 1)
-    return f"{year}年\n{rest}"
+    """2014年\n4月8日: a date that fits a narrow table column without an awkward break (a
+    stored value that is not a date is printed as it is, marked)."""
+    if display.parse_date(value) is None:
+        return display.date_text(value)
+    return display.date_text(value).replace("年", "年\n", 1)
 
 
 def issuer() -> str:
@@ -46,28 +47,31 @@ def issuer() -> str:
     return group_name(None)
 
 
-def clock_time(stamp: str) -> str:
-    """'2014-04-08T09:30' → '9:30'."""
-    hour, minute = stamp[11:16].split(":")
-    return f"{int(hour)}:{minute}"
+def _local_time(stamp: str) -> str:
+    """'2014-04-08T09:30' → 2014年4月8日 9:30 (a stored value that is not a time, marked)."""
+    moment = display.parse_minute(stamp)
+    if moment is None:
+        return display.minute_text(stamp)
+    return f"{display.chinese(moment.date())} {moment.hour}:{moment:%M}"
 
 
 def visit_time(started_at: str, ended_at: str | None) -> str:
     """2014年4月8日 9:30—11:00 (the end's date is shown only when it differs)."""
-    text = f"{chinese_date(started_at)} {clock_time(started_at)}"
+    text = _local_time(started_at)
     if ended_at:
-        end = clock_time(ended_at) if ended_at[:10] == started_at[:10] else f"{chinese_date(ended_at)} {clock_time(ended_at)}"
-        text += f"—{end}"
+        start, end = display.parse_minute(started_at), display.parse_minute(ended_at)
+        same_day = start is not None and end is not None and start.date() == end.date()
+        text += "—" + (f"{end.hour}:{end:%M}" if same_day else _local_time(ended_at))
     return text
 
 
 def period_text(date_from: str | None, date_to: str | None) -> str:
     if date_from and date_to:
-        return f"{chinese_date(date_from)}至{chinese_date(date_to)}"
+        return f"{display.date_text(date_from)}至{display.date_text(date_to)}"
     if date_from:
-        return f"{chinese_date(date_from)}以来"
+        return f"{display.date_text(date_from)}以来"
     if date_to:
-        return f"截至{chinese_date(date_to)}"
+        return f"截至{display.date_text(date_to)}"
     return "全部期间"
 
 
@@ -76,13 +80,13 @@ def completion_text(row: LedgerRow) -> str:
     rect = row.rectification
     if rect is None:
         return "未制定整改措施"
-    text = rect.status
+    text = rect.status if rect.status in RECTIFICATION_STATUSES else display.odd(rect.status, display.NOT_IN_TEMPLATE)
     if rect.status == "已核实" and rect.verified_on:
-        text += f"（{chinese_date(rect.verified_on)}，{rect.verified_by or ''}核实）"
+        text += f"（{display.date_text(rect.verified_on)}，{rect.verified_by or ''}核实）"
         if rect.verification_note:
             text += f"\n{rect.verification_note}"
     elif rect.status == "已完成" and rect.completed_on:
-        text += f"（{chinese_date(rect.completed_on)}）"
+        text += f"（{display.date_text(rect.completed_on)}）"
     if row.overdue:
         text += "\n【已逾期】"
     elif row.due_soon:
@@ -93,7 +97,7 @@ def completion_text(row: LedgerRow) -> str:
 def finding_text(row: LedgerRow) -> str:
     finding = row.finding
     severity = "" if finding.severity == "一般" else f"；{finding.severity}"
-    text = f"{finding.description}\n（{finding.category}{severity}；{chinese_date(finding.found_on)}发现）"
+    text = f"{finding.description}\n（{finding.category}{severity}；{display.date_text(finding.found_on)}发现）"
     if row.leader_name:
         text += f"\n涉及：{row.leader_name}"
     return text

@@ -4,10 +4,7 @@ signed; amendments appended."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from .. import campaigns, evaluations, findings, signing, units, visits
-from ..clock import chinese_date
+from .. import campaigns, display, evaluations, findings, units, visits
 from ..errors import NotFoundError
 from .common import group_name, period_text
 from .layout import Document, Writer, chinese_number, local_time
@@ -17,23 +14,16 @@ SOURCE_LABELS = {"visit": "督导记录", "finding": "督导发现问题", "rect
 CHANGE_LABELS = {"overall_rating": "总体评价", "narrative": "评价意见", "fact": "纪实"}
 
 
-def _local_date(stamp: str | None) -> str:
-    """A stored UTC time as the local date, 2014年4月8日."""
-    if not stamp:
-        return ""
-    return chinese_date(datetime.fromisoformat(stamp).astimezone().date())
-
-
 def source_text(fact) -> str:
     """Where a fact comes from, as the 来源 column says it."""
     label = SOURCE_LABELS.get(fact.source_kind, fact.source_kind)
     try:
         if fact.source_kind == "visit" and fact.source_id:
             visit = visits.get_visit(fact.source_id)
-            return f"{label}\n{chinese_date(visit.started_at)}\n{visit.unit.name}"
+            return f"{label}\n{display.date_text(visit.started_at)}\n{display.related_name(visit, 'unit')}"
         if fact.source_kind == "finding" and fact.source_id:
             finding = findings.get_finding(fact.source_id)
-            return f"{label}\n{chinese_date(finding.found_on)}\n{finding.category}"
+            return f"{label}\n{display.date_text(finding.found_on)}\n{finding.category}"
         if fact.source_kind == "rectification" and fact.source_id:
             rect = findings.get_rectification(fact.source_id)
             return f"{label}\n{rect.status}"
@@ -45,21 +35,27 @@ def source_text(fact) -> str:
 def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> Document:
     """The 纪实评价表 of evaluation ``record_id``; NotFoundError for an unknown id."""
     record = evaluations.get_evaluation(record_id)
-    tpl = campaigns.get_template(record.template_id, record.template_version)
+    tpl = display.template_of(record)
     state = evaluations.status(record)
     signed = bool(record.signed_at)
     group = group_name(record.group_id)
-    if record.subject_kind == "leader" and record.leader_id:
-        subject, position, kind = record.leader.name, record.leader.position, "领导干部"
+    leader = display.related(record, "leader") if record.subject_kind == "leader" and record.leader_id else None
+    if leader is not None:
+        subject, position, kind = leader.name, leader.position, "领导干部"
+    elif record.subject_kind == "leader" and record.leader_id:
+        subject, position, kind = display.related_name(record, "leader"), "", "领导干部"
     else:
-        subject, position, kind = (record.team.name if record.team_id else ""), "领导班子", "领导班子"
+        subject, position, kind = display.related_name(record, "team"), "领导班子", "领导班子"
+    if record.subject_kind not in ("leader", "team"):
+        kind = display.odd(record.subject_kind, "（未知的评价对象类别）")
+    unit = display.related(record, "unit")
 
     story = [w.title(TITLE)]
     if not signed:
         story.append(w.subtitle("（草稿，未经组长签署）"))
     story.append(w.fields([
         ("评价对象", f"{subject}（{kind}）"),
-        ("所在单位", units.unit_path(record.unit)),
+        ("所在单位", units.unit_path(unit) if unit is not None else display.related_name(record, "unit")),
         ("职务", position),
         ("评价期间", period_text(record.period_start, record.period_end)),
         ("督导组", group),
@@ -71,13 +67,18 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
 
     story.append(w.h1("评价项目"))
     rows = []
-    for item in tpl.evaluation_items(record.subject_kind):
-        entry = record.item_ratings.get(item["id"]) or {}
-        rows.append([item["name"], entry.get("rating") or "未评", entry.get("comment") or ""])
-    story.append(w.table(("评价项目", "评价", "说明"), rows, (56, 18, 82), center_columns=(1,)))
+    scale = tpl.scale("evaluation")
+    ratings = display.entries(record.item_ratings, "rating", "comment")
+    for item in display.evaluation_items(tpl, record.subject_kind):
+        entry = ratings.get(item["id"]) or {}
+        rows.append([item["name"], display.scale_text(entry.get("rating"), scale) or "未评", entry.get("comment") or ""])
+    if rows:
+        story.append(w.table(("评价项目", "评价", "说明"), rows, (56, 18, 82), center_columns=(1,)))
+    else:
+        story.append(w.para("（模板中没有这类评价对象的评价项目。）"))
 
     story.append(w.h1("总体评价"))
-    story.append(w.para(f"总体评价：{record.overall_rating or '（未评）'}。"))
+    story.append(w.para(f"总体评价：{display.scale_text(record.overall_rating, scale) or '（未评）'}。"))
 
     story.append(w.h1("评价意见"))
     story.extend(w.paragraphs(record.narrative) or [w.para("（未填写）")])
@@ -101,22 +102,23 @@ def _facts(w: Writer, record) -> list:
     rows = []
     for fact in facts:
         text = fact.text if fact.state != "proposed" else f"{fact.text}\n（待确认）"
-        rows.append([chinese_date(fact.on_date).replace("年", "年\n", 1), text, source_text(fact)])
+        rows.append([display.date_text(fact.on_date).replace("年", "年\n", 1), text, source_text(fact)])
     return [w.table(("日期", "纪实内容", "来源"), rows, (24, 100, 32), center_columns=(0,))]
 
 
 def _signature(w: Writer, record):
     if not record.signed_at:
-        leader = campaigns.group_leader(record.group) if record.group_id else None
+        group = display.related(record, "group") if record.group_id else None
+        leader = campaigns.group_leader(group) if group is not None else None
         return w.fields([
             ("督导组组长", leader.name if leader else ""),
             ("签署日期", "（尚未签署）"),
             ("签名指纹", "—"),
         ])
     return w.fields([
-        ("督导组组长", record.signed_by.name if record.signed_by_id else ""),
-        ("签署日期", _local_date(record.signed_at)),
-        ("签名指纹", signing.fingerprint(record.signature) if record.signature else "—"),
+        ("督导组组长", display.related_name(record, "signed_by")),
+        ("签署日期", display.moment_date_text(record.signed_at)),
+        ("签名指纹", display.fingerprint(record.signature)),
         ("内容哈希", (record.content_hash or "")[:16]),
     ])
 
@@ -124,11 +126,12 @@ def _signature(w: Writer, record):
 def _amendments(w: Writer, corrections, tpl) -> list:
     out = []
     for n, amendment in enumerate(corrections, 1):
-        who = amendment.member.name if amendment.member_id else "（未注明）"
-        pairs = [("更正人", who), ("更正时间", local_time(datetime.fromisoformat(amendment.created_at))),
+        who = display.related_name(amendment, "member") or "（未注明）"
+        moment = display.parse_moment(amendment.created_at)
+        pairs = [("更正人", who), ("更正时间", local_time(moment) if moment else display.moment_text(amendment.created_at)),
                  ("更正原因", amendment.reason)]
-        for key, value in amendment.changes.items():
-            pairs.append((CHANGE_LABELS.get(key) or tpl.item_name(key), f"更正为：{value}"))
+        for key, value in display.pairs(amendment.changes):
+            pairs.append((CHANGE_LABELS.get(key) or tpl.item_name(key) or "更正内容", f"更正为：{value}"))
         out.append(w.keep_with_next(w.h2(f"第{chinese_number(n)}次更正"), w.fields(pairs)))
     return out
 
@@ -140,5 +143,5 @@ def batch_targets(*, date_from=None, date_to=None) -> list[tuple[str, str]]:
         if date_from and record.period_end < date_from or date_to and record.period_start > date_to:
             continue
         name = evaluations.subject_name(record)
-        out.append((record.id, f"{record.unit.name}-{name}-{TITLE}-{record.id[:8]}"))
+        out.append((record.id, f"{display.related_name(record, 'unit')}-{name}-{TITLE}-{record.id[:8]}"))
     return out

@@ -35,6 +35,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from .. import display
 from ..clock import chinese_date
 from . import ReportCancelled
 from .cjk import CJKParagraph as Paragraph
@@ -92,8 +93,9 @@ def local_time(value: datetime | None = None) -> str:
     return f"{chinese_date(moment.date())} {moment:%H:%M}"
 
 
-def percent(value: float) -> str:
-    return f"{value * 100:.1f}%"
+def percent(value: float | None) -> str:
+    """12.5%; — for a share that could not be computed."""
+    return display.percent_text(value)
 
 
 @dataclass

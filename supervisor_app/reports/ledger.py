@@ -45,7 +45,10 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
         for unit_id, path in units.unit_paths():
             if unit_id in by_unit:
                 story.append(w.h2(path))
-                story.append(_table(w, by_unit[unit_id]))
+                story.append(_table(w, by_unit.pop(unit_id)))
+        for unit_rows in by_unit.values():  # units deleted or missing: their findings are still listed
+            story.append(w.h2(unit_rows[0].unit_name))
+            story.append(_table(w, unit_rows))
     story.append(w.small(f"注：底色标红并注明【已逾期】的，为截至{chinese_date(on)}超过整改时限仍未完成的事项。"))
     return _document(unit, group, story, date_from, date_to)
 

@@ -4,8 +4,7 @@ and the findings still open."""
 
 from __future__ import annotations
 
-from .. import assessments, campaigns, findings, quiz, units, visits
-from ..clock import chinese_date
+from .. import assessments, campaigns, display, findings, quiz, units, visits
 from .charts import level_chart
 from .common import completion_text, finding_text, group_name, level_fill, period_text, stacked_date
 from .layout import Document, Writer, chinese_number, percent
@@ -52,15 +51,33 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
                     record_label=f"单位 {unit.id}（{period}）", story=story)
 
 
+def _levels(assessment) -> dict[str, dict[str, str]]:
+    return display.entries(assessment.tendency_levels, "level", "evidence")
+
+
+def _ratings(assessment) -> dict[str, dict[str, str]]:
+    return display.entries(assessment.focus_ratings, "rating", "evidence")
+
+
 def _latest_levels(rated, tpl) -> dict[str, tuple[str, str, str]]:
     """tendency id → (level, evidence, date) from the latest assessment that levelled it."""
     latest: dict[str, tuple[str, str, str]] = {}
     for assessment in rated:
+        levels = _levels(assessment)
         for item in tpl.tendencies:
-            entry = assessment.tendency_levels.get(item["id"])
-            if entry:
+            entry = levels.get(item["id"])
+            if entry and (entry["level"] or entry["evidence"]):
                 latest[item["id"]] = (entry["level"], entry["evidence"], assessment.visit.started_at)
     return latest
+
+
+def _quiz_totals(quizzes) -> tuple[int, int, float | None]:
+    """People tested, correct answers and accuracy over the quiz records whose counts can be read."""
+    counted = [q for q in quizzes if display.accuracy(q.people_tested, q.questions, q.correct_answers) is not None]
+    people = sum(q.people_tested for q in counted)
+    correct = sum(q.correct_answers for q in counted)
+    asked = sum(q.people_tested * q.questions for q in counted)
+    return people, correct, display.accuracy(1, asked, correct) if counted else None
 
 
 def _overview(visit_count, rated, latest, quizzes, open_rows, tpl) -> str:
@@ -68,20 +85,19 @@ def _overview(visit_count, rated, latest, quizzes, open_rows, tpl) -> str:
         return "评估期间内，督导组未到该单位督导。"
     text = f"评估期间内，督导组到该单位督导{visit_count}次，作出评估{len(rated)}次。"
     scale = tpl.scale("tendency")
+    positions = {item_id: display.on_scale(level, scale) for item_id, (level, _e, _d) in latest.items()}
     serious = [
         f"{item['name']}（{latest[item['id']][0]}）"
         for item in tpl.tendencies
-        if item["id"] in latest and assessments.tendency_score(latest[item["id"]][0], tpl) >= len(scale) - 2
+        if positions.get(item["id"]) is not None and positions[item["id"]] >= len(scale) - 2
     ]
     if serious:
         text += f"最近评估显示，需重点关注：{'；'.join(serious)}。"
     elif latest:
         text += "最近评估未发现明显倾向性问题。"
     if quizzes:
-        people = sum(q.people_tested for q in quizzes)
-        correct = sum(q.correct_answers for q in quizzes)
-        asked = sum(q.people_tested * q.questions for q in quizzes)
-        text += f"知识问答{len(quizzes)}次，参测{people}人次，正确率{percent(quiz.accuracy(1, asked, correct))}。"
+        people, _correct, rate = _quiz_totals(quizzes)
+        text += f"知识问答{len(quizzes)}次，参测{people}人次，正确率{percent(rate)}。"
     overdue = sum(1 for r in open_rows if r.overdue)
     text += f"尚未销号的问题{len(open_rows)}个" + (f"，其中整改逾期{overdue}个。" if overdue else "。")
     return text
@@ -93,9 +109,11 @@ def _tendencies(w: Writer, rated, latest, tpl) -> list:
     rows, fills = [], []
     for index, item in enumerate(tpl.tendencies):
         level, evidence, when = latest.get(item["id"], ("未评定", "", ""))
-        if level in scale:
-            fills.append((index, 1, level_fill(assessments.tendency_score(level, tpl))))
-        rows.append([item["name"], level, f"{evidence}\n（{chinese_date(when)}）" if when else ""])
+        position = display.on_scale(level, scale)
+        if position is not None:
+            fills.append((index, 1, level_fill(position)))
+        shown = display.scale_text(level, scale) if item["id"] in latest else level
+        rows.append([item["name"], shown, f"{evidence}\n（{display.date_text(when)}）" if when else ""])
     out.append(w.table(("倾向", "程度", "依据"), rows, (62, 18, 76), center_columns=(1,), fills=fills))
     if not rated:
         return out
@@ -104,10 +122,11 @@ def _tendencies(w: Writer, rated, latest, tpl) -> list:
     for index, item in enumerate(tpl.tendencies, 1):
         points = []
         for assessment in rated:
-            entry = assessment.tendency_levels.get(item["id"])
-            if entry:
-                own = campaigns.get_template(assessment.template_id, assessment.template_version)
-                points.append((assessment.visit.started_at, assessments.tendency_score(entry["level"], own)))
+            entry = _levels(assessment).get(item["id"])
+            if entry and display.parse_date(assessment.visit.started_at):  # a point needs a date and a level
+                position = display.on_scale(entry["level"], display.template_of(assessment).scale("tendency"))
+                if position is not None:
+                    points.append((assessment.visit.started_at, position))
         series.append((f"倾向{chinese_number(index)}", points))
     out.append(level_chart(series, scale, w.fonts.font("body")))
     out.append(w.small("图中倾向一至倾向五依次为：" + "；".join(
@@ -116,12 +135,14 @@ def _tendencies(w: Writer, rated, latest, tpl) -> list:
     header = ["督导日期", *(f"倾向{chinese_number(i)}" for i in range(1, len(tpl.tendencies) + 1))]
     rows, fills = [], []
     for r, assessment in enumerate(rated):
-        row = [chinese_date(assessment.visit.started_at)]
+        row = [display.date_text(assessment.visit.started_at)]
+        levels = _levels(assessment)
         for c, item in enumerate(tpl.tendencies, 1):
-            entry = assessment.tendency_levels.get(item["id"])
-            row.append(entry["level"] if entry else "—")
-            if entry and entry["level"] in scale:
-                fills.append((r, c, level_fill(assessments.tendency_score(entry["level"], tpl))))
+            entry = levels.get(item["id"])
+            row.append(display.scale_text(entry["level"], scale) or "—" if entry else "—")
+            position = display.on_scale(entry["level"], scale) if entry else None
+            if position is not None:
+                fills.append((r, c, level_fill(position)))
         rows.append(row)
     out.append(w.table(header, rows, (36, *([24] * len(tpl.tendencies))), center_columns=range(len(header)),
                        fills=fills))
@@ -131,21 +152,22 @@ def _tendencies(w: Writer, rated, latest, tpl) -> list:
 def _focus(w: Writer, rated, tpl) -> list:
     if not rated:
         return [w.para("评估期间内没有评估记录。")]
+    scale = tpl.scale("focus")
     rows = []
     for item in tpl.focus_items:
-        last = next(
-            ((a, a.focus_ratings[item["id"]]) for a in reversed(rated) if item["id"] in a.focus_ratings), None
-        )
+        last = next(((a, _ratings(a)[item["id"]]) for a in reversed(rated) if item["id"] in _ratings(a)), None)
         if last is None:
             rows.append([item["name"], "未评定", ""])
         else:
             assessment, entry = last
-            rows.append([item["name"], entry["rating"], f"{entry['evidence']}\n（{chinese_date(assessment.visit.started_at)}）"])
+            rows.append([item["name"], display.scale_text(entry["rating"], scale),
+                         f"{entry['evidence']}\n（{display.date_text(assessment.visit.started_at)}）"])
     out = [w.h2("最近评定"), w.table(("督导重点", "评定", "依据"), rows, (62, 18, 76), center_columns=(1,))]
     out.append(w.h2("历次评定"))
     header = ["督导日期", *(f"重点{chinese_number(i)}" for i in range(1, len(tpl.focus_items) + 1))]
     rows = [
-        [chinese_date(a.visit.started_at), *((a.focus_ratings.get(i["id"]) or {}).get("rating", "—") for i in tpl.focus_items)]
+        [display.date_text(a.visit.started_at),
+         *(display.scale_text((_ratings(a).get(i["id"]) or {}).get("rating"), scale) or "—" for i in tpl.focus_items)]
         for a in rated
     ]
     out.append(w.table(header, rows, (36, *([30] * len(tpl.focus_items))), center_columns=range(len(header))))
@@ -158,14 +180,12 @@ def _quizzes(w: Writer, quizzes) -> list:
     if not quizzes:
         return [w.para("评估期间内未进行知识问答。")]
     rows = [
-        [chinese_date(q.visit.started_at), str(q.people_tested), str(q.questions), str(q.correct_answers),
-         percent(quiz.accuracy(q.people_tested, q.questions, q.correct_answers))]
+        [display.date_text(q.visit.started_at), display.count_text(q.people_tested), display.count_text(q.questions),
+         display.count_text(q.correct_answers), percent(display.accuracy(q.people_tested, q.questions, q.correct_answers))]
         for q in quizzes
     ]
-    people = sum(q.people_tested for q in quizzes)
-    correct = sum(q.correct_answers for q in quizzes)
-    asked = sum(q.people_tested * q.questions for q in quizzes)
-    rows.append(["合计", str(people), "—", str(correct), percent(quiz.accuracy(1, asked, correct))])
+    people, correct, rate = _quiz_totals(quizzes)
+    rows.append(["合计", str(people), "—", str(correct), percent(rate)])
     return [w.table(("督导日期", "参测人数", "每人题数", "答对题数", "正确率"), rows, (44, 28, 28, 28, 28),
                     center_columns=range(5))]
 

@@ -3,8 +3,7 @@ quiz result, the findings with their rectification, and the attachments."""
 
 from __future__ import annotations
 
-from .. import attachments, campaigns, findings, quiz, units, visits
-from ..clock import chinese_date
+from .. import attachments, display, findings, quiz, units, visits
 from ..errors import NotFoundError, SupervisorError
 from .common import completion_text, group_name, level_fill, visit_time
 from .layout import Document, Writer, percent
@@ -12,9 +11,9 @@ from .layout import Document, Writer, percent
 TITLE = "督导记录"
 
 
-def _leader_names(ids: list[str]) -> str:
+def _leader_names(ids) -> str:
     names = []
-    for leader_id in ids:
+    for leader_id in display.names(ids):
         try:
             leader = units.get_leader(leader_id)
         except NotFoundError:
@@ -26,16 +25,17 @@ def _leader_names(ids: list[str]) -> str:
 def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> Document:
     """The 督导记录 of one visit; NotFoundError for an unknown id (the period is not used)."""
     visit = visits.get_visit(record_id)
-    unit = visit.unit
+    unit = display.related(visit, "unit")
+    unit_name = unit.name if unit is not None else display.related_name(visit, "unit")
     member_names = visits.member_names()
     group = group_name(visit.group_id)
     story = [w.title(TITLE)]
     story.append(w.fields([
-        ("被督导单位", units.unit_path(unit)),
+        ("被督导单位", units.unit_path(unit) if unit is not None else unit_name),
         ("督导时间", visit_time(visit.started_at, visit.ended_at)),
         ("督导组", group),
-        ("督导组成员", "、".join(member_names.get(m, m) for m in visit.members_present) or "—"),
-        ("督导方式", "、".join(visit.methods)),
+        ("督导组成员", "、".join(member_names.get(m, m) for m in display.names(visit.members_present)) or "—"),
+        ("督导方式", "、".join(display.names(visit.methods))),
         ("在场领导干部", _leader_names(visit.leaders_present) or "—"),
         ("接触人员", visit.people_met or "—"),
     ]))
@@ -52,10 +52,10 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
     if record is None:
         story.append(w.para("本次督导未进行知识问答。"))
     else:
-        accuracy = quiz.accuracy(record.people_tested, record.questions, record.correct_answers)
+        accuracy = display.accuracy(record.people_tested, record.questions, record.correct_answers)
         story.append(w.para(
-            f"参测{record.people_tested}人，每人{record.questions}题，共答对{record.correct_answers}题，"
-            f"正确率{percent(accuracy)}。"
+            f"参测{display.count_text(record.people_tested)}人，每人{display.count_text(record.questions)}题，"
+            f"共答对{display.count_text(record.correct_answers)}题，正确率{percent(accuracy)}。"
         ))
 
     story.append(w.h1("发现问题及整改"))
@@ -63,7 +63,7 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
 
     story.append(w.h1("附件"))
     story.extend(_attachments(w, visit))
-    return Document(title=f"{TITLE}（{unit.name}，{visit.started_at[:10]}）", author=group, subject=visit.id,
+    return Document(title=f"{TITLE}（{unit_name}，{visit.started_at[:10]}）", author=group, subject=visit.id,
                     record_label=f"督导记录 {visit.id}", story=story)
 
 
@@ -71,23 +71,27 @@ def _assessment(w: Writer, visit) -> list:
     assessment = visits.assessment_of(visit)
     if assessment is None:
         return [w.para("本次督导未作评估。")]
-    tpl = campaigns.get_template(assessment.template_id, assessment.template_version)
+    tpl = display.template_of(assessment)
     out = [w.h2("督导重点")]
     rows = []
+    ratings = display.entries(assessment.focus_ratings, "rating", "evidence")
     for item in tpl.focus_items:
-        entry = assessment.focus_ratings.get(item["id"])
-        rows.append([item["name"], entry["rating"] if entry else "未评定", entry["evidence"] if entry else ""])
+        entry = ratings.get(item["id"])
+        rows.append([item["name"], display.scale_text(entry["rating"], tpl.scale("focus")) if entry else "未评定",
+                     entry["evidence"] if entry else ""])
     out.append(w.table(("督导重点", "评定", "依据"), rows, (62, 18, 76), center_columns=(1,)))
     out.append(w.blank(0.5))
     out.append(w.h2("防止五种倾向"))
     rows, fills = [], []
     scale = tpl.scale("tendency")
+    levels = display.entries(assessment.tendency_levels, "level", "evidence")
     for index, item in enumerate(tpl.tendencies):
-        entry = assessment.tendency_levels.get(item["id"])
-        level = entry["level"] if entry else "未评定"
-        if level in scale:
-            fills.append((index, 1, level_fill(scale.index(level))))
-        rows.append([item["name"], level, entry["evidence"] if entry else ""])
+        entry = levels.get(item["id"])
+        position = display.on_scale(entry["level"], scale) if entry else None
+        if position is not None:
+            fills.append((index, 1, level_fill(position)))
+        rows.append([item["name"], display.scale_text(entry["level"], scale) if entry else "未评定",
+                     entry["evidence"] if entry else ""])
     out.append(w.table(("倾向", "程度", "依据"), rows, (62, 18, 76), center_columns=(1,), fills=fills))
     return out
 
@@ -103,7 +107,7 @@ def _findings(w: Writer, visit) -> list:
         rect = row.rectification
         problem = finding.description + (f"\n涉及：{row.leader_name}" if row.leader_name else "")
         kind = finding.category + (f"\n{finding.sub_kind}" if finding.sub_kind else "") + f"\n（{finding.severity}）"
-        measure = (f"{rect.measure}\n责任人：{rect.responsible}\n时限：{chinese_date(rect.deadline)}" if rect else "—")
+        measure = (f"{rect.measure}\n责任人：{rect.responsible}\n时限：{display.date_text(rect.deadline)}" if rect else "—")
         data.append([str(n), problem, kind, measure, completion_text(row)])
         if row.overdue:
             marked.append(n - 1)
@@ -120,8 +124,7 @@ def _attachments(w: Writer, visit) -> list:
         return [w.para("无。")]
     out, listed = [], []
     for n, att in enumerate(items, 1):
-        size = f"{att.size / 1024:.0f} KB" if att.size < 1024 * 1024 else f"{att.size / 1024 / 1024:.1f} MB"
-        label = f"附件{n}：{att.filename}（{size}）"
+        label = f"附件{n}：{att.filename}（{_size_text(att.size)}）"
         if att.mime_type.startswith("image/"):
             try:
                 path = attachments.verified_path(att)
@@ -138,6 +141,13 @@ def _attachments(w: Writer, visit) -> list:
             listed.append(label)
     out.extend(w.para(text, w.styles.plain) for text in listed)
     return out
+
+
+def _size_text(size) -> str:
+    number = display.count(size)
+    if number is None or number < 0:
+        return display.count_text(size) if number is None else display.odd(size, display.INVALID_NUMBER)
+    return f"{number / 1024:.0f} KB" if number < 1024 * 1024 else f"{number / 1024 / 1024:.1f} MB"
 
 
 def batch_targets(*, date_from=None, date_to=None) -> list[tuple[str, str]]:
