@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
@@ -19,10 +20,11 @@ from PySide6.QtWidgets import (
 
 from supervisor_app import backup, campaigns, installation
 from supervisor_app.drafts import DraftStore
+from supervisor_app.errors import SupervisorError
 
 from . import tasks
 from .hub import announce, hub
-from .widgets import show_error
+from .widgets import error_text, show_error
 
 # (key, title, module and class): a page is imported and built the first time it is shown,
 # so the window opens without paying for the pages nobody looks at.
@@ -140,7 +142,13 @@ class MainWindow(QMainWindow):
         page = self.pages[PAGE_KEYS[row]]
         self.stack.setCurrentWidget(page)
         if hasattr(page, "refresh"):
-            page.refresh()
+            try:
+                page.refresh()
+            except Exception as exc:  # noqa: BLE001 — e.g. a database no reader can decode
+                # The page stays open with what it has; the reason goes to the status bar.
+                if not isinstance(exc, SupervisorError):
+                    sys.excepthook(*sys.exc_info())
+                self.show_status(self.tr("此页未能载入：") + error_text(exc))
 
     def show_page(self, key: str) -> QWidget:
         self.nav.setCurrentRow(PAGE_KEYS.index(key))
@@ -183,6 +191,13 @@ class MainWindow(QMainWindow):
         self.show_page("visits").focus_search()
 
     def open_record(self, kind: str, record_id: str) -> None:
+        """Open a record's editor; a record that is gone is said so."""
+        try:
+            self._open_record(kind, record_id)
+        except SupervisorError as exc:
+            show_error(self, exc, self.tr("无法打开记录"))
+
+    def _open_record(self, kind: str, record_id: str) -> None:
         if kind == "visit":
             self.show_page("visits").open_visit(record_id)
         elif kind in ("finding", "rectification"):

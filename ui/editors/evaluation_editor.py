@@ -29,15 +29,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supervisor_app import campaigns, changelog, evaluation_facts, evaluations, signing
-from supervisor_app.clock import chinese_date
+from supervisor_app import campaigns, changelog, display, evaluation_facts, evaluations, signing
 from supervisor_app.errors import SupervisorError
 
 from ..hub import announce
-from ..widgets import FieldErrors, bold, iso, set_combo_data
+from ..widgets import FieldErrors, StoredNotes, bold, iso, record_combo, show_stored
 
 SOURCE_LABELS = {"visit": "督导记录", "finding": "问题", "rectification": "整改", "manual": "手工添加"}
 STATE_LABELS = {"proposed": "待确认", "accepted": "已采纳", "rejected": "已舍弃"}
+CHANGE_LABELS = {"overall_rating": "总体评价", "narrative": "评价意见"}
+OPERATION_LABELS = {"insert": "创建", "update": "修改", "delete": "删除"}
 
 
 class SignDialog(QDialog):
@@ -52,8 +53,8 @@ class SignDialog(QDialog):
         summary = QLabel(self.tr(
             "签署后，以下内容将冻结，只能通过更正说明修改：\n"
             "评价对象：{subject}\n评价期间：{start} 至 {end}\n纪实 {n} 条，总体评价：{overall}\n内容哈希：{digest}").format(
-            subject=evaluations.subject_name(record), start=chinese_date(record.period_start),
-            end=chinese_date(record.period_end), n=len(facts), overall=record.overall_rating or "（未评）",
+            subject=evaluations.subject_name(record), start=display.date_text(record.period_start),
+            end=display.date_text(record.period_end), n=len(facts), overall=record.overall_rating or "（未评）",
             digest=evaluations.content_hash(record)[:32] + "…"))
         summary.setWordWrap(True)
         layout.addWidget(summary)
@@ -95,11 +96,11 @@ class AmendDialog(QDialog):
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        tpl = campaigns.get_template(record.template_id, record.template_version)
+        tpl = display.template_of(record)
         self.field = QComboBox()
         self.field.addItem(self.tr("总体评价"), "overall_rating")
         self.field.addItem(self.tr("评价意见"), "narrative")
-        for item in tpl.evaluation_items(record.subject_kind):
+        for item in display.evaluation_items(tpl, record.subject_kind):
             self.field.addItem(item["name"], item["id"])
         self.field.addItem(self.tr("纪实"), "fact")
         self.value = QPlainTextEdit()
@@ -146,11 +147,12 @@ class NewEvaluationDialog(QDialog):
         self.kind = QComboBox()
         self.kind.addItem(self.tr("领导干部"), "leader")
         self.kind.addItem(self.tr("领导班子"), "team")
-        self.subject = QComboBox()
+        self.subject = record_combo(24)
         self.subject.setEditable(True)
         self.subject.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self._leaders = [(f"{le.name}（{le.unit.name} {le.position}）", le.id) for le in units.list_leaders()]
-        self._teams = [(t.name, t.id) for t in units.list_teams()]
+        self._leaders = [(display.short(f"{le.name}（{display.related_name(le, 'unit')} {le.position}）", 80), le.id)
+                         for le in units.list_leaders()]
+        self._teams = [(display.short(t.name, 80), t.id) for t in units.list_teams()]
         self.kind.currentIndexChanged.connect(self._fill_subjects)
         campaign = campaigns.current_campaign()
         self.start = QDateEdit(QDate.fromString(campaign.start_date, "yyyy-MM-dd"))
@@ -258,6 +260,8 @@ class EvaluationEditor(QDialog):
         splitter.addWidget(right)
         splitter.setSizes([620, 560])
 
+        self.stored_notes = StoredNotes()
+        layout.addWidget(self.stored_notes)
         layout.addWidget(self.errors.general)
         buttons = QHBoxLayout()
         self.status_label = QLabel()
@@ -287,19 +291,22 @@ class EvaluationEditor(QDialog):
     def load(self) -> None:
         record = evaluations.get_evaluation(self.evaluation_id)
         self.record = record
-        tpl = campaigns.get_template(record.template_id, record.template_version)
+        tpl = display.template_of(record)
         status = evaluations.status(record)
         signed = status != "draft"
-        self.setWindowTitle(self.tr("纪实评价 — ") + evaluations.subject_name(record))
+        self.stored_notes.clear_notes()
+        subject = display.short(evaluations.subject_name(record), 100)
+        self.setWindowTitle(self.tr("纪实评价 — ") + subject)
         self.header.setText(self.tr("{subject} · {unit} · {start} 至 {end} · {status}").format(
-            subject=evaluations.subject_name(record), unit=record.unit.name, start=chinese_date(record.period_start),
-            end=chinese_date(record.period_end), status=evaluations.STATUS_LABELS[status]))
+            subject=subject, unit=display.related_name(record, "unit"), start=display.date_text(record.period_start),
+            end=display.date_text(record.period_end), status=evaluations.STATUS_LABELS[status]))
         self.facts.setRowCount(0)
         for fact in evaluations.facts(record, include_rejected=True):
             row = self.facts.rowCount()
             self.facts.insertRow(row)
-            cells = (chinese_date(fact.on_date), fact.text, SOURCE_LABELS.get(fact.source_kind, fact.source_kind),
-                     STATE_LABELS.get(fact.state, fact.state))
+            cells = (display.date_text(fact.on_date), display.short(fact.text, 2000),
+                     SOURCE_LABELS.get(fact.source_kind) or display.odd(fact.source_kind, display.NOT_IN_TEMPLATE),
+                     STATE_LABELS.get(fact.state) or display.odd(fact.state, display.NOT_IN_TEMPLATE))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, fact.id)
@@ -313,15 +320,21 @@ class EvaluationEditor(QDialog):
             widget.setParent(None)
         self.rating_widgets = {}
         scale = tpl.scale("evaluation")
-        for row, item in enumerate(tpl.evaluation_items(record.subject_kind)):
+        items = display.evaluation_items(tpl, record.subject_kind)
+        ratings = display.entries(record.item_ratings, "rating", "comment")
+        if record.subject_kind not in ("leader", "team"):
+            self.stored_notes.add(self.tr("评价对象类别"), record.subject_kind, display.NOT_IN_TEMPLATE)
+        for item_id in ratings.keys() - {item["id"] for item in items}:
+            self.stored_notes.add(self.tr("评价项目"), item_id, display.NOT_IN_TEMPLATE)
+        for row, item in enumerate(items):
             combo = QComboBox()
             combo.addItem(self.tr("（未评）"), "")
             for value in scale:
                 combo.addItem(value, value)
             comment = QLineEdit()
             comment.setPlaceholderText(self.tr("说明"))
-            entry = record.item_ratings.get(item["id"], {})
-            set_combo_data(combo, entry.get("rating", ""))
+            entry = ratings.get(item["id"], {})
+            show_stored(combo, entry.get("rating", ""))
             comment.setText(entry.get("comment", ""))
             self.ratings_grid.addWidget(QLabel(item["name"]), row, 0)
             self.ratings_grid.addWidget(combo, row, 1)
@@ -333,10 +346,10 @@ class EvaluationEditor(QDialog):
         self.overall.addItem(self.tr("（未评）"), "")
         for value in scale:
             self.overall.addItem(value, value)
-        set_combo_data(self.overall, record.overall_rating or "")
+        show_stored(self.overall, record.overall_rating or "")
         self.overall.setEnabled(not signed)
         self.narrative.blockSignals(True)
-        self.narrative.setPlainText(record.narrative)
+        self.narrative.setPlainText(display.text(record.narrative))
         self.narrative.blockSignals(False)
         self.narrative.setReadOnly(signed)
         for button in (*self.fact_buttons, self.save_button, self.sign_button):
@@ -344,19 +357,20 @@ class EvaluationEditor(QDialog):
         self.amend_button.setEnabled(signed)
         self.history.clear()
         if signed:
-            signer = record.signed_by.name if record.signed_by_id else ""
             self.history.addItem(self.tr("{when} 组长{who}签署，签名指纹 {fp}").format(
-                when=record.signed_at.replace("T", " ")[:16], who=signer, fp=record.signature[:16]))
+                when=display.moment_text(record.signed_at), who=display.related_name(record, "signed_by"),
+                fp=display.short(record.signature, 16)))
         for amendment in evaluations.amendments(record):
-            who = amendment.member.name if amendment.member_id else ""
-            changes = "；".join(f"{tpl.item_name(k) if k not in ('overall_rating', 'narrative') else {'overall_rating': '总体评价', 'narrative': '评价意见'}[k]}→{v}"
-                               for k, v in amendment.changes.items())
-            self.history.addItem(self.tr("{when} 更正（{who}）：{changes}。原因：{reason}").format(
-                when=amendment.created_at.replace("T", " ")[:16], who=who, changes=changes, reason=amendment.reason))
+            changes = "；".join(f"{CHANGE_LABELS.get(k) or tpl.item_name(k) or self.tr('更正内容')}→{v}"
+                               for k, v in display.pairs(amendment.changes))
+            self.history.addItem(display.short(self.tr("{when} 更正（{who}）：{changes}。原因：{reason}").format(
+                when=display.moment_text(amendment.created_at), who=display.related_name(amendment, "member"),
+                changes=changes, reason=amendment.reason), 1000))
         for entry in changelog.history(record.id):
+            fields = entry.fields if isinstance(entry.fields, dict) else {}
             self.history.addItem(self.tr("{when} 记录变更：{op}（{fields}）").format(
-                when=entry.at.replace("T", " ")[:16], op={"insert": "创建", "update": "修改", "delete": "删除"}[entry.op],
-                fields="、".join(k for k in entry.fields if k not in changelog.META_FIELDS)[:60]))
+                when=display.moment_text(entry.at), op=OPERATION_LABELS.get(entry.op, entry.op),
+                fields="、".join(k for k in fields if k not in changelog.META_FIELDS)[:60]))
         self.status_label.setText(evaluations.STATUS_LABELS[status])
         self.check_similarity()
 
@@ -419,7 +433,12 @@ class EvaluationEditor(QDialog):
         elif source_id and kind == "rectification":
             from supervisor_app import findings
 
-            self.window_.open_record("finding", findings.get_rectification(source_id).finding_id)
+            try:
+                finding_id = findings.get_rectification(source_id).finding_id
+            except SupervisorError as exc:
+                self.errors.show(exc)
+                return
+            self.window_.open_record("finding", finding_id)
 
     # --- judgement, signing, amendment -----------------------------------------------------------
 

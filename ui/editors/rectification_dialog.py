@@ -19,13 +19,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from supervisor_app import campaigns, findings
-from supervisor_app.clock import chinese_date
+from supervisor_app import campaigns, display, findings
 from supervisor_app.errors import SupervisorError
 from supervisor_app.models import RECTIFICATION_STATUSES
 
 from ..hub import announce
-from ..widgets import FieldErrors, bold, iso, qdate, set_combo_data
+from ..widgets import FieldErrors, StoredNotes, bold, iso, qdate, show_stored, stored_date_fits
 
 
 def _date_edit(value: str | None = None) -> QDateEdit:
@@ -103,6 +102,8 @@ class RectificationDialog(QDialog):
         layout.addWidget(verify)
         layout.addWidget(self.errors.label_for("verified_on"))
         layout.addWidget(self.errors.label_for("verified_by"))
+        self.stored_notes = StoredNotes()
+        layout.addWidget(self.stored_notes)
         layout.addWidget(self.errors.general)
         close = QPushButton(self.tr("关闭"))
         close.clicked.connect(self.accept)
@@ -114,24 +115,30 @@ class RectificationDialog(QDialog):
 
     def load(self) -> None:
         finding = findings.get_finding(self.finding_id)
-        self.finding_label.setText(
-            f"{chinese_date(finding.found_on)} · {finding.unit.name} · {finding.category}"
-            f"{'（' + finding.sub_kind + '）' if finding.sub_kind else ''}：{finding.description}")
+        self.finding_label.setText(display.short(
+            f"{display.date_text(finding.found_on)} · {display.related_name(finding, 'unit')} · {finding.category}"
+            f"{'（' + finding.sub_kind + '）' if finding.sub_kind else ''}：{finding.description}", 1000))
         rect = self._rect()
         self.follow_list.clear()
+        self.stored_notes.clear_notes()
         if rect is None:
             self.deadline.setDate(qdate(finding.found_on).addDays(30))
             self.status.setCurrentIndex(0)
         else:
             self.measure.setPlainText(rect.measure)
             self.responsible.setText(rect.responsible)
+            if not stored_date_fits(self.deadline, rect.deadline):
+                self.stored_notes.add(self.tr("整改时限"), rect.deadline, display.INVALID_DATE)
             self.deadline.setDate(qdate(rect.deadline))
-            set_combo_data(self.status, rect.status)
-            for follow in findings.follow_ups(rect):
-                self.follow_list.addItem(f"{chinese_date(follow.on_date)}  {follow.note}")
             if rect.status == "已核实":
-                self.follow_list.addItem(self.tr("{d} 已核实（{by}）：{note}").format(
-                    d=chinese_date(rect.verified_on), by=rect.verified_by, note=rect.verification_note))
+                self.status.setCurrentIndex(0)  # not offered: verification has its own button
+            else:
+                show_stored(self.status, rect.status)
+            for follow in findings.follow_ups(rect):
+                self.follow_list.addItem(display.short(f"{display.date_text(follow.on_date)}  {follow.note}", 500))
+            if rect.status == "已核实":
+                self.follow_list.addItem(display.short(self.tr("{d} 已核实（{by}）：{note}").format(
+                    d=display.date_text(rect.verified_on), by=rect.verified_by, note=rect.verification_note), 500))
         verified = rect is not None and rect.status == "已核实"
         for widget in (self.save_button, self.verify_button, self.status, self.measure, self.responsible,
                        self.deadline):

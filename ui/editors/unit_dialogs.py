@@ -13,11 +13,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from supervisor_app import units
+from supervisor_app import display, units
 from supervisor_app.errors import SupervisorError
 from supervisor_app.models import UNIT_KINDS
 
-from ..widgets import FieldErrors, set_combo_data
+from ..widgets import FieldErrors, record_combo, set_combo_data, show_stored
 
 
 class _FormDialog(QDialog):
@@ -58,10 +58,10 @@ class _FormDialog(QDialog):
 
 
 def _unit_combo(blank: str) -> QComboBox:
-    combo = QComboBox()
+    combo = record_combo()
     combo.addItem(blank, None)
     for unit_id, path in units.unit_paths():
-        combo.addItem(path, unit_id)
+        combo.addItem(display.short(path, 120), unit_id)
     return combo
 
 
@@ -75,8 +75,8 @@ class UnitDialog(_FormDialog):
             self.kind.addItem(kind, kind)
         self.parent_unit = _unit_combo(self.tr("（无上级）"))
         if unit:
-            set_combo_data(self.kind, unit.kind)
-            set_combo_data(self.parent_unit, unit.parent_id)
+            show_stored(self.kind, unit.kind)
+            show_stored(self.parent_unit, unit.parent_id, display.related_name(unit, "parent"))
         elif parent_id:
             set_combo_data(self.parent_unit, parent_id)
             parent_kind = units.get_unit(parent_id).kind
@@ -114,19 +114,20 @@ class LeaderDialog(_FormDialog):
         self.unit_id, self.leader = unit_id, leader
         self.name = QLineEdit(leader.name if leader else "")
         self.position = QLineEdit(leader.position if leader else "")
-        self.team = QComboBox()
+        self.team = record_combo()
         self.team.addItem(self.tr("（不属于班子）"), None)
         for team in units.list_teams(unit_id):
-            self.team.addItem(team.name, team.id)
+            self.team.addItem(display.short(team.name, 80), team.id)
         self.top = QCheckBox(self.tr("一把手"))
         self.county_level = QCheckBox(self.tr("县处级"))
         self.county_level.setChecked(True)
         self.contact_point = _unit_combo(self.tr("（无联系点）"))
         if leader:
-            set_combo_data(self.team, leader.team_id)
-            self.top.setChecked(leader.is_top_leader)
-            self.county_level.setChecked(leader.is_county_level)
-            set_combo_data(self.contact_point, leader.contact_point_unit_id)
+            show_stored(self.team, leader.team_id, display.related_name(leader, "team"))
+            self.top.setChecked(bool(leader.is_top_leader))
+            self.county_level.setChecked(bool(leader.is_county_level))
+            show_stored(self.contact_point, leader.contact_point_unit_id,
+                        display.related_name(leader, "contact_point_unit"))
         elif self.team.count() > 1:
             self.team.setCurrentIndex(1)
         self.add_row(self.tr("姓名"), self.name, "name")

@@ -37,11 +37,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supervisor_app import attachments, campaigns, findings, quiz, units, visit_form, visits
+from supervisor_app import attachments, campaigns, display, findings, quiz, units, visit_form, visits
 from supervisor_app.errors import SupervisorError
 
 from ..hub import announce
-from ..widgets import FieldErrors, bold, qdatetime, set_combo_data, show_error
+from ..widgets import (
+    STORED_ROLE,
+    FieldErrors,
+    StoredNotes,
+    bold,
+    qdatetime,
+    record_combo,
+    set_combo_data,
+    show_error,
+    show_stored,
+    stored_date_fits,
+)
 
 FINDING_COLUMNS = ("类别", "具体表现", "问题描述", "严重程度", "涉及干部")
 
@@ -68,11 +79,13 @@ class VisitEditor(QDialog):
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs, 1)
         self.errors = FieldErrors(QLabel())
+        self.stored_notes = StoredNotes()
         self.tabs.addTab(self._basic_tab(), self.tr("基本情况"))
         self.tabs.addTab(self._attachments_tab(), self.tr("附件"))
         self.tabs.addTab(self._assessment_tab(), self.tr("评估"))
         self.tabs.addTab(self._quiz_tab(), self.tr("知识问答"))
         self.tabs.addTab(self._findings_tab(), self.tr("发现问题"))
+        layout.addWidget(self.stored_notes)
         layout.addWidget(self.errors.general)
         buttons = QHBoxLayout()
         self.draft_label = QLabel()
@@ -114,12 +127,12 @@ class VisitEditor(QDialog):
         page = QWidget()
         outer = QHBoxLayout(page)
         form = QFormLayout()
-        self.unit = QComboBox()
+        self.unit = record_combo()
         self.unit.setEditable(True)
         self.unit.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.unit.addItem("", None)
         for unit_id, path in units.unit_paths():
-            self.unit.addItem(path, unit_id)
+            self.unit.addItem(display.short(path, 120), unit_id)
         self.unit.currentIndexChanged.connect(self._on_unit_changed)
         self.started_at = QDateTimeEdit(QDateTime.currentDateTime())
         self.started_at.setDisplayFormat("yyyy-MM-dd HH:mm")
@@ -292,11 +305,12 @@ class VisitEditor(QDialog):
         for cat in self.tpl.problem_categories:
             category.addItem(cat["name"], cat["name"])
         sub_kind = QComboBox()
-        description = QLineEdit(values.get("description", ""))
+        description = QLineEdit()
+        self._set_line(description, values.get("description", ""), self.tr("问题描述"))
         severity = QComboBox()
         for s in self.tpl.severities:
             severity.addItem(s, s)
-        leader = QComboBox()
+        leader = record_combo(8)
         self._fill_leader_combo(leader)
 
         def refill_sub(_=None):
@@ -309,11 +323,11 @@ class VisitEditor(QDialog):
             set_combo_data(sub_kind, current)
 
         category.currentIndexChanged.connect(refill_sub)
-        set_combo_data(category, values.get("category", ""))
+        show_stored(category, values.get("category", ""))
         refill_sub()
-        set_combo_data(sub_kind, values.get("sub_kind", ""))
-        set_combo_data(severity, values.get("severity") or self.tpl.severities[0])
-        set_combo_data(leader, values.get("leader_id"))
+        show_stored(sub_kind, values.get("sub_kind", ""))
+        show_stored(severity, values.get("severity") or self.tpl.severities[0])
+        show_stored(leader, values.get("leader_id"), values.get("leader_label"))
         for column, widget in enumerate((category, sub_kind, description, severity, leader)):
             table.setCellWidget(row, column, widget)
         category.setProperty("finding_id", values.get("id"))
@@ -324,14 +338,17 @@ class VisitEditor(QDialog):
         return row
 
     def _fill_leader_combo(self, combo: QComboBox) -> None:
-        current = combo.currentData()
+        current, stored, text = combo.currentData(), combo.currentData(STORED_ROLE), combo.currentText()
         combo.clear()
         combo.addItem("", None)
         unit_id = self.unit.currentData()
         if unit_id:
             for leader in units.list_leaders(unit_id):
-                combo.addItem(f"{leader.name}（{leader.position}）", leader.id)
-        set_combo_data(combo, current)
+                combo.addItem(display.short(f"{leader.name}（{leader.position}）", 60), leader.id)
+        if stored:  # a stored leader who is not one of the unit's stays shown until changed
+            show_stored(combo, current, text)
+        else:
+            set_combo_data(combo, current)
 
     def _finding_values(self, row: int) -> dict:
         table = self.findings_table
@@ -407,38 +424,77 @@ class VisitEditor(QDialog):
     # --- loading, state and drafts ---------------------------------------------------------------
 
     def _load(self, visit_id: str) -> None:
+        """Show a stored visit; values the fields cannot show as they are are listed in
+        ``stored_notes`` (or added, marked, to a choice list), never silently replaced."""
         visit = visits.get_visit(visit_id)
-        set_combo_data(self.unit, visit.unit_id)
+        notes = self.stored_notes
+        notes.clear_notes()
+        show_stored(self.unit, visit.unit_id, display.related_name(visit, "unit"))
         self._on_unit_changed()
+        if not stored_date_fits(self.started_at, visit.started_at, with_time=True):
+            notes.add(self.tr("督导时间"), visit.started_at, display.INVALID_DATE)
         self.started_at.setDateTime(qdatetime(visit.started_at))
+        methods = display.names(visit.methods)
         for method, box in self.method_boxes.items():
-            box.setChecked(method in visit.methods)
-        self._check_members(visit.members_present)
-        self._check_leaders(visit.leaders_present)
-        self.people_met.setText(visit.people_met)
-        self.notes.setPlainText(visit.notes)
+            box.setChecked(method in methods)
+        for method in methods:
+            if method not in self.method_boxes:
+                notes.add(self.tr("督导方式"), method, display.NOT_IN_TEMPLATE)
+        self._check_members(display.names(visit.members_present))
+        self._check_leaders(display.names(visit.leaders_present))
+        self._set_line(self.people_met, visit.people_met, self.tr("接触人员"))
+        self.notes.setPlainText(display.text(visit.notes))
         for att in attachments.list_attachments(visit):
-            self._add_attachment_item(f"{att.filename}（{att.size // 1024 + 1} KB）", ("attachment", att.id))
+            size = display.count(att.size)
+            size_text = f"{size // 1024 + 1} KB" if size is not None and size >= 0 else display.count_text(att.size)
+            self._add_attachment_item(f"{att.filename}（{size_text}）", ("attachment", att.id))
         assessment = visits.assessment_of(visit)
         if assessment is not None:
-            self._set_scores(self.focus_widgets, assessment.focus_ratings, "rating")
-            self._set_scores(self.tendency_widgets, assessment.tendency_levels, "level")
+            for widgets, stored, key in ((self.focus_widgets, assessment.focus_ratings, "rating"),
+                                         (self.tendency_widgets, assessment.tendency_levels, "level")):
+                scores = display.entries(stored, key, "evidence")
+                self._set_scores(widgets, scores, key)
+                for item_id in scores.keys() - widgets.keys():
+                    notes.add(self.tr("评估项目"), item_id, display.NOT_IN_TEMPLATE)
+                if stored and not isinstance(stored, dict):
+                    notes.add(self.tr("评估"), display.text(stored), self.tr("（不是评估内容）"))
         record = quiz.quiz_of(visit)
         if record is not None:
             self.quiz_enabled.setChecked(True)
-            self.quiz_people.setValue(record.people_tested)
-            self.quiz_questions.setValue(record.questions)
-            self.quiz_correct.setValue(record.correct_answers)
+            for spin, value, label in ((self.quiz_people, record.people_tested, self.tr("参测人数")),
+                                       (self.quiz_questions, record.questions, self.tr("题目数")),
+                                       (self.quiz_correct, record.correct_answers, self.tr("答对题数"))):
+                number = display.count(value)
+                if number is None or not spin.minimum() <= number <= spin.maximum():
+                    notes.add(label, display.text(value), display.INVALID_NUMBER)
+                    number = min(max(number or 0, spin.minimum()), spin.maximum())
+                spin.setValue(number)
         for finding in findings.list_findings(visit=visit):
             self.add_finding_row({"id": finding.id, "category": finding.category, "sub_kind": finding.sub_kind,
                                   "description": finding.description, "severity": finding.severity,
-                                  "leader_id": finding.leader_id})
+                                  "leader_id": finding.leader_id, "leader_label": self._leader_label(finding)})
+
+    def _set_line(self, edit: QLineEdit, value, label: str) -> None:
+        """Put stored text in a one-line field, saying so when it is longer than the field holds."""
+        text = display.text(value)
+        if len(text) > edit.maxLength():
+            self.stored_notes.add(label, text, self.tr("（过长，只显示前 {n} 字）").format(n=edit.maxLength()))
+        edit.setText(text)
+
+    @staticmethod
+    def _leader_label(finding) -> str:
+        """How a finding's leader reads when the unit's list does not hold them."""
+        leader = display.related(finding, "leader")
+        if leader is None:
+            return display.related_name(finding, "leader")
+        unit = display.related_name(leader, "unit")
+        return f"{display.related_name(finding, 'leader')}（{leader.position}，{unit}）"
 
     @staticmethod
     def _set_scores(widgets: dict, scores: dict, key: str) -> None:
         for item_id, (combo, evidence) in widgets.items():
             entry = scores.get(item_id) or {}
-            set_combo_data(combo, entry.get(key, ""))
+            show_stored(combo, entry.get(key, ""))
             evidence.setText(entry.get("evidence", ""))
 
     @staticmethod
@@ -496,7 +552,7 @@ class VisitEditor(QDialog):
             for finding in findings.open_findings_for_unit(unit_id):
                 if finding.visit_id == self.visit_id and self.visit_id:
                     continue
-                item = QListWidgetItem(f"{finding.found_on}  [{finding.category}] {finding.description}")
+                item = QListWidgetItem(display.short(f"{finding.found_on}  [{finding.category}] {finding.description}", 200))
                 item.setData(Qt.ItemDataRole.UserRole, finding.id)
                 self.carry_forward.addItem(item)
         self._check_leaders(checked)  # leaders already ticked stay ticked (and listed)

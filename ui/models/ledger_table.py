@@ -5,8 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from supervisor_app import findings
-from supervisor_app.clock import chinese_date
+from supervisor_app import display, findings
+from supervisor_app.models import RECTIFICATION_STATUSES
+
+from ..guard import never_raises
 
 OVERDUE = QColor("#ffcdd2")
 DUE_SOON = QColor("#fff8e1")
@@ -45,21 +47,20 @@ class LedgerTableModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.HEADERS)
 
+    @never_raises()
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
         return None
 
+    @never_raises()
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
         rect = row.rectification
         if role == Qt.ItemDataRole.DisplayRole:
-            status = row.status + ("（逾期）" if row.overdue else "")
-            return (chinese_date(row.finding.found_on), row.unit_name, row.finding.category, row.finding.description,
-                    rect.measure if rect else "", rect.responsible if rect else "",
-                    chinese_date(rect.deadline) if rect else "", status)[index.column()]
+            return self._cells(row)[index.column()]
         if role == Qt.ItemDataRole.BackgroundRole:
             if row.overdue:
                 return QBrush(OVERDUE)
@@ -68,7 +69,19 @@ class LedgerTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and row.overdue and index.column() == 7:
             return QBrush(QColor("#b00020"))
         if role == Qt.ItemDataRole.ToolTipRole and index.column() in (3, 4):
-            return self.data(index)
+            return display.short(row.finding.description if index.column() == 3 else rect.measure if rect else "", 2000)
         if role == Qt.ItemDataRole.UserRole:
             return row.finding.id
         return None
+
+    @staticmethod
+    def _cells(row: findings.LedgerRow) -> tuple[str, ...]:
+        """The row's texts: stored values as they are, odd dates and statuses marked."""
+        rect = row.rectification
+        status = row.status if row.status in (*RECTIFICATION_STATUSES, "未制定整改") else \
+            display.odd(row.status, display.NOT_IN_TEMPLATE)
+        return (display.date_text(row.finding.found_on), display.short(row.unit_name, 60),
+                display.short(row.finding.category, 100), display.short(row.finding.description),
+                display.short(rect.measure) if rect else "",
+                display.short(rect.responsible, 100) if rect else "", display.date_text(rect.deadline) if rect else "",
+                status + ("（逾期）" if row.overdue else ""))

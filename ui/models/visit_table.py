@@ -6,7 +6,9 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from supervisor_app import visits
+from supervisor_app import display, visits
+
+from ..guard import never_raises
 
 PAGE_SIZE = 200
 ASSESSED = {0: "未评估", 1: "部分评估", 2: "已评估"}
@@ -54,9 +56,11 @@ class VisitTableModel(QAbstractTableModel):
     def total(self) -> int:
         return self._total
 
+    @never_raises(False)
     def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802
         return not parent.isValid() and len(self._rows) < self._total
 
+    @never_raises()
     def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802
         if parent.isValid():
             return
@@ -69,6 +73,7 @@ class VisitTableModel(QAbstractTableModel):
         self._rows.extend(more)
         self.endInsertRows()
 
+    @never_raises()
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         key = self.COLUMNS[column][0]
         if key is None:
@@ -86,6 +91,7 @@ class VisitTableModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.COLUMNS)
 
+    @never_raises()
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.COLUMNS[section][1]
@@ -94,6 +100,7 @@ class VisitTableModel(QAbstractTableModel):
     def row(self, index: int) -> visits.VisitRow:
         return self._rows[index]
 
+    @never_raises()
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
@@ -101,7 +108,7 @@ class VisitTableModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                return row.started_at.replace("T", " ")
+                return display.minute_text(row.started_at)
             if column == 1:
                 return row.unit_name
             if column == 2:
@@ -113,7 +120,7 @@ class VisitTableModel(QAbstractTableModel):
             if column == 5:
                 return ASSESSED[row.assessed]
         elif role == Qt.ItemDataRole.ToolTipRole and column == 4:
-            return row.notes
+            return display.short(row.notes)
         elif role == Qt.ItemDataRole.ForegroundRole and column == 5 and row.assessed == 0:
             return QColor("#9a6700")
         elif role == Qt.ItemDataRole.UserRole:

@@ -16,14 +16,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supervisor_app import evaluations, units
-from supervisor_app.clock import chinese_date
+from supervisor_app import display, evaluations, units
 
 from ..editors.evaluation_editor import EvaluationEditor, NewEvaluationDialog
 from ..hub import announce, hub
-from ..widgets import heading
+from ..widgets import heading, record_combo
 
 STATUS_COLOURS = {"draft": "#9a6700", "signed": "#1a7f37", "amended": "#0550ae"}
+_KINDS = {"leader": "领导干部", "team": "领导班子"}
 
 
 class EvaluationsPage(QWidget):
@@ -35,7 +35,7 @@ class EvaluationsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(heading(self.tr("纪实评价")))
         filters = QHBoxLayout()
-        self.unit = QComboBox()
+        self.unit = record_combo()
         self.status = QComboBox()
         self.status.addItem(self.tr("全部"), None)
         for key, label in evaluations.STATUS_LABELS.items():
@@ -79,7 +79,7 @@ class EvaluationsPage(QWidget):
         self.unit.addItem(self.tr("全部单位"), None)
         for unit in units.list_units():
             if unit.kind in ("县市区", "市直单位"):
-                self.unit.addItem(unit.name, unit.id)
+                self.unit.addItem(display.short(unit.name, 100), unit.id)
         self.unit.setCurrentIndex(max(self.unit.findData(current), 0))
         self.unit.blockSignals(False)
         self.fill()
@@ -89,9 +89,11 @@ class EvaluationsPage(QWidget):
         self.table.setRowCount(len(records))
         for r, record in enumerate(records):
             status = evaluations.status(record)
-            cells = (evaluations.subject_name(record), "领导干部" if record.subject_kind == "leader" else "领导班子",
-                     record.unit.name, f"{chinese_date(record.period_start)}—{chinese_date(record.period_end)}",
-                     record.overall_rating or "", evaluations.STATUS_LABELS[status])
+            kind = _KINDS.get(record.subject_kind) or display.odd(record.subject_kind, display.NOT_IN_TEMPLATE)
+            cells = (display.short(evaluations.subject_name(record), 40), kind,
+                     display.short(display.related_name(record, "unit"), 40),
+                     f"{display.date_text(record.period_start)}—{display.date_text(record.period_end)}",
+                     display.short(record.overall_rating, 40), evaluations.STATUS_LABELS[status])
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, record.id)

@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supervisor_app import overview
-from supervisor_app.clock import chinese_date
+from supervisor_app import display, overview
 
 from .. import tasks
 from ..hub import hub
@@ -122,15 +121,16 @@ class OverviewPage(QWidget):
             label.setText(f"<div style='font-size:20pt;font-weight:600'>{value}</div><div>{name}</div>")
             colour = "color:#b00020;" if name == "逾期整改" and value else ""
             label.setStyleSheet("background:#f3f6fa;border:1px solid #d0d7de;border-radius:6px;padding:8px;" + colour)
-        due = [(r.finding.id, [chinese_date(r.rectification.deadline), "逾期" if r.overdue else "即将到期",
-                               r.unit_name, r.finding.description, r.rectification.measure],
+        due = [(r.finding.id, [display.date_text(r.rectification.deadline), "逾期" if r.overdue else "即将到期",
+                               r.unit_name, display.short(r.finding.description, 100),
+                               display.short(r.rectification.measure, 100)],
                 QColor("#ffcdd2") if r.overdue else QColor("#fff8e1"))
                for r in (*snap.overdue, *snap.due_soon)]
         self._fill(self.due_table, due)
-        stale = [(s.unit.id, [s.unit.name, s.unit.kind, chinese_date(s.last_visit) or "从未督导",
+        stale = [(s.unit.id, [display.short(s.unit.name, 60), s.unit.kind, display.date_text(s.last_visit) or "从未督导",
                               f"{s.days} 天" if s.days is not None else "—"], None) for s in snap.stale_units]
         self._fill(self.stale_table, stale)
-        latest = [(v.id, [v.started_at.replace("T", " "), v.unit_name, "、".join(v.methods), v.first_line], None)
+        latest = [(v.id, [display.minute_text(v.started_at), v.unit_name, "、".join(v.methods), v.first_line], None)
                   for v in snap.latest_visits]
         self._fill(self.latest_table, latest)
         table = self.tendency_table
@@ -140,14 +140,15 @@ class OverviewPage(QWidget):
             table.horizontalHeaderItem(column).setToolTip(name)
         table.setRowCount(len(snap.tendencies))
         for r, (unit, levels) in enumerate(snap.tendencies):
-            item = QTableWidgetItem(unit.name)
+            item = QTableWidgetItem(display.short(unit.name, 60))
             item.setData(Qt.ItemDataRole.UserRole, unit.id)
             table.setItem(r, 0, item)
             for c, (tid, _) in enumerate(snap.tendency_names, 1):
                 level = levels.get(tid, "")
-                cell = QTableWidgetItem(level)
-                if level in snap.tendency_scale:
-                    cell.setBackground(QBrush(QColor(LEVEL_COLOURS[min(snap.tendency_scale.index(level), 3)])))
+                cell = QTableWidgetItem(display.scale_text(level, snap.tendency_scale))
+                position = display.on_scale(level, snap.tendency_scale)
+                if position is not None:
+                    cell.setBackground(QBrush(QColor(LEVEL_COLOURS[min(position, 3)])))
                 table.setItem(r, c, cell)
         table.resizeColumnsToContents()
         self.refreshed.emit()

@@ -15,13 +15,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supervisor_app import units
+from supervisor_app import display, units
 
 from .. import tasks
 from ..editors.rectification_dialog import RectificationDialog
 from ..hub import hub
 from ..models.ledger_table import LedgerTableModel
-from ..widgets import error_text, heading
+from ..widgets import error_text, heading, record_combo
 
 
 class RectificationPage(QWidget):
@@ -38,7 +38,7 @@ class RectificationPage(QWidget):
         self.scope.addItem(self.tr("未销号"), "open")
         self.scope.addItem(self.tr("逾期"), "overdue")
         self.scope.addItem(self.tr("全部"), "all")
-        self.unit = QComboBox()
+        self.unit = record_combo()
         filters.addWidget(QLabel(self.tr("范围")))
         filters.addWidget(self.scope)
         filters.addWidget(QLabel(self.tr("单位")))
@@ -76,7 +76,7 @@ class RectificationPage(QWidget):
         self.unit.clear()
         self.unit.addItem(self.tr("全部单位"), None)
         for unit_id, path in units.unit_paths():
-            self.unit.addItem(path, unit_id)
+            self.unit.addItem(display.short(path, 120), unit_id)
         index = self.unit.findData(current)
         self.unit.setCurrentIndex(max(index, 0))
         self.unit.blockSignals(False)

@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supervisor_app import evaluations, reports, units
+from supervisor_app import display, evaluations, reports, units
 
 from .. import tasks
 from ..report_actions import preview_report
-from ..widgets import FieldErrors, heading, iso, show_error
+from ..widgets import FieldErrors, heading, iso, record_combo, show_error
 
 DESCRIPTIONS = {
     "visit": "一次督导的完整记录：单位、时间、人员、方式、督导情况、附件、评估、问答、问题。单份请在督导记录编辑窗口中生成；此处可按期间批量生成。",
@@ -46,8 +46,8 @@ class ReportsPage(QWidget):
             self.kind.addItem(reports.KIND_LABELS[kind], kind)
         self.description = QLabel()
         self.description.setWordWrap(True)
-        self.unit = QComboBox()
-        self.evaluation = QComboBox()
+        self.unit = record_combo()
+        self.evaluation = record_combo()
         self.use_period = QCheckBox(self.tr("限定期间"))
         self.date_from = QDateEdit(QDate.currentDate().addMonths(-3))
         self.date_to = QDateEdit(QDate.currentDate())
@@ -92,12 +92,12 @@ class ReportsPage(QWidget):
         self.unit.clear()
         self.unit.addItem(self.tr("（全部单位）"), None)
         for unit_id, path in units.unit_paths():
-            self.unit.addItem(path, unit_id)
+            self.unit.addItem(display.short(path, 120), unit_id)
         self.unit.setCurrentIndex(max(self.unit.findData(current_unit), 0))
         self.evaluation.clear()
         for record in evaluations.list_evaluations():
             label = evaluations.STATUS_LABELS[evaluations.status(record)]
-            self.evaluation.addItem(f"{evaluations.subject_name(record)}（{label}）", record.id)
+            self.evaluation.addItem(f"{display.short(evaluations.subject_name(record), 60)}（{label}）", record.id)
         self.evaluation.setCurrentIndex(max(self.evaluation.findData(current_eval), 0))
         self._kind_changed()
 

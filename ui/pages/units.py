@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supervisor_app import units
+from supervisor_app import display, units
 from supervisor_app.errors import SupervisorError
 
 from ..editors.unit_dialogs import LeaderDialog, TeamDialog, UnitDialog
@@ -107,7 +107,7 @@ class UnitsPage(QWidget):
 
         def add(parent, forest):
             for unit, children in forest:
-                item = QTreeWidgetItem([unit.name, unit.kind])
+                item = QTreeWidgetItem([display.short(unit.name, 100), display.short(unit.kind, 20)])
                 item.setData(0, Qt.ItemDataRole.UserRole, unit.id)
                 items[unit.id] = item
                 if parent is None:
@@ -148,17 +148,17 @@ class UnitsPage(QWidget):
             self.unit_title.setText(self.tr("（没有单位，请先新建）"))
             return
         unit = units.get_unit(unit_id)
-        self.unit_title.setText(f"{units.unit_path(unit)}（{unit.kind}）")
+        self.unit_title.setText(display.short(f"{units.unit_path(unit)}（{unit.kind}）"))
         for team in units.list_teams(unit_id):
-            item = QListWidgetItem(team.name)
+            item = QListWidgetItem(display.short(team.name, 100))
             item.setData(Qt.ItemDataRole.UserRole, team.id)
             self.teams.addItem(item)
         leaders = units.list_leaders(unit_id)
         self.leaders.setRowCount(len(leaders))
         for r, leader in enumerate(leaders):
-            cells = [leader.name, leader.position, leader.team.name if leader.team_id else "",
-                     "是" if leader.is_top_leader else "",
-                     leader.contact_point_unit.name if leader.contact_point_unit_id else ""]
+            cells = [display.short(leader.name, 40), display.short(leader.position, 40),
+                     display.related_name(leader, "team"), "是" if leader.is_top_leader else "",
+                     display.related_name(leader, "contact_point_unit")]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, leader.id)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supervisor_app import campaigns, units, visits
+from supervisor_app import campaigns, display, units, visits
 from supervisor_app.errors import SupervisorError
 
 from ..hub import hub
@@ -124,7 +124,7 @@ class VisitsPage(QWidget):
             combo.setCurrentIndex(index if index >= 0 else 0)
             combo.blockSignals(False)
 
-        refill(self.unit, [(path, unit_id) for unit_id, path in units.unit_paths()])
+        refill(self.unit, [(display.short(path, 120), unit_id) for unit_id, path in units.unit_paths()])
         refill(self.method, [(m, m) for m in campaigns.active_template().methods])
         refill(self.member, [(m.name, m.id) for m in campaigns.list_members()])
 
