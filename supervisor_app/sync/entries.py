@@ -9,7 +9,6 @@ where neither knew the other are concurrent: a possible conflict.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -17,6 +16,7 @@ from peewee import BooleanField, IntegerField
 
 from ..changelog import META_FIELDS
 from ..models import MODEL_BY_RECORD_TYPE, JSONField, database
+from ..rules.fields import ID_SHAPE
 from .errors import BundleCorrupt, UnsafeContentError
 
 OPS = ("insert", "update", "delete")
@@ -29,7 +29,7 @@ TYPE_LABELS = {
 CLOCK_FIELDS = ("created_at", "updated_at", "device_id", "version")
 # What the office sends to field installations: the assignments.
 ASSIGNMENT_TYPES = ("template", "campaign", "group", "member", "unit", "team", "leader")
-_ID = re.compile(r"[0-9a-zA-Z][0-9a-zA-Z-]{0,35}")
+_ID = ID_SHAPE  # the one id shape (rules.fields)
 
 
 @dataclass
