@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import campaigns, evaluation_facts, evaluations, signatures, signing, store
+from . import campaigns, display, evaluation_facts, evaluations, signatures, signing, store
 from .errors import ValidationError
 
 
@@ -39,17 +39,17 @@ def _signer():
 def cmd_list(args) -> int:
     _open(args)
     rows = [
-        {"id": e.id, "subject": evaluations.subject_name(e), "subject_kind": e.subject_kind, "unit": e.unit.name,
+        {"id": e.id, "subject": evaluations.subject_name(e), "subject_kind": e.subject_kind,
+         "unit": display.related_name(e, "unit"),
          "period_start": e.period_start, "period_end": e.period_end, "status": evaluations.status(e),
          "overall_rating": e.overall_rating, "signed_at": e.signed_at}
         for e in evaluations.list_evaluations()
     ]
     if args.json:
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        print(json.dumps(display.json_safe(rows), ensure_ascii=False, indent=2, allow_nan=False))
     else:
         for row in rows:
-            label = evaluations.STATUS_LABELS[row["status"]]
+            label = evaluations.STATUS_LABELS.get(row["status"], row["status"])
             print(f"{row['id']}  {label}  {row['subject']}  {row['period_start']}～{row['period_end']}")
         print(f"共 {len(rows)} 条")
     return 0

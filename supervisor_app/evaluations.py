@@ -292,7 +292,11 @@ def verify_signatures() -> list[str]:
         if record.deleted:
             problems.append(f"{label} 已签署却被删除")
             continue
-        if content_hash(record) != record.content_hash:
+        try:
+            changed = content_hash(record) != record.content_hash
+        except (TypeError, ValueError):  # a value no JSON holds (NaN, …) written by another program
+            changed = True
+        if changed:
             problems.append(f"{label} 签署后内容被改动（内容哈希不符）")
             continue
         problem = signatures.evaluation_signature_problem(record.__data__, keys)
