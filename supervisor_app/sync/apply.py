@@ -136,6 +136,14 @@ class Applier:
 
         self._lookup.forget()  # the batch is in the database now: read it afresh
         checks, self._to_check = self._to_check, []
+        wanted: dict[str, set] = {}
+        for _type, state, _old in checks:  # the records the rules will read, in a few statements
+            for name, target in _REFERENCES.items():
+                value = state.get(name)
+                if type(value) is str:
+                    wanted.setdefault(target, set()).add(value)
+        for target, record_ids in wanted.items():
+            self._lookup.preload(target, record_ids)
         for record_type, state, old in checks:
             try:
                 rules.check_record(record_type, state, old=old, lookup=self._lookup)
@@ -438,6 +446,11 @@ class _RowEncoder:
             if values[i] is not None:
                 values[i] = _canon(values[i])
         return values
+
+
+# Fields naming another record, and its type: what the rules look up for a record.
+_REFERENCES = {"visit": "visit", "finding": "finding", "rectification": "rectification",
+               "evaluation": "evaluation", "unit": "unit", "leader": "leader", "team": "team"}
 
 
 def _default(model, name: str):

@@ -17,6 +17,7 @@ moved into the store; any failure undoes all of it.
 from __future__ import annotations
 
 import base64
+import gc
 import marshal
 import os
 import shutil
@@ -447,7 +448,20 @@ def import_bundle(path: str | os.PathLike, *, progress: Callable[[int, int], Non
 
     Once the bundle is verified and before it is applied, the database is backed up
     (``backup_first``; a batch backs up once, before its first bundle).
+
+    The cyclic garbage collector is paused meanwhile: an import allocates hundreds of thousands
+    of short, acyclic dicts, and collecting them was a sixth of a large import's time.
     """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _import_bundle(path, progress=progress, cancelled=cancelled, backup_first=backup_first)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import_bundle(path: str | os.PathLike, *, progress, cancelled, backup_first: bool) -> ImportResult:
     path = Path(path)
     frame = container.read_frame(path)
     sender = check_frame(frame, installation.context())
