@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from . import installation, rules
+from .canonical import canonical_bytes
 from .clock import new_id, now_utc
 from .models import ChangeLog, SyncedModel, database
 
@@ -23,8 +24,7 @@ GENESIS = "0" * 64
 META_FIELDS = ("created_at", "updated_at", "device_id", "version", "deleted")
 
 
-def _canonical(data: dict) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+_canonical = canonical_bytes
 
 
 def entry_hash(device_id, seq, record_type, record_id, op, fields, member_id, at, prev_hash) -> str:

@@ -42,6 +42,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from ..attachments import MAX_ATTACHMENT_BYTES
+from ..canonical import canonical_bytes
 from . import crypto
 from .errors import BundleCorrupt, NewerFormatError, SizeLimitError, UnsafeContentError
 from .identity import b64
@@ -74,8 +75,7 @@ ATTACHMENT_PART = re.compile(r"attachments/[0-9a-f]{64}")
 UUIDISH = re.compile(r"[0-9a-zA-Z][0-9a-zA-Z-]{7,35}")
 
 
-def canonical_json(data) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+canonical_json = canonical_bytes  # what the manifest signature covers
 
 
 # --- strict JSON ----------------------------------------------------------------------------------

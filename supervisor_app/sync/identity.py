@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from .. import installation
+from ..canonical import canonical_bytes
 from ..clock import now_utc
 from ..fsutil import fsync_dir, stage_private_file
 from ..models import Device, Group, database
@@ -285,7 +286,7 @@ class DeviceCard:
 
 
 def _card_message(fields: dict) -> bytes:
-    return CARD_CONTEXT + json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return CARD_CONTEXT + canonical_bytes(fields)
 
 
 def local_card() -> DeviceCard:
