@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from supervisor_app import audit, cli, demo, store, visits
+from supervisor_app import audit, cli, demo, findings, store, visits
 from supervisor_app.models import database
 from tests.conftest import DEMO_ANCHOR
 
@@ -67,7 +67,11 @@ def test_list_commands(capsys, isolated_data):
     assert {"unit", "date", "methods", "notes"} <= set(first)
     code, out, _ = run(capsys, "list", "visits", "--json", "--search", "四风")
     found = json.loads(out)
-    assert found and all("四风" in (v["notes"] + v["people_met"]) or True for v in found)
+    def mentions(v) -> bool:  # the search covers notes, people met and the visit's findings
+        described = [f.description for f in findings.list_findings(visit=v["id"])]
+        return "四风" in v["notes"] + v["people_met"] + "".join(described)
+
+    assert found and all(mentions(v) for v in found)
     assert len(found) == visits.count_visits(visits.VisitFilter(search="四风"))
     code, out, _ = run(capsys, "list", "evaluations", "--json")
     assert {e["status"] for e in json.loads(out)} <= {"draft", "signed", "amended"}

@@ -1,7 +1,7 @@
 import pytest
 
 from supervisor_app import assessments, attachments, campaigns, quiz, units, visits
-from supervisor_app.errors import NotFoundError, ValidationError
+from supervisor_app.errors import NotFoundError, SupervisorError, ValidationError
 from supervisor_app.models import Attachment, ChangeLog, Visit
 from tests import factories
 
@@ -106,8 +106,10 @@ def test_attachment_corruption_is_detected(data_dir, tmp_path):
     scan.write_bytes(b"%PDF-1.4 fake")
     att = attachments.add_attachment(visit, scan)
     attachments.blob_path(att.sha256).write_bytes(b"tampered")
-    with pytest.raises(Exception, match="损坏"):
+    with pytest.raises(SupervisorError, match="损坏") as info:
         attachments.verified_path(Attachment.get_by_id(att.id))
+    assert info.value.field == "attachment"
+    assert attachments.blob_path(att.sha256).read_bytes() == b"tampered"  # nothing repaired or removed
 
 
 def test_missing_attachment_file_is_refused(data_dir, tmp_path):
