@@ -111,21 +111,30 @@ def entry(who: str, seq: int, record_type: str, record_id: str, op: str, fields:
     return data
 
 
-def craft(trio: Trio, entries: list[dict], **manifest_changes) -> Path:
-    """A bundle signed by f2's real key for the real office, carrying ``entries``."""
-    with on(trio.f2):
+def last_seq(trio: Trio, name: str) -> int:
+    """The newest seq a field device has logged (its next crafted entry comes after it)."""
+    with on(trio.root / name):
+        me = identity.local_identity().device_id
+        return ChangeLog.select().where(ChangeLog.device_id == me).order_by(ChangeLog.seq.desc()).first().seq
+
+
+def craft(trio: Trio, entries: list[dict], *, by: str = "f2", **manifest_changes) -> Path:
+    """A bundle signed by a field device's real key (f2's unless ``by`` names another)
+    for the real office, carrying ``entries``."""
+    with on(trio.root / by):
         me = identity.local_identity()
         office = identity.office_device()
         path = trio.usb("crafted") / f"{new_id()}.sgb"
         writer = container.BundleWriter(path, me.sign_key, identity.unb64(office.box_public_key, 32, "key"), new_id())
         writer.add_entries(entries)
-        seqs = [e["seq"] for e in entries] or [0]
+        seqs = [e["seq"] for e in entries] or [1]
         manifest = {
             "format": container.FORMAT, "format_version": container.FORMAT_VERSION, "bundle_id": writer.bundle_id,
             "bundle_no": 50, "kind": "records", "created_at": now_utc(),
             "sender": {"device_id": me.device_id, "role": "field", "group_id": None, "name": "x"},
             "receiver": {"device_id": office.id, "role": "office"},
-            "ranges": [{"device_id": me.device_id, "after": 0, "upto": max(seqs), "count": len(entries)}],
+            "ranges": [{"device_id": me.device_id, "after": min(seqs) - 1, "upto": max(seqs),
+                        "count": len(entries)}],
             "entry_count": len(entries), "attachment_count": 0, "acks": {}, "parts": writer.parts,
         }
         manifest.update(manifest_changes)
@@ -224,25 +233,12 @@ def test_a_signed_record_cannot_be_unsigned_or_rewritten_by_its_own_group(world)
     """f1 (the group that signed) tries to unsign and rewrite its signed record with entries
     that come after the signing."""
     w = ids(world)
-    with on(world.f1):
-        me = identity.local_identity()
-        office = identity.office_device()
-        last = ChangeLog.select().where(ChangeLog.device_id == me.device_id).order_by(ChangeLog.seq.desc()).first()
-        unsign = entry(me.device_id, last.seq + 1, "evaluation", w["evaluation"], "update",
-                       {"signature": None, "signed_at": None, "signed_by": None, "content_hash": None,
-                        "narrative": "签署后改写"}, version=9)
-        path = world.usb("crafted") / "unsign.sgb"
-        writer = container.BundleWriter(path, me.sign_key, identity.unb64(office.box_public_key, 32, "key"), new_id())
-        writer.add_entries([unsign])
-        writer.finish({
-            "format": container.FORMAT, "format_version": container.FORMAT_VERSION, "bundle_id": writer.bundle_id,
-            "bundle_no": 50, "kind": "records", "created_at": now_utc(),
-            "sender": {"device_id": me.device_id, "role": "field", "group_id": w["g1"], "name": "x"},
-            "receiver": {"device_id": office.id, "role": "office"},
-            "ranges": [{"device_id": me.device_id, "after": last.seq, "upto": last.seq + 1, "count": 1}],
-            "entry_count": 1, "attachment_count": 0, "acks": {}, "parts": writer.parts,
-        })
-    refused(world, path, "修改了已签署的纪实评价", field=f"{me.device_id}:{last.seq + 1}")
+    seq = last_seq(world, "f1") + 1
+    unsign = entry(w["f1"], seq, "evaluation", w["evaluation"], "update",
+                   {"signature": None, "signed_at": None, "signed_by": None, "content_hash": None,
+                    "narrative": "签署后改写"}, version=9)
+    path = craft(world, [unsign], by="f1")
+    refused(world, path, "修改了已签署的纪实评价", field=f"{w['f1']}:{seq}")
 
 
 def _signing_fields(w: dict, key_of, evaluation_state: dict) -> dict:
@@ -299,24 +295,10 @@ def test_amendments_must_be_signed_by_the_leader(world):
         "signature": None})
     refused(world, craft(world, [unsigned]), "不属于本设备的督导组")  # another group's record, first of all
     # f1's own laptop, in its leader's name but without the leader's key
-    with on(world.f1):
-        me = identity.local_identity()
-        last = ChangeLog.select().where(ChangeLog.device_id == me.device_id).order_by(ChangeLog.seq.desc()).first()
-        office = identity.office_device()
-        fake = entry(me.device_id, last.seq + 1, "amendment", new_id(), "insert", {
-            "evaluation": w["evaluation"], "member": w["leader1"], "reason": "冒名更正",
-            "changes": {"overall_rating": "差"}, "signature": "AAAA"})
-        path = world.usb("crafted") / "amend.sgb"
-        writer = container.BundleWriter(path, me.sign_key, identity.unb64(office.box_public_key, 32, "key"), new_id())
-        writer.add_entries([fake])
-        writer.finish({
-            "format": container.FORMAT, "format_version": container.FORMAT_VERSION, "bundle_id": writer.bundle_id,
-            "bundle_no": 50, "kind": "records", "created_at": now_utc(),
-            "sender": {"device_id": me.device_id, "role": "field", "group_id": w["g1"], "name": "x"},
-            "receiver": {"device_id": office.id, "role": "office"},
-            "ranges": [{"device_id": me.device_id, "after": last.seq, "upto": last.seq + 1, "count": 1}],
-            "entry_count": 1, "attachment_count": 0, "acks": {}, "parts": writer.parts,
-        })
+    fake = entry(w["f1"], last_seq(world, "f1") + 1, "amendment", new_id(), "insert", {
+        "evaluation": w["evaluation"], "member": w["leader1"], "reason": "冒名更正",
+        "changes": {"overall_rating": "差"}, "signature": "AAAA"})
+    path = craft(world, [fake], by="f1")
     refused(world, path, "更正记录的组长签名无效")
 
 
