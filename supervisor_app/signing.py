@@ -17,9 +17,9 @@ import json
 import os
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
@@ -180,15 +180,6 @@ def _upgrade(path: Path, key: Ed25519PrivateKey, passphrase: str) -> None:
         fsync_dir(path.parent)
     except (OSError, ValueError):
         tmp.unlink(missing_ok=True)
-
-
-def verify(public_key_b64: str, message: bytes, signature_b64: str) -> bool:
-    try:
-        public = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_b64))
-        public.verify(base64.b64decode(signature_b64), message)
-        return True
-    except (InvalidSignature, ValueError):
-        return False
 
 
 def fingerprint(signature_b64: str) -> str:
