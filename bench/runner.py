@@ -149,13 +149,9 @@ def export_100k(run: Run) -> Figure:
 def import_100k(run: Run) -> Figure:
     from . import sync
 
-    pair = _pair(run)  # before binding the field's database: making the pair opens others
-    if "file" not in _bundle:  # --only import_100k: make the bundle, untimed
-        from supervisor_app.sync import service
-
-        _in_data(run, lambda: _bundle.setdefault("file", service.export_to_folder(
-            pair.usb, all_entries=True)[0].path))
-    return sync.import_figure(pair, _bundle["file"], run.runs, run.scratch / "sync")
+    # Without export_100k before it (--only import_100k), import_figure exports the field
+    # copy's bundle itself, untimed.
+    return sync.import_figure(_pair(run), _bundle.get("file"), run.runs, run.scratch / "sync")
 
 
 FIGURES: dict[str, tuple[Callable[[Run], Figure], str | None]] = {

@@ -244,8 +244,6 @@ def make_pair(data_dir: Path, scratch: Path) -> Pair:
     with opened(office):
         installation.ensure_device("office")
         identity.write_card(scratch / "office.card")
-    # Enrolled in the working copy first (as before), so that bench/runner.py's own export from
-    # it (``--only import_100k``) finds its office; import_figure does not use that bundle.
     with opened(data_dir):
         identity.enroll(scratch / "office.card")
         device = identity.local_identity().device_id
@@ -310,7 +308,7 @@ def export_figure(pair: Pair, runs: int, out_dir: Path) -> tuple[Figure, Path]:
 
 def own_bundle(pair: Pair, bundle: Path | None) -> Path:
     """A bundle of the pair's field copy: ``bundle`` when export_figure made it, else one made now
-    (untimed; bench/runner.py's fallback exports from the working copy, which the office refuses)."""
+    (untimed)."""
     if bundle is not None and bundle in pair.exported:
         return bundle
     if bundle is not None:

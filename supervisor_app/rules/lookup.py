@@ -119,6 +119,15 @@ class DbLookup:
                 state = found.get(record_id)
                 self._cache[(record_type, record_id)] = None if state is None or state["deleted"] else state
 
+    def prime(self, record_type: str, state: dict) -> None:
+        """Cache ``state`` as if read back: the caller has just written exactly it to the
+        database (saves reading back what a batch wrote)."""
+        record_id = state.get("id")
+        if type(record_id) is str:
+            if len(self._cache) >= self.MAX_CACHED:
+                self._cache.clear()
+            self._cache[(record_type, record_id)] = None if state.get("deleted") else state
+
     def forget(self) -> None:
         """Drop every cached read (not the assumed states)."""
         self._cache.clear()
@@ -261,6 +270,19 @@ def _reader(record_type: str) -> _Reader | None:
             return None
         reader = _READERS[record_type] = _Reader(model)
     return reader
+
+
+def read_states(record_type: str, record_ids) -> list[dict]:
+    """The stored rows of ``record_ids`` as states (field name → value), in plain SQL, 500 ids
+    a statement; ids not stored are simply absent."""
+    reader = _reader(record_type)
+    if reader is None:
+        return []
+    ids = list(record_ids)
+    states = []
+    for i in range(0, len(ids), 500):
+        states.extend(reader.many(ids[i : i + 500]))
+    return states
 
 
 def _loads(text: str):

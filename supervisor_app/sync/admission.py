@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from peewee import fn
 
-from ..models import MODEL_BY_RECORD_TYPE, ChangeLog, Device
+from ..models import ChangeLog, Device
+from ..rules.lookup import read_states
 from ..signatures import KeyCache, amendment_problem, evaluation_signature_problem
 from .entries import MAX_SEQ, TYPE_LABELS, Entry
 from .errors import UnsafeContentError
@@ -138,22 +139,17 @@ class Admission:
             if e.record_id not in self.states:
                 wanted.setdefault(e.record_type, set()).add(e.record_id)
         for record_type, ids in wanted.items():
-            model = MODEL_BY_RECORD_TYPE[record_type]
-            ids_list = list(ids)
-            for i in range(0, len(ids_list), 500):
-                chunk = ids_list[i : i + 500]
-                for row in model.select().where(model.id.in_(chunk)):
-                    self.states[row.id] = (record_type, dict(row.__data__))
-            for rid in ids_list:
+            for state in read_states(record_type, ids):
+                self.states[state["id"]] = (record_type, state)
+            for rid in ids:
                 self.states.setdefault(rid, None)
 
     def _state(self, record_type: str, record_id) -> dict | None:
         if not isinstance(record_id, str):
             return None
         if record_id not in self.states:
-            model = MODEL_BY_RECORD_TYPE[record_type]
-            row = model.get_or_none(model.id == record_id)
-            self.states[record_id] = (record_type, dict(row.__data__)) if row is not None else None
+            found = read_states(record_type, [record_id])
+            self.states[record_id] = (record_type, found[0]) if found else None
         known = self.states[record_id]
         if known is None or known[0] != record_type:
             return None

@@ -136,6 +136,8 @@ class Applier:
 
         self._lookup.forget()  # the batch is in the database now: read it afresh
         checks, self._to_check = self._to_check, []
+        for record_type, state, _old in checks:  # except what it wrote: that is known
+            self._lookup.prime(record_type, state)
         wanted: dict[str, set] = {}
         for _type, state, _old in checks:  # the records the rules will read, in a few statements
             for name, target in _REFERENCES.items():
