@@ -18,7 +18,7 @@ from . import attachments, backup_files, db, db_health, fsutil, installation
 from .backup_files import BackupInfo
 from .errors import DatabaseError, SupervisorError
 from .fsutil import fsync_dir, fsync_file, make_private_dir, restrict_contents
-from .paths import attachments_dir, db_path, keys_dir, resolve_data_dir
+from .paths import DataLocationError, attachments_dir, db_path, keys_dir, location_problem, resolve_data_dir
 
 _open_dir: Path | None = None  # the data folder whose database is bound
 
@@ -45,12 +45,18 @@ class RestoreResult:
 def open_data_dir(data_dir: str | Path | None = None, *, create: bool = True) -> Path:
     """Open the data folder (resolved as --data-dir / SUPERVISOR_DATA_DIR / user folder).
 
+    A folder on a network share or in a synced folder is refused (paths.DataLocationError)
+    before anything is created or opened.
+
     A damaged database is refused (db_health.DamagedDatabaseError) before anything writes to
     it; an existing database is backed up before a migration, and gets its daily backup after
     opening.
     """
     global _open_dir
     path = resolve_data_dir(data_dir)
+    problem = location_problem(path)
+    if problem is not None:
+        raise DataLocationError(problem, field="--data-dir")
     existed = db_health.refuse_if_damaged(path).state != db_health.NEW
     db.open_database(
         path, create=create,

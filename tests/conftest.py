@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import sys
 from datetime import date
+from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
@@ -17,7 +20,146 @@ from hypothesis import settings  # noqa: E402
 settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
 settings.load_profile("deterministic")
 
-from supervisor_app import campaigns, demo, store  # noqa: E402
+from supervisor_app import campaigns, demo, fsutil, store  # noqa: E402
+
+# --- Windows file rules on Linux -------------------------------------------------------------------
+# The durability tests (backup, restore, bundles, reports, full disks, clean close) run twice: once
+# under the machine's own rules and once under Windows' rules, imposed by `windows_rules`.
+# `pytest --windows-rules` imposes them on every test.
+WINDOWS_RULES_MODULES = {
+    "test_backup", "test_diskfull", "test_clean_close", "test_sync", "test_reports", "test_windows_rules",
+    "test_upgrade",
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--windows-rules", action="store_true", help="impose Windows' file rules on every test")
+
+
+def pytest_generate_tests(metafunc):
+    if "file_rules" not in metafunc.fixturenames or "file_rules" in getattr(metafunc.function, "pytestmark", ()):
+        return
+    if metafunc.config.getoption("--windows-rules"):
+        metafunc.parametrize("file_rules", ["windows"], indirect=True)
+    elif metafunc.module.__name__.rsplit(".", 1)[-1] in WINDOWS_RULES_MODULES:
+        metafunc.parametrize("file_rules", ["posix", "windows"], indirect=True)
+
+
+def _open_files() -> set[str]:
+    """The files this process holds open (SQLite's connections included), as resolved paths."""
+    held = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            held.add(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            continue
+    return held
+
+
+class WindowsRules:
+    """Windows' file semantics, imposed on Linux for the length of a test.
+
+    - ``os.fsync`` on a descriptor opened read-only fails with EBADF (FlushFileBuffers needs
+      write access);
+    - a file this process holds open cannot be replaced, renamed or removed (PermissionError,
+      as WinError 32 "being used by another process"): Python and SQLite open files without
+      FILE_SHARE_DELETE;
+    - ``os.chmod`` changes nothing a reader would notice (no-op);
+    - a folder cannot be opened with ``os.open`` (PermissionError), and ``shutil.rmtree`` takes
+      the path-based route, as on Windows;
+    - ``fsutil.WINDOWS`` is set, so the program takes its own Windows branches.
+    """
+
+    def __init__(self, monkeypatch):
+        self.refused: list[tuple[str, str]] = []  # (operation, path): what Windows would have refused
+        real_fsync, real_open = os.fsync, os.open
+        real_replace, real_rename, real_unlink, real_rmdir = os.replace, os.rename, os.unlink, os.rmdir
+
+        def held(*paths) -> str | None:
+            open_now = _open_files()
+            for path in paths:
+                if isinstance(path, int):
+                    continue
+                resolved = os.path.realpath(os.fspath(path))
+                if resolved in open_now:
+                    return resolved
+            return None
+
+        def refuse(operation: str, path: str):
+            self.refused.append((operation, path))
+            raise PermissionError(errno.EACCES, "The process cannot access the file because it is being used by "
+                                  "another process", path)
+
+        def fsync(fd):
+            number = fd if isinstance(fd, int) else fd.fileno()
+            import fcntl
+
+            if fcntl.fcntl(number, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY:
+                self.refused.append(("fsync", str(number)))
+                raise OSError(errno.EBADF, "Bad file descriptor")
+            return real_fsync(fd)
+
+        def open_(path, flags, mode=0o777, *, dir_fd=None):
+            if dir_fd is None and os.path.isdir(path):
+                refuse("open folder", os.fspath(path))
+            return real_open(path, flags, mode, dir_fd=dir_fd)
+
+        def moving(real):
+            def move(src, dst, *args, **kwargs):
+                path = held(src, dst)
+                if path is not None:
+                    refuse(real.__name__, path)
+                return real(src, dst, *args, **kwargs)
+
+            return move
+
+        def removing(real):
+            def remove(path, *args, **kwargs):
+                if held(path) is not None:
+                    refuse(real.__name__, os.fspath(path))
+                return real(path, *args, **kwargs)
+
+            return remove
+
+        monkeypatch.setattr(os, "fsync", fsync)
+        monkeypatch.setattr(os, "open", open_)
+        monkeypatch.setattr(os, "replace", moving(real_replace))
+        monkeypatch.setattr(os, "rename", moving(real_rename))
+        monkeypatch.setattr(os, "unlink", removing(real_unlink))
+        monkeypatch.setattr(os, "remove", removing(real_unlink))
+        monkeypatch.setattr(os, "rmdir", removing(real_rmdir))
+        monkeypatch.setattr(os, "chmod", lambda *args, **kwargs: None)
+        monkeypatch.setattr(Path, "chmod", lambda self, *args, **kwargs: None)
+        monkeypatch.setattr(shutil, "_use_fd_functions", False, raising=False)
+        monkeypatch.setattr(fsutil, "WINDOWS", True)
+        monkeypatch.setattr(fsutil, "IN_USE_RETRY_SECONDS", 0.3)  # a held file stays held in a test
+
+
+@pytest.fixture(autouse=True)
+def file_rules(request):
+    """'posix' (the machine's own) or 'windows' (WindowsRules imposed); see WINDOWS_RULES_MODULES."""
+    kind = getattr(request, "param", "posix")
+    if kind == "windows":
+        patcher = pytest.MonkeyPatch()
+        rules = WindowsRules(patcher)
+        yield rules
+        if "ui.tasks" in sys.modules:  # the window's worker may still hold this test's files
+            sys.modules["ui.tasks"].wait_for_all()
+        store.close()
+        patcher.undo()
+    else:
+        yield None
+
+
+@pytest.fixture
+def windows_rules():
+    """WindowsRules imposed for one test that asks for it by name."""
+    patcher = pytest.MonkeyPatch()
+    try:
+        yield WindowsRules(patcher)
+    finally:
+        store.close()
+        patcher.undo()
 
 # A fixed day for demo data, so that overdue/due-soon figures do not depend on the calendar.
 DEMO_ANCHOR = date(2014, 6, 30)
