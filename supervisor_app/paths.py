@@ -148,16 +148,42 @@ class DataLocationError(SupervisorError):
     """The data folder is on a network share or in a synced folder; nothing was opened or written."""
 
 
+# SQLite cannot open a database whose full name is longer than MAX_PATH (260 characters) on
+# Windows, or 512 bytes on POSIX; the longest file the program makes in the data folder is a
+# backup's journal, "backups/supervisor-20140408T013000Z-pre-migration-12.sqlite3-journal".
+WINDOWS_MAX_PATH_CHARS = 259
+POSIX_MAX_PATH_BYTES = 511
+LONGEST_NAME_INSIDE = len("/backups/supervisor-20140408T013000Z-pre-migration-12.sqlite3-journal") + 4
+
+
+def _too_long(path: Path) -> int | None:
+    """The length that makes ``path`` too long a data folder (characters on Windows, bytes elsewhere)."""
+    from . import fsutil  # its WINDOWS flag is the one the tests' Windows rules set
+
+    if fsutil.WINDOWS:
+        length = len(str(path))
+        return length if length + LONGEST_NAME_INSIDE > WINDOWS_MAX_PATH_CHARS else None
+    length = len(os.fsencode(path))
+    return length if length + LONGEST_NAME_INSIDE > POSIX_MAX_PATH_BYTES else None
+
+
 def location_problem(data_dir: Path) -> str | None:
     """Why ``data_dir`` must not hold the database (in Chinese, with the way out), or None."""
+    path = Path(os.path.abspath(data_dir))
+    default = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    length = _too_long(path)
+    if length is not None:
+        return (
+            f"数据文件夹的路径太长（{len(str(path))} 个字符），数据库在这里无法可靠地打开，程序没有作任何改动。"
+            f"请选一个路径较短的文件夹（不超过 {WINDOWS_MAX_PATH_CHARS - LONGEST_NAME_INSIDE} 个字符），"
+            f"例如默认位置 {default}，用 --data-dir 指定。"
+        )
     if os.environ.get(ENV_ALLOW_ANY_LOCATION) == "1":
         return None
-    path = Path(os.path.abspath(data_dir))
     network = _network_filesystem(path)
     client = None if network else _synced_by(path)
     if network is None and client is None:
         return None
-    default = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     where = f"网络共享（{network}）上" if network else f"{client} 同步的文件夹中"
     return (
         f"数据文件夹 {path} 位于{where}。数据库在这种位置可能损坏或丢失已保存的记录，程序没有打开它，也没有作任何改动。"

@@ -27,9 +27,36 @@ from supervisor_app import campaigns, demo, fsutil, store  # noqa: E402
 # under the machine's own rules and once under Windows' rules, imposed by `windows_rules`.
 # `pytest --windows-rules` imposes them on every test.
 WINDOWS_RULES_MODULES = {
-    "test_backup", "test_diskfull", "test_clean_close", "test_sync", "test_reports", "test_windows_rules",
-    "test_upgrade",
+    "test_backup", "test_diskfull", "test_clean_close", "test_sync", "test_reports", "test_upgrade",
 }
+
+
+# Tests that check what only POSIX has (file modes); Windows protects these files otherwise
+# (see supervisor_app/fsutil.py), so under Windows' rules they do not apply.
+POSIX_ONLY = {
+    "test_sync.py::test_keys_are_private_and_the_card_carries_a_readable_fingerprint":
+        "checks 0600/0700 modes, which Windows does not have",
+}
+# Real Windows bugs the rules found, in code owned elsewhere: expected to fail until fixed (strict,
+# so the fix turns them into failures that ask for the line to be removed here).
+KNOWN_WINDOWS_BUGS = {
+    "test_sync.py::test_cancelled_import_changes_nothing":
+        "sync/importer.py: the _staged_entries generator still holds entries.marshal open when the "
+        "staging folder is removed after a cancelled import, so on Windows the decrypted entries stay "
+        "in .sync-staging (wrap it in contextlib.closing)",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is None or callspec.params.get("file_rules") != "windows":
+            continue
+        key = f"{item.path.name}::{item.originalname}"
+        if key in POSIX_ONLY:
+            item.add_marker(pytest.mark.skip(reason=f"POSIX only: {POSIX_ONLY[key]}"))
+        elif key in KNOWN_WINDOWS_BUGS:
+            item.add_marker(pytest.mark.xfail(reason=KNOWN_WINDOWS_BUGS[key], strict=True))
 
 
 def pytest_addoption(parser):
@@ -104,30 +131,30 @@ class WindowsRules:
                 refuse("open folder", os.fspath(path))
             return real_open(path, flags, mode, dir_fd=dir_fd)
 
-        def moving(real):
+        def moving(real, name):
             def move(src, dst, *args, **kwargs):
                 path = held(src, dst)
                 if path is not None:
-                    refuse(real.__name__, path)
+                    refuse(name, path)
                 return real(src, dst, *args, **kwargs)
 
             return move
 
-        def removing(real):
+        def removing(real, name):
             def remove(path, *args, **kwargs):
                 if held(path) is not None:
-                    refuse(real.__name__, os.fspath(path))
+                    refuse(name, os.fspath(path))
                 return real(path, *args, **kwargs)
 
             return remove
 
         monkeypatch.setattr(os, "fsync", fsync)
         monkeypatch.setattr(os, "open", open_)
-        monkeypatch.setattr(os, "replace", moving(real_replace))
-        monkeypatch.setattr(os, "rename", moving(real_rename))
-        monkeypatch.setattr(os, "unlink", removing(real_unlink))
-        monkeypatch.setattr(os, "remove", removing(real_unlink))
-        monkeypatch.setattr(os, "rmdir", removing(real_rmdir))
+        monkeypatch.setattr(os, "replace", moving(real_replace, "replace"))
+        monkeypatch.setattr(os, "rename", moving(real_rename, "rename"))
+        monkeypatch.setattr(os, "unlink", removing(real_unlink, "unlink"))
+        monkeypatch.setattr(os, "remove", removing(real_unlink, "unlink"))
+        monkeypatch.setattr(os, "rmdir", removing(real_rmdir, "rmdir"))
         monkeypatch.setattr(os, "chmod", lambda *args, **kwargs: None)
         monkeypatch.setattr(Path, "chmod", lambda self, *args, **kwargs: None)
         monkeypatch.setattr(shutil, "_use_fd_functions", False, raising=False)
@@ -152,8 +179,11 @@ def file_rules(request):
 
 
 @pytest.fixture
-def windows_rules():
-    """WindowsRules imposed for one test that asks for it by name."""
+def windows_rules(file_rules):
+    """WindowsRules imposed for one test that asks for it by name (in a module that does not run twice)."""
+    if file_rules is not None:
+        yield file_rules
+        return
     patcher = pytest.MonkeyPatch()
     try:
         yield WindowsRules(patcher)
