@@ -180,7 +180,7 @@ def _check_report(args) -> tuple[int, dict]:
     from .paths import resolve_data_dir
 
     report = {"program_version": __version__, "data_dir": str(resolve_data_dir(args.data_dir)), "ok": False,
-              "state": None, "schema_version": None, "problems": [], "newest_good_backup": None}
+              "state": None, "schema_version": None, "problems": [], "warnings": [], "newest_good_backup": None}
     try:
         store.open_data_dir(args.data_dir, create=False)
     except db_health.DamagedDatabaseError as exc:
@@ -194,8 +194,18 @@ def _check_report(args) -> tuple[int, dict]:
     from .models import database
 
     problems = audit.check_all()
-    report.update(ok=not problems, state=db_health.OK, schema_version=db.schema_version(database), problems=problems)
+    report.update(ok=not problems, state=db_health.OK, schema_version=db.schema_version(database), problems=problems,
+                  warnings=_warnings(args))
     return (1 if problems else 0), report
+
+
+def _warnings(args) -> list[str]:
+    """What is not wrong but the user should know: unencrypted device keys (and what protects them)."""
+    from .paths import keys_dir, resolve_data_dir
+    from .sync import keystore
+
+    warning = keystore.protection_warning(keys_dir(resolve_data_dir(args.data_dir)))
+    return [warning] if warning else []
 
 
 def cmd_check(args) -> int:
@@ -205,6 +215,8 @@ def cmd_check(args) -> int:
         return code
     store.open_data_dir(args.data_dir, create=False)
     problems = audit.check_all()
+    for warning in _warnings(args):
+        print(warning, file=sys.stderr)
     if problems:
         for problem in problems:
             print(problem)
