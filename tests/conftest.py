@@ -28,7 +28,9 @@ from supervisor_app import campaigns, demo, fsutil, store  # noqa: E402
 # `pytest --windows-rules` imposes them on every test.
 WINDOWS_RULES_MODULES = {
     "test_backup", "test_diskfull", "test_clean_close", "test_sync", "test_reports", "test_upgrade",
+    "test_crash_safety", "test_crash_import",
 }
+CHILD_RULES_ENV = "SUPERVISOR_TEST_WINDOWS_RULES"  # the crash tests' child processes impose them too
 
 
 # Tests that check what only POSIX has (file modes); Windows protects these files otherwise
@@ -97,7 +99,10 @@ class WindowsRules:
     - ``fsutil.WINDOWS`` is set, so the program takes its own Windows branches.
     """
 
+    active = False  # set while imposed (child processes started meanwhile impose them too)
+
     def __init__(self, monkeypatch):
+        monkeypatch.setattr(WindowsRules, "active", True)
         self.refused: list[tuple[str, str]] = []  # (operation, path): what Windows would have refused
         real_fsync, real_open = os.fsync, os.open
         real_replace, real_rename, real_unlink, real_rmdir = os.replace, os.rename, os.unlink, os.rmdir
@@ -160,6 +165,22 @@ class WindowsRules:
         monkeypatch.setattr(shutil, "_use_fd_functions", False, raising=False)
         monkeypatch.setattr(fsutil, "WINDOWS", True)
         monkeypatch.setattr(fsutil, "IN_USE_RETRY_SECONDS", 0.3)  # a held file stays held in a test
+
+
+def child_env() -> dict[str, str]:
+    """The environment for a child process of a test: under Windows' rules when the test is."""
+    env = dict(os.environ)
+    if WindowsRules.active:
+        env[CHILD_RULES_ENV] = "1"
+    else:
+        env.pop(CHILD_RULES_ENV, None)
+    return env
+
+
+def rules_in_child() -> None:
+    """Called first by a test's child process: impose Windows' rules when its parent had them."""
+    if os.environ.get(CHILD_RULES_ENV) == "1":
+        WindowsRules(pytest.MonkeyPatch())
 
 
 @pytest.fixture(autouse=True)
