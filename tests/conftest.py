@@ -24,7 +24,7 @@ from supervisor_app import campaigns, demo, fsutil, store  # noqa: E402
 
 # --- Windows file rules on Linux -------------------------------------------------------------------
 # The durability tests (backup, restore, bundles, reports, full disks, clean close) run twice: once
-# under the machine's own rules and once under Windows' rules, imposed by `windows_rules`.
+# under the machine's own rules ([posix]) and once under Windows' rules ([windows], WindowsRules).
 # `pytest --windows-rules` imposes them on every test.
 WINDOWS_RULES_MODULES = {
     "test_backup", "test_diskfull", "test_clean_close", "test_sync", "test_reports", "test_upgrade",
@@ -68,7 +68,7 @@ def pytest_addoption(parser):
 
 
 def pytest_generate_tests(metafunc):
-    if "file_rules" not in metafunc.fixturenames or "file_rules" in getattr(metafunc.function, "pytestmark", ()):
+    if "file_rules" not in metafunc.fixturenames:
         return
     if metafunc.config.getoption("--windows-rules"):
         metafunc.parametrize("file_rules", ["windows"], indirect=True)
