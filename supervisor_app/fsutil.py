@@ -88,7 +88,8 @@ def fsync_dir(path: Path) -> None:
 
 
 def _retrying(operation, path, *, retry_for: float | None) -> None:
-    """Run ``operation`` until it stops failing with PermissionError or ``retry_for`` seconds pass."""
+    """Run ``operation`` until it stops failing with PermissionError or ``retry_for`` seconds pass
+    (Windows, where PermissionError is what another program's open handle gives)."""
     limit = time.monotonic() + (IN_USE_RETRY_SECONDS if retry_for is None else retry_for)
     delay = 0.01
     while True:
@@ -98,6 +99,8 @@ def _retrying(operation, path, *, retry_for: float | None) -> None:
         except FileInUseError:
             raise
         except PermissionError as exc:
+            if not WINDOWS:  # on POSIX an open file never blocks this: a real permission problem
+                raise
             if time.monotonic() >= limit:
                 raise FileInUseError(path, detail=repr(exc)) from exc
             time.sleep(delay)

@@ -244,3 +244,15 @@ def test_mount_points_with_spaces_and_chinese_are_read(monkeypatch, tmp_path):
     assert ("/mnt/共享 盘", "cifs") in paths._mount_table()
     assert paths._network_filesystem(Path("/mnt/共享 盘/数据")) == "cifs"
     assert paths._network_filesystem(Path("/mnt/共享 盘2")) is None
+
+
+def test_on_posix_a_permission_problem_is_not_called_a_file_in_use(tmp_path, monkeypatch):
+    """Without Windows' rules, PermissionError is a real permission problem: raised at once, as it is."""
+    def denied(src, dst):
+        raise PermissionError(errno.EACCES, "Permission denied", str(dst))
+
+    monkeypatch.setattr(os, "replace", denied)
+    started = time.monotonic()
+    with pytest.raises(PermissionError) as caught:
+        fsutil.replace(tmp_path / "a", tmp_path / "b")
+    assert not isinstance(caught.value, fsutil.FileInUseError) and time.monotonic() - started < 0.5
