@@ -15,8 +15,22 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from . import audit, campaigns, display, evaluations, findings, installation, store, units, visits
+from . import (
+    __version__,
+    audit,
+    campaigns,
+    db,
+    display,
+    evaluations,
+    findings,
+    installation,
+    store,
+    units,
+    visits,
+)
 from .errors import SupervisorError
+
+VERSION_TEXT = f"督导纪实 {__version__}（数据版本 {db.SCHEMA_VERSION}）"
 
 LIST_KINDS = ("units", "leaders", "visits", "findings", "rectifications", "evaluations")
 
@@ -160,9 +174,49 @@ def cmd_list(args) -> int:
     return 0
 
 
+def _check_report(args) -> tuple[int, dict]:
+    """Run every check; (exit code, the findings as a dict) — 0 sound, 1 problems, 2 not openable."""
+    from . import db_health
+    from .paths import resolve_data_dir
+
+    report = {"program_version": __version__, "data_dir": str(resolve_data_dir(args.data_dir)), "ok": False,
+              "state": None, "schema_version": None, "problems": [], "warnings": [], "newest_good_backup": None}
+    try:
+        store.open_data_dir(args.data_dir, create=False)
+    except db_health.DamagedDatabaseError as exc:
+        good = exc.check.newest_good_backup
+        report.update(state=db_health.DAMAGED, problems=[exc.message],
+                      newest_good_backup=str(good.path) if good is not None else None)
+        return 2, report
+    except SupervisorError as exc:
+        report.update(state="not_openable", problems=[exc.message])
+        return 2, report
+    from .models import database
+
+    problems = audit.check_all()
+    report.update(ok=not problems, state=db_health.OK, schema_version=db.schema_version(database), problems=problems,
+                  warnings=_warnings(args))
+    return (1 if problems else 0), report
+
+
+def _warnings(args) -> list[str]:
+    """What is not wrong but the user should know: unencrypted device keys (and what protects them)."""
+    from .paths import keys_dir, resolve_data_dir
+    from .sync import keystore
+
+    warning = keystore.protection_warning(keys_dir(resolve_data_dir(args.data_dir)))
+    return [warning] if warning else []
+
+
 def cmd_check(args) -> int:
+    if args.json:
+        code, report = _check_report(args)
+        _print_json(report)
+        return code
     store.open_data_dir(args.data_dir, create=False)
     problems = audit.check_all()
+    for warning in _warnings(args):
+        print(warning, file=sys.stderr)
     if problems:
         for problem in problems:
             print(problem)
@@ -181,6 +235,7 @@ def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] =
         description="督导纪实 — 督导组现场督导、评估、整改跟踪与纪实评价。不带命令时打开窗口。",
     )
     parser.add_argument("--data-dir", metavar="DIR", help="数据文件夹（默认：环境变量 SUPERVISOR_DATA_DIR 或用户数据目录）")
+    parser.add_argument("--version", action="version", version=VERSION_TEXT, help="显示程序版本并退出")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("init", help="创建数据文件夹和数据库（重复运行不作改动）")
@@ -208,6 +263,8 @@ def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] =
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("check", help="检查数据库完整性、外键、变更记录链和签名")
+    p.add_argument("--json", action="store_true",
+                   help="以 JSON 输出（ok、state、schema_version、problems、newest_good_backup）；退出码同上")
     p.set_defaults(func=cmd_check)
 
     for module_name in COMMAND_MODULES:
@@ -225,6 +282,22 @@ COMMAND_MODULES: tuple[str, ...] = (
     "supervisor_app.reports.cli",
     "supervisor_app.sync.cli",
 )
+
+
+def use_utf8_output() -> None:
+    """Write UTF-8 to stdout and stderr whatever the console or the redirection.
+
+    Redirected output on a Chinese Windows would otherwise be cp936, and a bare Linux locale
+    ASCII (where Chinese text is an error). An interactive Windows console is written through
+    its wide-character API either way, so nothing changes there.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(encoding="utf-8", errors="replace")
+            except (OSError, ValueError):
+                pass
 
 
 def _window_only(argv: list[str]):
@@ -247,6 +320,7 @@ def main(
     """Run one command. ``gui`` opens the window when no command is given; ``extra`` adds
     commands that live outside this Qt-free package (main.py passes the window's)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    use_utf8_output()
     if gui is not None:
         data_dir = _window_only(argv)
         if data_dir is not False:

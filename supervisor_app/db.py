@@ -14,10 +14,10 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
-from . import search
+from . import migrations
 from .errors import DatabaseError, SupervisorError
 from .fsutil import create_private_file, make_private_dir, restrict
-from .models import ALL_MODELS, database
+from .models import database
 from .paths import db_path
 
 SCHEMA_VERSION = 3
@@ -105,28 +105,8 @@ class AppDatabase(SqliteDatabase):
             raise StorageFullError(detail=str(pending)) from pending
 
 
-def _migration_1(db: SqliteDatabase) -> None:
-    db.create_tables(ALL_MODELS)
-    for sql in search.SCHEMA_SQL:
-        db.execute_sql(sql)
-
-
-def _migration_2(db: SqliteDatabase) -> None:
-    """Sync bookkeeping: bundle history, cursors, acknowledgements, held entries, conflicts."""
-    from .sync.models import SYNC_MODELS
-
-    db.create_tables(SYNC_MODELS)
-
-
-def _migration_3(db: SqliteDatabase) -> None:
-    """Amendments carry the group leader's signature (a fresh database has it from migration 1)."""
-    columns = {row[1] for row in db.execute_sql('PRAGMA table_info("amendment")')}
-    if "signature" not in columns:
-        db.execute_sql('ALTER TABLE "amendment" ADD COLUMN "signature" TEXT')
-
-
-# MIGRATIONS[n] brings a database from version n-1 to n. Append only; never edit an old one.
-MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _migration_1, 2: _migration_2, 3: _migration_3}
+# MIGRATIONS[n] brings a database from version n-1 to n: frozen SQL, see ``migrations``.
+MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = dict(migrations.STEPS)
 
 
 def read_header(path: Path) -> tuple[int, int]:
@@ -164,12 +144,21 @@ def check_openable(path: Path) -> int:
     return version
 
 
-def open_database(data_dir: Path, *, create: bool = True) -> SqliteDatabase:
-    """Open (and if needed create and migrate) the database in ``data_dir``; bind the models."""
+def open_database(
+    data_dir: Path, *, create: bool = True, before_migration: Callable[[], object] | None = None
+) -> SqliteDatabase:
+    """Open (and if needed create and migrate) the database in ``data_dir``; bind the models.
+
+    An existing database is migrated only after ``before_migration`` (the caller's backup) has
+    returned; without one it is refused. ``store.open_data_dir`` passes the pre-migration backup.
+    """
     path = db_path(data_dir)
     if not path.exists() and not create:
         raise DatabaseError(f"数据文件夹 {data_dir} 中还没有数据库，请先运行 init。")
     version = check_openable(path)
+    if 1 <= version < SCHEMA_VERSION and before_migration is None:
+        raise DatabaseError("升级数据需要先备份，本次没有打开数据库，也没有作任何改动。",
+                            detail="open_database called without before_migration")
     make_private_dir(data_dir)
     # Owner-only before SQLite opens it: SQLite gives the -wal/-shm files the database's mode.
     if not path.exists():
@@ -182,9 +171,7 @@ def open_database(data_dir: Path, *, create: bool = True) -> SqliteDatabase:
     db.connect(reuse_if_open=True)
     if version < SCHEMA_VERSION:
         if version >= 1:
-            from . import backup  # late: backup builds on this module
-
-            backup.create_backup(data_dir, reason=backup.PRE_MIGRATION)
+            before_migration()
         migrate(db, version)
     return db
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from supervisor_app import attachments, audit, backup, cli, db, store, visits
+from supervisor_app import attachments, audit, backup, backup_files, cli, db, store, visits
 from supervisor_app.errors import DatabaseError, NotFoundError
 from supervisor_app.models import Visit, database
 from supervisor_app.paths import db_path
@@ -191,7 +191,7 @@ def test_a_failing_start_backup_does_not_stop_the_program(data_dir, monkeypatch)
     def full(*args, **kwargs):
         raise db.StorageFullError("磁盘空间不足，备份没有完成。")
 
-    monkeypatch.setattr(backup, "create_backup", full)
+    monkeypatch.setattr(backup_files, "create_backup", full)
     store.open_data_dir(data_dir)
     assert backup.last_start_backup.problem == "磁盘空间不足，备份没有完成。"
     assert len(_visit_ids()) == 1
@@ -232,7 +232,7 @@ def test_no_migration_without_its_backup(data_dir, monkeypatch):
     def full(*args, **kwargs):
         raise db.StorageFullError("磁盘空间不足，备份没有完成。")
 
-    monkeypatch.setattr(backup, "create_backup", full)
+    monkeypatch.setattr(backup_files, "create_backup", full)
     with pytest.raises(db.StorageFullError):
         store.open_data_dir(data_dir)
     store.close()

@@ -2,20 +2,20 @@
 
 import pytest
 
-from supervisor_app import backup, store, units
+from supervisor_app import backup, db_health, store, units
 from tests.test_backup import corrupt
 
 
 @pytest.fixture
 def spy(monkeypatch):
     calls = []
-    real = backup._quick_check
+    real = db_health.quick_check
 
     def counting(conn, pragma="quick_check"):
         calls.append(pragma)
         return real(conn, pragma)
 
-    monkeypatch.setattr(backup, "_quick_check", counting)
+    monkeypatch.setattr(db_health, "quick_check", counting)
     return calls
 
 

@@ -33,10 +33,15 @@ SLOW_TRIALS = 50
 VISITS = 300
 ATTACHMENTS = 6
 
+from tests.conftest import child_env  # noqa: E402
+
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
 
 
 def child(office: Path, bundle: Path) -> None:
+    from tests.conftest import rules_in_child
+
+    rules_in_child()
     from supervisor_app import store
     from supervisor_app.sync import service
 
@@ -120,7 +125,7 @@ def prepare(work: Path) -> Setup:
     trial = work / "office-calibration"
     shutil.copytree(pristine, trial)
     proc = subprocess.Popen([sys.executable, "-m", "tests.test_crash_import", "--child", str(trial), str(bundle)],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True, env=child_env())
     assert proc.stdout.readline() == "start\n"
     started = time.monotonic()
     assert proc.stdout.readline() == "done\n"
@@ -140,7 +145,7 @@ def _one_trial(work: Path, setup: Setup, rng: random.Random, summary: Summary) -
     shutil.rmtree(office, ignore_errors=True)
     shutil.copytree(setup.pristine, office)
     proc = subprocess.Popen([sys.executable, "-m", "tests.test_crash_import", "--child", str(office), str(setup.bundle)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=child_env())
     started = threading.Event()
 
     def read() -> None:

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import child_env
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TRIALS = 4
 SLOW_TRIALS = 60
@@ -38,6 +40,9 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SI
 
 
 def child(data_dir: Path, seed: int) -> None:
+    from tests.conftest import rules_in_child
+
+    rules_in_child()
     from supervisor_app import attachments, findings, store, units, visits
 
     store.open_data_dir(data_dir, create=False)
@@ -113,7 +118,7 @@ def _kill_at_random(data_dir: Path, rng: random.Random, summary: Summary) -> lis
     with open(log, "w") as err:
         proc = subprocess.Popen(
             [sys.executable, "-m", "tests.test_crash_safety", "--child", str(data_dir), str(rng.randrange(1 << 30))],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True, encoding="utf-8",
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True, encoding="utf-8", env=child_env(),
         )
     lines: list[str] = []
     enough = threading.Event()

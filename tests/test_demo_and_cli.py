@@ -120,3 +120,59 @@ def test_no_command_opens_the_window_without_building_the_commands(monkeypatch, 
     assert cli.main(["--data-dir", str(tmp_path)], gui=lambda args: opened.append(args.data_dir) or 0) == 0
     assert cli.main([f"--data-dir={tmp_path}"], gui=lambda args: opened.append(args.data_dir) or 0) == 0
     assert opened == [None, str(tmp_path), str(tmp_path)]
+
+
+def test_version_everywhere(capsys, isolated_data):
+    """`--version` from main.py (window entry) and from the CLI alone; no data folder is touched."""
+    from supervisor_app import __version__
+
+    for argv in ([str(ROOT / "main.py"), "--version"], ["-c", "from supervisor_app.cli import main; main()", "--version"]):
+        result = subprocess.run([sys.executable, *argv], capture_output=True, timeout=60, cwd=ROOT)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.decode("utf-8").strip() == f"督导纪实 {__version__}（数据版本 3）"
+    assert not isolated_data.exists()
+
+
+def test_check_json_sound_broken_and_damaged(capsys, isolated_data):
+    code, out, _ = run(capsys, "check", "--json")
+    report = json.loads(out)
+    assert code == 2 and report["ok"] is False and report["state"] == "not_openable" and "init" in report["problems"][0]
+    run(capsys, "init")
+    run(capsys, "demo")
+    code, out, _ = run(capsys, "check", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["ok"] is True and report["problems"] == [] and report["schema_version"] == 3
+    store.open_data_dir(isolated_data)
+    database.execute_sql("UPDATE change_log SET op = 'update' WHERE id = 5")
+    store.close()
+    code, out, _ = run(capsys, "check", "--json")
+    report = json.loads(out)
+    assert code == 1 and report["ok"] is False and any("第 5 条" in p for p in report["problems"])
+
+
+def test_check_json_on_a_damaged_file_names_the_backup(capsys, isolated_data):
+    from supervisor_app import backup
+    from tests.test_backup import corrupt
+
+    run(capsys, "init")
+    run(capsys, "demo")
+    store.open_data_dir(isolated_data)
+    good = backup.create_backup(isolated_data)
+    corrupt(isolated_data)
+    code, out, _ = run(capsys, "check", "--json")
+    report = json.loads(out)
+    assert code == 2 and report["state"] == "damaged" and report["ok"] is False
+    assert report["newest_good_backup"] == str(good.path) and "已损坏" in report["problems"][0]
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "ascii", "latin-1"])
+def test_output_is_utf8_whatever_the_console(isolated_data, encoding):
+    """Redirected output on a Chinese Windows (cp936/gbk) or a bare locale (ascii) is still UTF-8."""
+    env = {**__import__("os").environ, "PYTHONIOENCODING": encoding}
+    result = subprocess.run([sys.executable, str(ROOT / "main.py"), "--data-dir", str(isolated_data), "init",
+                             "--group", "市委第一督导组", "--member", "张三"], capture_output=True, timeout=60, cwd=ROOT, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "已初始化。" in result.stdout.decode("utf-8")
+    result = subprocess.run([sys.executable, str(ROOT / "main.py"), "--data-dir", str(isolated_data / "无"), "list",
+                             "units"], capture_output=True, timeout=60, cwd=ROOT, env=env)
+    assert result.returncode == 2 and "还没有数据库" in result.stderr.decode("utf-8")

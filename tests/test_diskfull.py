@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from supervisor_app import attachments, audit, backup, changelog, cli, findings, visits
+from supervisor_app import attachments, audit, backup, backup_files, changelog, cli, findings, visits
 from supervisor_app.db import StorageFullError
 from supervisor_app.errors import SupervisorError
 from supervisor_app.models import Visit, database
@@ -159,7 +159,7 @@ def test_enospc_while_backing_up_leaves_no_half_backup(unit, data_dir, monkeypat
     def no_space(path):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(backup, "fsync_file", no_space)
+    monkeypatch.setattr(backup_files, "fsync_file", no_space)
     with pytest.raises(StorageFullError, match="磁盘空间不足，备份没有完成"):
         backup.create_backup(data_dir)
     assert sorted(p.name for p in backup.backups_dir(data_dir).iterdir()) == files_before

@@ -355,3 +355,37 @@ def test_a_tampered_leader_key_file_is_refused(data_dir):
     with pytest.raises(ValidationError):
         signing.unlock(data_dir, member, PASSPHRASE)
     assert path.read_bytes() == tampered
+
+
+# --- saying plainly how the key files are protected ---------------------------------------------------------
+
+
+def _check(capsys, data_dir, *extra) -> tuple[int, str, str]:
+    store.close()
+    code = cli.main(["--data-dir", str(data_dir), "check", *extra])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_says_plainly_that_plain_key_files_are_not_protected_on_windows(data_dir, capsys, windows_rules):
+    identity.local_identity()  # made with no credential store (the suite's default): plain files
+    assert [p.name for p in keystore.plain_key_files(data_dir / "keys")] == sorted(KEY_FILES)
+    code, out, err = _check(capsys, data_dir)
+    assert code == 0 and "检查通过" in out
+    assert "未加密" in err and "Windows 上程序不能把文件设为仅本人可读" in err
+    code, out, _ = _check(capsys, data_dir, "--json")
+    report = json.loads(out)
+    assert code == 0 and report["ok"] and len(report["warnings"]) == 1 and "Windows" in report["warnings"][0]
+
+
+def test_check_names_the_posix_protection_of_plain_key_files(data_dir, capsys):
+    identity.local_identity()
+    code, _, err = _check(capsys, data_dir)
+    assert code == 0 and "0600" in err and "Windows" not in err
+
+
+def test_no_warning_once_the_keys_are_encrypted_under_the_credential_store(data_dir, capsys, memory_keyring):
+    identity.local_identity()
+    assert keystore.plain_key_files(data_dir / "keys") == []
+    code, out, err = _check(capsys, data_dir, "--json")
+    assert code == 0 and json.loads(out)["warnings"] == [] and err == ""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+from pathlib import Path
 
 SERVICE = "supervisor_app device key"
 KEY_BYTES = 32
@@ -81,3 +82,50 @@ def load_or_create(device_id: str) -> bytes:
     if load(device_id) != key:
         raise Unavailable("the credential store did not keep the device key")
     return key
+
+
+# --- telling the user how the key files are protected -------------------------------------------------
+
+PLAIN_PEM = b"-----BEGIN PRIVATE KEY-----"
+
+
+def plain_key_files(keys_dir: Path) -> list[Path]:
+    """The private key files in ``keys_dir`` kept unencrypted (made or last used with no store)."""
+    found = []
+    try:
+        candidates = sorted(keys_dir.glob("*.pem"))
+    except OSError:
+        return []
+    for path in candidates:
+        try:
+            with open(path, "rb") as fh:
+                if fh.read(64).lstrip().startswith(PLAIN_PEM):
+                    found.append(path)
+        except OSError:
+            continue
+    return found
+
+
+def protection_warning(keys_dir: Path) -> str | None:
+    """A plain-words warning when device keys lie unencrypted, saying what protects them; else None.
+
+    On Windows the program cannot make a file owner-only (``fsutil``): an unencrypted key file
+    is then protected by nothing but the ACL of the folder it lies in.
+    """
+    from ..fsutil import WINDOWS
+
+    plain = plain_key_files(keys_dir)
+    if not plain:
+        return None
+    names = "、".join(p.name for p in plain)
+    if WINDOWS:
+        return (
+            f"注意：本机设备私钥（{names}）以未加密文件保存在 {keys_dir}。Windows 上程序不能把文件设为仅本人可读，"
+            "它们只受所在文件夹的 Windows 权限保护：能复制这个文件夹的人就能冒用本机身份。"
+            "Windows 凭据管理器可用时，程序会在下次使用密钥时自动加密它们；在此之前请勿把数据文件夹放到他人可读的位置。"
+        )
+    return (
+        f"注意：本机设备私钥（{names}）以未加密文件保存在 {keys_dir}（仅本人可读，0600），因为本机没有可用的系统密钥环"
+        "（如 GNOME 密钥环）：能以本用户身份或管理员身份读取这个文件夹的人就能冒用本机身份。"
+        "有密钥环后，程序会在下次使用密钥时自动加密它们。"
+    )
