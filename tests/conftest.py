@@ -43,12 +43,7 @@ POSIX_ONLY = {
 }
 # Real Windows bugs the rules found, in code owned elsewhere: expected to fail until fixed (strict,
 # so the fix turns them into failures that ask for the line to be removed here).
-KNOWN_WINDOWS_BUGS = {
-    "test_sync.py::test_cancelled_import_changes_nothing":
-        "sync/importer.py: the _staged_entries generator still holds entries.marshal open when the "
-        "staging folder is removed after a cancelled import, so on Windows the decrypted entries stay "
-        "in .sync-staging (wrap it in contextlib.closing)",
-}
+KNOWN_WINDOWS_BUGS: dict[str, str] = {}  # test id → why it fails under the Windows rules (marked xfail, strict)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -17,6 +17,7 @@ moved into the store; any failure undoes all of it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import gc
 import marshal
 import os
@@ -496,9 +497,11 @@ def _import_bundle(path: str | os.PathLike, *, progress, cancelled, backup_first
         try:
             with database.atomic():
                 database.execute_sql("PRAGMA defer_foreign_keys = ON")
-                entries = _staged_entries(stage / "entries.marshal")
-                for rng in manifest["ranges"]:
-                    run.range(rng, _take(entries, rng["count"]))
+                # closed here, also when cancelled: Windows cannot remove the staging folder
+                # while the file is open
+                with contextlib.closing(_staged_entries(stage / "entries.marshal")) as entries:
+                    for rng in manifest["ranges"]:
+                        run.range(rng, _take(entries, rng["count"]))
                 run.applier.finish()
                 _check_signed(run.applier.touched_evaluations)
                 _record_acks(sender.id, manifest["acks"])
