@@ -17,7 +17,7 @@ from pathlib import Path
 
 from peewee import fn
 
-from .. import attachments, installation
+from .. import attachments, fsutil, installation
 from ..clock import new_id, now_utc
 from ..errors import ValidationError
 from ..fsutil import fsync_dir
@@ -224,7 +224,7 @@ def export_bundle(folder: str | os.PathLike, receiver: Device, *, all_entries: b
             "ranges": ranges, "entry_count": entry_count, "attachment_count": attached, "acks": _acks_for(receiver),
         }
         manifest = writer.finish(manifest)
-        os.replace(temp, final)
+        fsutil.replace(temp, final)
         fsync_dir(folder)
     except BaseException as exc:
         writer.abort()

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
-from .. import installation
+from .. import fsutil, installation
 from ..canonical import canonical_bytes
 from ..clock import now_utc
 from ..fsutil import fsync_dir, stage_private_file
@@ -95,7 +95,7 @@ def _write_private(path: Path, pem: bytes, kind=None, wrapping_key: bytes | None
             expected = _raw_public(_load_pem(pem, path, kind, wrapping_key).public_key())
             if _raw_public(_load_key(tmp, kind, wrapping_key).public_key()) != expected:
                 raise IdentityError(f"本机设备密钥文件写入后核对不符：{path}。")
-        os.replace(tmp, path)
+        fsutil.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -313,7 +313,7 @@ def write_card(path: str | os.PathLike) -> DeviceCard:
     tmp = target.with_name(f".{target.name}.partial")
     try:
         tmp.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, target)
+        fsutil.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise EnrolmentError(f"无法写入设备卡 {target}：{exc.strerror or exc}") from exc

@@ -32,7 +32,7 @@ from pathlib import Path
 import peewee
 from peewee import fn
 
-from .. import attachments, backup, installation
+from .. import attachments, backup, fsutil, installation
 from ..clock import now_utc
 from ..models import Device, database
 from . import admission, container, crypto, identity
@@ -405,7 +405,7 @@ def _move_attachments(staged: dict[str, Path], created: list[Path]) -> int:
         if not target.parent.exists():
             target.parent.mkdir(parents=True)
             created.append(target.parent)
-        os.replace(source, target)
+        fsutil.replace(source, target)
         created.append(target)
         moved += 1
     return moved
