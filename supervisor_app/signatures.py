@@ -33,6 +33,23 @@ def key_fingerprint(public_key_b64: str) -> str:
     return " ".join(digest[i : i + 4] for i in range(0, 32, 4))
 
 
+def fingerprint_text(signature_b64) -> str:
+    """A signature's fingerprint as every screen and paper shows it: 16 hex digits of its
+    SHA-256 in groups of four ('3F2A 9C1B 0D4E 77A5'); — for none; the stored text marked
+    （签名无法解析）when it is not a signature."""
+    from . import display
+    from .signing import fingerprint
+
+    if signature_b64 is None or signature_b64 == "":
+        return display.NO_VALUE
+    try:
+        if not isinstance(signature_b64, str):
+            raise TypeError(signature_b64)
+        return fingerprint(signature_b64)
+    except (ValueError, TypeError):
+        return display.odd(signature_b64, "（签名无法解析）", 16)
+
+
 def verify(public_key_b64: str | None, message: bytes, signature_b64) -> bool:
     """Whether ``signature_b64`` is a valid Ed25519 signature of ``message`` by that key."""
     if not public_key_b64 or not isinstance(signature_b64, str):

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from supervisor_app import display, evaluations, units
 
-from ..editors.evaluation_editor import EvaluationEditor, NewEvaluationDialog
+from ..editors.evaluation import EvaluationEditor, NewEvaluationDialog
 from ..hub import announce, hub
 from ..widgets import heading, record_combo
 
