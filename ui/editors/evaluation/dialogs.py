@@ -30,7 +30,7 @@ _CANCEL = QDialogButtonBox.StandardButton.Cancel
 class _WritingDialog(QDialog):
     """A dialog whose OK runs one write off the GUI thread and closes when it is done."""
 
-    kind = "evaluation"
+    announced = "evaluation"  # the kind of change announced when the write is done
 
     def _buttons(self, ok_text: str) -> QDialogButtonBox:
         self.buttons = QDialogButtonBox(_OK | _CANCEL)
@@ -59,7 +59,7 @@ class _WritingDialog(QDialog):
             return
         self.busy = True
         self.buttons.setEnabled(False)
-        perform(self, fn, kind=self.kind, message=self.message(), on_done=self._done, on_error=self._failed)
+        perform(self, fn, kind=self.announced, message=self.message(), on_done=self._done, on_error=self._failed)
 
     def _done(self, result) -> None:
         self.busy = False
