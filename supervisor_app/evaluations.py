@@ -338,12 +338,21 @@ class Correction:
     after: str
 
     def text(self, label: str) -> str:
-        """'2014-04-20 10:00 张三更正总体评价：较好 → 一般。原因：复核联系点工作' (local time)."""
+        """'2014-04-20 10:00 张三更正总体评价：较好 → 一般。原因：复核联系点工作' (local time).
+
+        A rating shows from → to; a correction of the facts shows what it says; a corrected
+        narrative (long text either side) only that it was corrected — its texts are on the
+        record and in the amendment."""
         from . import display
 
-        change = f"{self.before or '（空）'} → {self.after}" if label != FIXED_FIELD_LABELS["fact"] else self.after
-        return (f"{display.moment_text(self.at)} {self.member or '（未注明）'}更正{label}：{change}。"
-                f"原因：{self.reason}")
+        if label == FIXED_FIELD_LABELS["narrative"]:
+            change = ""
+        elif label == FIXED_FIELD_LABELS["fact"]:
+            change = f"：{self.after.rstrip('。')}"
+        else:
+            change = f"：{self.before or '（空）'} → {self.after}"
+        return (f"{display.moment_text(self.at)} {self.member or '（未注明）'}更正{label}{change}。"
+                f"原因：{self.reason.rstrip('。')}。")
 
 
 @dataclass
@@ -405,7 +414,7 @@ class EvaluationView:
         if not steps:
             return ""
         first = steps[0].before
-        head = f"{AMENDED_MARK}（原为{first}）" if key != "fact" and first else AMENDED_MARK
+        head = f"{AMENDED_MARK}（原为{first}）" if key not in ("fact", "narrative") and first else AMENDED_MARK
         return "\n".join([head, *(step.text(self.label(key)) for step in steps)])
 
 
@@ -434,6 +443,26 @@ def current_view(record) -> EvaluationView:
             if key != "fact":
                 values[key] = value
     return view
+
+
+def figures(records=None) -> dict:
+    """The overview's evaluation figures, every rating as amended: how many records in each
+    state, and how many signed records carry each overall rating (已更正 ones at their
+    corrected value). ``records``: all live ones by default."""
+    from . import display
+
+    records = list_evaluations() if records is None else records
+    tpl = campaigns.active_template()
+    counts = {"total": len(records), "draft": 0, "signed": 0, "amended": 0,
+              "ratings": dict.fromkeys(tpl.scale("evaluation"), 0)}
+    for record in records:
+        view = current_view(record)
+        state = "draft" if not record.signed_at else ("amended" if view.amendments else "signed")
+        counts[state] += 1
+        if state != "draft":
+            rating = display.text(view.overall_rating) or "未评"
+            counts["ratings"][rating] = counts["ratings"].get(rating, 0) + 1
+    return counts
 
 
 @dataclass(frozen=True)

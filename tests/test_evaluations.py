@@ -233,7 +233,27 @@ def test_history_names_fields_in_chinese_and_shows_one_fingerprint(setup):
     from supervisor_app import display
 
     assert display.fingerprint(record.signature) == fingerprint  # the PDF's and the window's
-    assert lines[-1].endswith("张三更正总体评价：较好 → 一般。原因：复核联系点工作")
+    assert lines[-1].endswith("张三更正总体评价：较好 → 一般。原因：复核联系点工作。")
+
+
+def test_a_corrected_narrative_is_said_without_repeating_both_texts(setup):
+    record, key = _signed(setup)
+    evaluations.amend(record, setup["me"], "核对纪实后调整。", {"narrative": "经复核，联系点工作好于原评价。"}, key)
+    view = evaluations.current_view(record)
+    assert view.narrative == "经复核，联系点工作好于原评价。" and view.original["narrative"] == "带头学习，示范作用较好。"
+    line = evaluations.history(record)[-1].text
+    assert line.endswith("张三更正评价意见。原因：核对纪实后调整。") and "示范作用" not in line
+
+
+def test_figures_count_overall_ratings_as_amended(setup):
+    record, key = _signed(setup)
+    assert evaluations.figures()["ratings"]["较好"] == 1
+    evaluations.amend(record, setup["me"], "复核", {"overall_rating": "一般"}, key)
+    draft = evaluations.create_evaluation("team", "2014-04-01", "2014-06-30", team=setup["team"])
+    evaluations.update_evaluation(draft, overall_rating="好")
+    figures = evaluations.figures()
+    assert (figures["total"], figures["draft"], figures["signed"], figures["amended"]) == (2, 1, 0, 1)
+    assert figures["ratings"] == {"好": 0, "较好": 0, "一般": 1, "差": 0}  # drafts are not counted
 
 
 def test_fingerprint_text_of_nothing_and_of_garbage():

@@ -212,7 +212,7 @@ def test_write_sign_amend_and_see_the_amended_value(setup, qtbot, monkeypatch):
     # the editor shows the amended values, marked, with reason and history
     assert evaluations.status(evaluations.get_evaluation(record.id)) == "amended"
     assert editor.overall_value.text() == "一般"
-    assert editor.overall_mark.isVisible() and editor.overall_mark.text() == "已更正"
+    assert editor.overall_mark.isVisible() and editor.overall_mark.text() == "已更正（原为较好）"
     assert "原为较好" in editor.overall_mark.toolTip() and "复核联系点工作" in editor.overall_mark.toolTip()
     value, mark = editor.rating_labels[item_id]
     assert value.text() == "好" and not mark.isHidden() and "补充核实学习笔记" in mark.toolTip()

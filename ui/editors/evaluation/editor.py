@@ -43,9 +43,10 @@ STATE_LABELS = {"proposed": "待确认", "accepted": "已采纳", "rejected": "�
 
 
 def _mark(label: QLabel, note: str) -> None:
-    """Show ``已更正`` on ``label`` with the full provenance as its tooltip, or hide it."""
+    """Show '已更正（原为较好）' on ``label`` with every correction and its reason as the
+    tooltip, or hide it."""
     label.setVisible(bool(note))
-    label.setText(evaluations.AMENDED_MARK if note else "")
+    label.setText(note.split("\n", 1)[0])
     label.setToolTip(note)
 
 
@@ -207,7 +208,8 @@ class EvaluationEditor(QDialog):
         _read_only_look(self.narrative, signed)
         note = view.note("narrative")
         self.narrative_mark.setVisible(bool(note))
-        self.narrative_mark.setText(note)
+        self.narrative_mark.setText(note.replace(evaluations.AMENDED_MARK, self.tr("已更正：上面是更正后的评价意见"), 1))
+        self.narrative_mark.setToolTip(self.tr("签署时的原文：") + view.original["narrative"] if note else "")
         for button in (*self.fact_buttons, self.save_button, self.sign_button):
             button.setVisible(not signed)
         self.amend_button.setVisible(signed)
