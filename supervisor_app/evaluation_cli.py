@@ -136,7 +136,9 @@ def cmd_amend(args) -> int:
     member = _signer()
     key = signing.unlock(data_dir, member, _passphrase(args))
     amendment = evaluations.amend(args.id, member, args.reason, changes, key)
-    print(f"已记录更正：{amendment.id}")
+    view = evaluations.current_view(args.id)
+    now = "，".join(f"{view.label(k)}现为“{display.short(view.value(k), 40)}”" for k in changes if k != "fact")
+    print(f"已记录更正：{amendment.id}" + (f"。{now}" if now else ""))
     return 0
 
 

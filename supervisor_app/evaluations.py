@@ -269,8 +269,9 @@ def amend(record, member: Member | None, reason: str, changes: dict, private_key
 
     with database.atomic():
         record = get_evaluation(record)
-        if not record.signed_at:
-            raise ValidationError("草稿可以直接修改，无需更正说明。", field="evaluation")
+        problem = signatures.amendment_target_problem(record.__data__)
+        if problem:
+            raise ValidationError(f"{problem}。", field="evaluation")
         _check_signer(record, member, private_key)
         clean = {key: (value.strip() if isinstance(value, str) else value) for key, value in (changes or {}).items()}
         current = current_view(record)
@@ -316,8 +317,8 @@ def verify_signatures() -> list[str]:
             problems.append(f"{label} {problem}")
     for amendment in Amendment.select().where(Amendment.deleted == False):
         evaluation = EvaluationRecord.get_or_none(EvaluationRecord.id == amendment.evaluation_id)
-        problem = (signatures.amendment_problem(amendment.__data__, evaluation.group_id, keys)
-                   if evaluation is not None and evaluation.signed_at else "更正的纪实评价不存在或未签署")
+        problem = (signatures.amendment_target_problem(evaluation.__data__ if evaluation is not None else None)
+                   or signatures.amendment_problem(amendment.__data__, evaluation.group_id, keys))
         if problem:
             problems.append(f"更正记录 {amendment.id} {problem}")
     return problems

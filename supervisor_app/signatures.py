@@ -131,6 +131,16 @@ def sign_amendment(state: dict, private_key: Ed25519PrivateKey) -> str:
     return base64.b64encode(private_key.sign(amendment_message(state))).decode("ascii")
 
 
+def amendment_target_problem(evaluation_state: dict | None) -> str | None:
+    """Why an amendment cannot hang on this evaluation (None: it can): only a signed record
+    is corrected by amendment — a draft is simply edited."""
+    if evaluation_state is None or evaluation_state.get("deleted"):
+        return "更正的纪实评价不存在"
+    if not evaluation_state.get("signed_at") or not evaluation_state.get("signature"):
+        return "更正的纪实评价尚未签署（草稿可以直接修改，无需更正）"
+    return None
+
+
 def amendment_problem(state: dict, evaluation_group: str | None, keys: KeyCache) -> str | None:
     """Why an amendment does not count as signed by its group's leader (None: it does)."""
     member = Member.get_or_none(Member.id == state.get("member")) if isinstance(state.get("member"), str) else None
