@@ -271,3 +271,16 @@ def test_current_stage_is_the_campaign_so_far(data_dir):
     stage = campaigns.current_stage(date(start.year + 1, 1, 1))
     assert (stage.start, stage.end) == (campaign.start_date, f"{start.year + 1}-01-01")
     assert campaigns.current_stage(date(start.year - 1, 1, 1)).end == campaign.start_date  # not begun yet
+
+
+def test_an_amendment_without_its_leader_is_refused_by_the_rule(setup):
+    """The record rule every path passes (service, import): an amendment names who made it."""
+    from supervisor_app import changelog
+    from supervisor_app.models import Amendment
+
+    record, _key = _signed(setup)
+    before = ChangeLog.select().count()
+    with pytest.raises(ValidationError) as info:
+        changelog.create(Amendment, evaluation=record, member=None, reason="无人署名", changes={"overall_rating": "差"})
+    assert info.value.field == "member" and "更正人" in info.value.message
+    assert ChangeLog.select().count() == before and evaluations.amendments(record) == []

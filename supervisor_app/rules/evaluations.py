@@ -113,7 +113,7 @@ def fact(state: dict, old: dict | None, lookup: Lookup) -> None:
 
 def amendment(state: dict, old: dict | None, lookup: Lookup) -> None:
     evaluation_id = f.ident(state, "evaluation", "纪实评价")
-    f.ident(state, "member", "更正人", required=False)
+    f.ident(state, "member", "更正人")  # an amendment is the leader's, signed (signatures.amendment_problem)
     f.text(state, "reason", "更正原因")
     changes = state.get("changes")
     if type(changes) is not dict or not changes:
