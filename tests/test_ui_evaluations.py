@@ -84,7 +84,7 @@ def history(editor) -> list[str]:
     return [editor.history.item(i).text() for i in range(editor.history.count())]
 
 
-def test_write_sign_amend_and_see_the_amended_value(setup, qtbot, monkeypatch):
+def test_write_sign_amend_and_see_the_amended_value(setup, qtbot, monkeypatch, qtmodeltester):
     window, leader = setup
     page = window.show_page("evaluations")
     stage = campaigns.current_stage()
@@ -107,15 +107,17 @@ def test_write_sign_amend_and_see_the_amended_value(setup, qtbot, monkeypatch):
 
     # facts proposed from the records, then accepted or rejected one by one
     qtbot.mouseClick(editor.fact_buttons[0], Qt.MouseButton.LeftButton)
-    settle(qtbot, lambda: editor.facts.rowCount() == 2)
-    assert [editor.facts.item(r, 3).text() for r in range(2)] == ["待确认", "待确认"]
-    assert "带头讲党课" in editor.facts.item(0, 1).text()
+    facts = editor.fact_model
+    settle(qtbot, lambda: facts.rowCount() == 2)
+    assert [facts.index(r, 3).data() for r in range(2)] == ["待确认", "待确认"]
+    assert "带头讲党课" in facts.index(0, 1).data()
     editor.facts.selectRow(0)
     qtbot.mouseClick(editor.fact_buttons[1], Qt.MouseButton.LeftButton)
-    settle(qtbot, lambda: editor.facts.item(0, 3).text() == "已采纳")
+    settle(qtbot, lambda: facts.index(0, 3).data() == "已采纳")
     editor.facts.selectRow(1)
     qtbot.mouseClick(editor.fact_buttons[2], Qt.MouseButton.LeftButton)
-    settle(qtbot, lambda: editor.facts.item(1, 3).text() == "已舍弃")
+    settle(qtbot, lambda: facts.index(1, 3).data() == "已舍弃")
+    qtmodeltester.check(facts)
 
     # a dated fact: the day from the calendar (limited to the period), the text on its own
     def empty_fact(dialog):
@@ -224,6 +226,7 @@ def test_write_sign_amend_and_see_the_amended_value(setup, qtbot, monkeypatch):
 
     # … and so does the list
     settle(qtbot, lambda: page.model.rowCount() == 1 and page.model.index(0, 5).data() == "已更正")
+    qtmodeltester.check(page.model)
     assert page.model.index(0, EvaluationTableModel.OVERALL).data() == "一般（已更正）"
     assert "原为较好" in page.model.index(0, EvaluationTableModel.OVERALL).data(Qt.ItemDataRole.ToolTipRole)
 

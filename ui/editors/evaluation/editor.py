@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -37,9 +36,7 @@ from ...hub import hub
 from ...operations import perform
 from ...widgets import FieldErrors, StoredNotes, bold, show_stored
 from .dialogs import AmendDialog, FactDialog, SignDialog
-
-SOURCE_LABELS = {"visit": "督导记录", "finding": "问题", "rectification": "整改", "manual": "手工添加"}
-STATE_LABELS = {"proposed": "待确认", "accepted": "已采纳", "rejected": "已舍弃"}
+from .facts_model import SOURCE_ROLE, FactTableModel, fact_rows
 
 
 def _mark(label: QLabel, note: str) -> None:
@@ -81,14 +78,17 @@ class EvaluationEditor(QDialog):
         left_layout = QVBoxLayout(left)
         facts_box = QGroupBox(self.tr("纪实（每条注明来源）"))
         facts_layout = QVBoxLayout(facts_box)
-        self.facts = QTableWidget(0, 4)
-        self.facts.setHorizontalHeaderLabels([self.tr("日期"), self.tr("纪实"), self.tr("来源"), self.tr("状态")])
+        self.fact_model = FactTableModel(self)
+        self.facts = QTableView()
+        self.facts.setModel(self.fact_model)
         self.facts.verticalHeader().hide()
         self.facts.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.facts.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.facts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.facts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.facts.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.facts.setWordWrap(True)
-        self.facts.cellDoubleClicked.connect(lambda *_: self.open_source())
+        self.facts.doubleClicked.connect(lambda *_: self.open_source())
         facts_layout.addWidget(self.facts)
         self.fact_corrections = QLabel()
         self.fact_corrections.setWordWrap(True)
@@ -235,20 +235,11 @@ class EvaluationEditor(QDialog):
         self.banner.setStyleSheet(theme.ink_style("ok"))
 
     def _fill_facts(self, record, view) -> None:
-        self.facts.setRowCount(0)
-        for fact in evaluations.facts(record, include_rejected=True):
-            row = self.facts.rowCount()
-            self.facts.insertRow(row)
-            cells = (display.date_text(fact.on_date), display.short(fact.text, 2000),
-                     SOURCE_LABELS.get(fact.source_kind) or display.odd(fact.source_kind, display.NOT_IN_TEMPLATE),
-                     STATE_LABELS.get(fact.state) or display.odd(fact.state, display.NOT_IN_TEMPLATE))
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, fact.id)
-                if fact.state == "rejected":
-                    item.setForeground(self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
-                self.facts.setItem(row, column, item)
-            self.facts.item(row, 2).setData(Qt.ItemDataRole.UserRole + 1, (fact.source_kind, fact.source_id))
+        selected = self._selected_fact()
+        self.fact_model.set_rows(fact_rows(evaluations.facts(record, include_rejected=True)))
+        for r, row in enumerate(self.fact_model.rows):
+            if row.id == selected:
+                self.facts.selectRow(r)
         self.facts.resizeRowsToContents()
         corrections = view.fact_corrections
         self.fact_corrections.setVisible(bool(corrections))
@@ -319,8 +310,8 @@ class EvaluationEditor(QDialog):
         return perform(self, fn, kind="evaluation", message=message, on_done=done, on_error=self.errors.show)
 
     def _selected_fact(self) -> str | None:
-        row = self.facts.currentRow()
-        return self.facts.item(row, 0).data(Qt.ItemDataRole.UserRole) if row >= 0 else None
+        index = self.facts.currentIndex()
+        return index.siblingAtColumn(0).data(Qt.ItemDataRole.UserRole) if index.isValid() else None
 
     def suggest(self):
         record_id = self.record.id
@@ -363,10 +354,10 @@ class EvaluationEditor(QDialog):
         return self._fact_dialog()
 
     def open_source(self) -> None:
-        row = self.facts.currentRow()
-        if row < 0:
+        index = self.facts.currentIndex()
+        if not index.isValid():
             return
-        kind, source_id = self.facts.item(row, 2).data(Qt.ItemDataRole.UserRole + 1)
+        kind, source_id = index.data(SOURCE_ROLE)
         if source_id and kind in ("visit", "finding"):
             self.window_.open_record(kind, source_id)
         elif source_id and kind == "rectification":
