@@ -50,6 +50,19 @@ def fingerprint_text(signature_b64) -> str:
         return display.odd(signature_b64, "（签名无法解析）", 16)
 
 
+def content_code_text(content_hash) -> str:
+    """The signed content's check code (内容校验码) as shown and printed: the first 16 hex digits
+    of its SHA-256 in groups of four, like a fingerprint; — for none."""
+    from . import display
+
+    if not isinstance(content_hash, str) or not content_hash:
+        return display.NO_VALUE
+    digits = content_hash[:16].upper()
+    if len(digits) < 16 or any(c not in "0123456789ABCDEF" for c in digits):
+        return display.odd(content_hash, "（校验码无法解析）", 16)
+    return " ".join(digits[i : i + 4] for i in range(0, 16, 4))
+
+
 def verify(public_key_b64: str | None, message: bytes, signature_b64) -> bool:
     """Whether ``signature_b64`` is a valid Ed25519 signature of ``message`` by that key."""
     if not public_key_b64 or not isinstance(signature_b64, str):

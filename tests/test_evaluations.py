@@ -261,6 +261,8 @@ def test_fingerprint_text_of_nothing_and_of_garbage():
 
     assert signatures.fingerprint_text(None) == "—"
     assert signatures.fingerprint_text(["not", "text"]).endswith("（签名无法解析）")
+    assert signatures.content_code_text("ab" * 32) == "ABAB ABAB ABAB ABAB"
+    assert signatures.content_code_text("zz") == "zz（校验码无法解析）" and signatures.content_code_text(None) == "—"
 
 
 def test_current_stage_is_the_campaign_so_far(data_dir):

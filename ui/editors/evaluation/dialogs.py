@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QStackedWidget,
     QVBoxLayout,
+    QWidget,
 )
 
 from supervisor_app import campaigns, display, evaluations, signatures, signing, units
@@ -164,9 +164,11 @@ class AmendDialog(_WritingDialog):
         self.text = QPlainTextEdit()
         self.text.setTabChangesFocus(True)
         self.text.setMinimumHeight(90)
-        self.value = QStackedWidget()
-        self.value.addWidget(self.rating)
-        self.value.addWidget(self.text)
+        self.value = QWidget()  # the rating or the text, whichever the field takes
+        value_layout = QVBoxLayout(self.value)
+        value_layout.setContentsMargins(0, 0, 0, 0)
+        value_layout.addWidget(self.rating)
+        value_layout.addWidget(self.text)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(self.tr("为什么更正，如：复核联系点工作后调整"))
         self.passphrase = QLineEdit()
@@ -197,12 +199,12 @@ class AmendDialog(_WritingDialog):
         key = self.field.currentData()
         shown = self.view.value(key) if key != "fact" else ""
         self.current.setText(shown or (self.tr("（见纪实列表）") if key == "fact" else self.tr("（未评）")))
+        self.rating.setVisible(self.is_rating())
+        self.text.setVisible(not self.is_rating())
         if self.is_rating():
-            self.value.setCurrentWidget(self.rating)
             index = self.rating.findData(shown)
             self.rating.setCurrentIndex(index if index >= 0 else 0)
         else:
-            self.value.setCurrentWidget(self.text)
             self.text.setPlainText(shown if key == "narrative" else "")
             self.text.setPlaceholderText(self.tr("对纪实的更正或补充，如：4月15日的纪实应为……")
                                          if key == "fact" else "")
@@ -312,7 +314,10 @@ class FactDialog(_WritingDialog):
         self.text.setTabChangesFocus(True)
         self.text.setPlaceholderText(self.tr("这一天领导干部做了什么，如：带头讲专题党课"))
         self.errors = FieldErrors(QLabel())
+        period = QLabel(self.tr("评价期间：{start}至{end}").format(
+            start=display.date_text(record.period_start), end=display.date_text(record.period_end)))
         form.addRow(self.tr("日期"), self.on_date)
+        form.addRow("", period)
         form.addRow("", self.errors.label_for("on_date"))
         form.addRow(self.tr("纪实内容"), self.text)
         form.addRow("", self.errors.label_for("text"))

@@ -89,6 +89,8 @@ class EvaluationEditor(QDialog):
         self.facts.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.facts.setWordWrap(True)
         self.facts.doubleClicked.connect(lambda *_: self.open_source())
+        # wrapped text needs its rows measured again whenever the text column changes width
+        self.facts.horizontalHeader().sectionResized.connect(lambda *_: self.facts.resizeRowsToContents())
         facts_layout.addWidget(self.facts)
         self.fact_corrections = QLabel()
         self.fact_corrections.setWordWrap(True)
