@@ -264,7 +264,7 @@ def amend(record, member: Member | None, reason: str, changes: dict, private_key
     """Correct a signed record: who, when, why and what changes, signed by the group leader
     (``private_key``: the leader's unlocked key); the original stays as signed. What a valid
     amendment holds is rules.evaluations.amendment's to say."""
-    from . import signatures
+    from . import display, signatures
     from .clock import new_id
 
     with database.atomic():
@@ -275,9 +275,11 @@ def amend(record, member: Member | None, reason: str, changes: dict, private_key
         _check_signer(record, member, private_key)
         clean = {key: (value.strip() if isinstance(value, str) else value) for key, value in (changes or {}).items()}
         current = current_view(record)
-        for key, value in clean.items():
-            if key != "fact" and key in current.values and value == current.value(key):
-                raise ValidationError(f"{current.label(key)}现在就是“{value}”，无需更正。", field="changes")
+        same = [key for key, value in clean.items()
+                if key != "fact" and key in current.values and value == current.value(key)]
+        if clean and len(same) == len(clean):  # a correction that corrects nothing
+            shown = "、".join(f"{current.label(key)}现在就是“{display.short(clean[key], 20)}”" for key in same)
+            raise ValidationError(f"{shown}，无需更正。", field="changes")
         values = {"id": new_id(), "evaluation": record.id, "member": member.id,
                   "reason": reason.strip() if isinstance(reason, str) else reason, "changes": clean}
         values["signature"] = signatures.sign_amendment(values, private_key)
