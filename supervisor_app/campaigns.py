@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from . import changelog, installation
@@ -53,6 +55,32 @@ def current_campaign() -> Campaign:
     if campaign is None:
         raise NotFoundError("还没有活动，请先运行 init。")
     return campaign
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stretch of the campaign (ISO dates, both ends included) and what it is called."""
+
+    name: str
+    start: str
+    end: str
+
+
+def current_stage(on: date | None = None) -> Stage:
+    """The stage of the current campaign that ``on`` (default today) falls in.
+
+    Campaigns record no stages yet, so the stage is the campaign so far: from its start to
+    ``on`` — to its end once it has ended, and its first day while it has not begun.
+    """
+    campaign = current_campaign()
+    on_text = (on or today()).isoformat()
+    start = campaign.start_date
+    end = on_text
+    if campaign.end_date and campaign.end_date < end:
+        end = campaign.end_date
+    if end < start:
+        end = start
+    return Stage(name="活动开始至今", start=start, end=end)
 
 
 def active_template() -> Template:

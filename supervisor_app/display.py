@@ -297,12 +297,7 @@ def evaluation_items(template, subject_kind) -> list[dict]:
 
 
 def fingerprint(signature) -> str:
-    """A signature's printed fingerprint, or a marker when the stored signature is unreadable."""
-    from .signing import fingerprint as signature_fingerprint
+    """A signature's fingerprint: ``signatures.fingerprint_text`` (one format on screen and paper)."""
+    from .signatures import fingerprint_text
 
-    if not signature:
-        return NO_VALUE
-    try:
-        return signature_fingerprint(signature)
-    except (ValueError, TypeError):
-        return odd(signature, "（签名无法解析）", 16)
+    return fingerprint_text(signature)

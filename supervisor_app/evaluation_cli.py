@@ -38,19 +38,26 @@ def _signer():
 
 def cmd_list(args) -> int:
     _open(args)
-    rows = [
-        {"id": e.id, "subject": evaluations.subject_name(e), "subject_kind": e.subject_kind,
-         "unit": display.related_name(e, "unit"),
-         "period_start": e.period_start, "period_end": e.period_end, "status": evaluations.status(e),
-         "overall_rating": e.overall_rating, "signed_at": e.signed_at}
-        for e in evaluations.list_evaluations()
-    ]
+    rows = []
+    for e in evaluations.list_evaluations():
+        view = evaluations.current_view(e)  # the amended values are the current ones
+        rows.append({
+            "id": e.id, "subject": evaluations.subject_name(e), "subject_kind": e.subject_kind,
+            "unit": display.related_name(e, "unit"),
+            "period_start": e.period_start, "period_end": e.period_end, "status": evaluations.status(e),
+            "overall_rating": view.overall_rating or None, "signed_at": e.signed_at,
+            "signature_fingerprint": signatures.fingerprint_text(e.signature) if e.signature else None,
+            "amended": [view.label(key) for key in view.corrections],
+        })
     if args.json:
         print(json.dumps(display.json_safe(rows), ensure_ascii=False, indent=2, allow_nan=False))
     else:
         for row in rows:
             label = evaluations.STATUS_LABELS.get(row["status"], row["status"])
-            print(f"{row['id']}  {label}  {row['subject']}  {row['period_start']}～{row['period_end']}")
+            overall = row["overall_rating"] or "未评"
+            if row["amended"]:
+                overall += f"（{evaluations.AMENDED_MARK}：{'、'.join(row['amended'])}）"
+            print(f"{row['id']}  {label}  {row['subject']}  {row['period_start']}～{row['period_end']}  {overall}")
         print(f"共 {len(rows)} 条")
     return 0
 
@@ -110,7 +117,7 @@ def cmd_sign(args) -> int:
         raise ValidationError(f"{member.name}不是组长，只有本督导组组长可以签署纪实评价。", field="member")
     key = signing.unlock(data_dir, member, _passphrase(args))
     signed = evaluations.sign(record, member, key)
-    print(f"已签署：{evaluations.subject_name(signed)}，内容哈希 {signed.content_hash[:16]}…")
+    print(f"已签署：{evaluations.subject_name(signed)}，签名指纹 {signatures.fingerprint_text(signed.signature)}")
     return 0
 
 
@@ -129,7 +136,9 @@ def cmd_amend(args) -> int:
     member = _signer()
     key = signing.unlock(data_dir, member, _passphrase(args))
     amendment = evaluations.amend(args.id, member, args.reason, changes, key)
-    print(f"已记录更正：{amendment.id}")
+    view = evaluations.current_view(args.id)
+    now = "，".join(f"{view.label(k)}现为“{display.short(view.value(k), 40)}”" for k in changes if k != "fact")
+    print(f"已记录更正：{amendment.id}" + (f"。{now}" if now else ""))
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from dataclasses import dataclass, field
 
 from . import campaigns, changelog
 from . import validate as check
@@ -26,6 +27,8 @@ from .rules.evaluations import FACT_STATES, SUBJECT_KINDS  # noqa: F401 - the li
 from .units import get_leader, get_team
 
 STATUS_LABELS = {"draft": "草稿", "signed": "已签署", "amended": "已更正"}
+AMENDED_MARK = "已更正"
+FIXED_FIELD_LABELS = {"overall_rating": "总体评价", "narrative": "评价意见", "fact": "纪实"}
 
 
 def get_evaluation(evaluation_id) -> EvaluationRecord:
@@ -261,19 +264,31 @@ def amend(record, member: Member | None, reason: str, changes: dict, private_key
     """Correct a signed record: who, when, why and what changes, signed by the group leader
     (``private_key``: the leader's unlocked key); the original stays as signed. What a valid
     amendment holds is rules.evaluations.amendment's to say."""
-    from . import signatures
+    from . import display, signatures
     from .clock import new_id
 
     with database.atomic():
         record = get_evaluation(record)
-        if not record.signed_at:
-            raise ValidationError("草稿可以直接修改，无需更正说明。", field="evaluation")
+        problem = signatures.amendment_target_problem(record.__data__)
+        if problem:
+            raise ValidationError(f"{problem}。", field="evaluation")
         _check_signer(record, member, private_key)
         clean = {key: (value.strip() if isinstance(value, str) else value) for key, value in (changes or {}).items()}
+        current = current_view(record)
+        same = [key for key, value in clean.items()
+                if key != "fact" and key in current.values and value == current.value(key)]
+        if clean and len(same) == len(clean):  # a correction that corrects nothing
+            shown = "、".join(f"{current.label(key)}现在就是“{display.short(clean[key], 20)}”" for key in same)
+            raise ValidationError(f"{shown}，无需更正。", field="changes")
         values = {"id": new_id(), "evaluation": record.id, "member": member.id,
                   "reason": reason.strip() if isinstance(reason, str) else reason, "changes": clean}
-        signature = signatures.sign_amendment(values, private_key)
-        return changelog.create(Amendment, **values, signature=signature)
+        values["signature"] = signatures.sign_amendment(values, private_key)
+        amendment = changelog.create(Amendment, **values)
+        # The check an imported amendment passes (sync/admission) and ``check`` repeats.
+        problem = signatures.amendment_problem(values, record.group_id, signatures.KeyCache())
+        if problem:
+            raise ValidationError(f"更正未能签署：{problem}。", field="member")
+        return amendment
 
 
 def amendments(record) -> list[Amendment]:
@@ -297,18 +312,209 @@ def verify_signatures() -> list[str]:
         except (TypeError, ValueError):  # a value no JSON holds (NaN, …) written by another program
             changed = True
         if changed:
-            problems.append(f"{label} 签署后内容被改动（内容哈希不符）")
+            problems.append(f"{label} 签署后内容被改动（与签署时的内容校验码不符）")
             continue
         problem = signatures.evaluation_signature_problem(record.__data__, keys)
         if problem:
             problems.append(f"{label} {problem}")
     for amendment in Amendment.select().where(Amendment.deleted == False):
         evaluation = EvaluationRecord.get_or_none(EvaluationRecord.id == amendment.evaluation_id)
-        problem = (signatures.amendment_problem(amendment.__data__, evaluation.group_id, keys)
-                   if evaluation is not None and evaluation.signed_at else "更正的纪实评价不存在或未签署")
+        problem = (signatures.amendment_target_problem(evaluation.__data__ if evaluation is not None else None)
+                   or signatures.amendment_problem(amendment.__data__, evaluation.group_id, keys))
         if problem:
             problems.append(f"更正记录 {amendment.id} {problem}")
     return problems
+
+
+# --- the record as amended: what every screen and paper shows as the current truth ---------------
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One amendment's change of one field: from what, to what, by whom, when and why."""
+
+    amendment_id: str
+    at: str  # the amendment's created_at (UTC ISO-8601)
+    member: str  # who corrected it, as display.related_name shows them
+    reason: str
+    before: str  # the value this amendment replaced ("" for a fact correction)
+    after: str
+
+    def text(self, label: str) -> str:
+        """'2014-04-20 10:00 张三更正总体评价：较好 → 一般。原因：复核联系点工作' (local time).
+
+        A rating shows from → to; a correction of the facts shows what it says; a corrected
+        narrative (long text either side) only that it was corrected — its texts are on the
+        record and in the amendment."""
+        from . import display
+
+        if label == FIXED_FIELD_LABELS["narrative"]:
+            change = ""
+        elif label == FIXED_FIELD_LABELS["fact"]:
+            change = f"：{self.after.rstrip('。')}"
+        else:
+            change = f"：{self.before or '（空）'} → {self.after}"
+        return (f"{display.moment_text(self.at)} {self.member or '（未注明）'}更正{label}{change}。"
+                f"原因：{self.reason.rstrip('。')}。")
+
+
+@dataclass
+class EvaluationView:
+    """A record as amended: the signed values with every amendment applied in order, and for
+    each amended field the corrections that made it (its provenance). Keys: "overall_rating",
+    "narrative", an evaluation item's id, and "fact" (corrections of the facts, kept as notes).
+    """
+
+    record: EvaluationRecord
+    values: dict[str, str]  # overall_rating, narrative and each item's rating, as amended
+    original: dict[str, str]  # the same as signed
+    corrections: dict[str, list[Correction]] = field(default_factory=dict)
+    amendments: list[Amendment] = field(default_factory=list)
+
+    def value(self, key: str) -> str:
+        return self.values.get(key, "")
+
+    def is_amended(self, key: str) -> bool:
+        return bool(self.corrections.get(key))
+
+    @property
+    def overall_rating(self) -> str:
+        return self.value("overall_rating")
+
+    @property
+    def narrative(self) -> str:
+        return self.value("narrative")
+
+    @property
+    def item_ratings(self) -> dict[str, dict[str, str]]:
+        """{item id: {"rating", "comment"}} as amended (comments are not amended)."""
+        from . import display
+
+        ratings = display.entries(self.record.item_ratings, "rating", "comment")
+        for key, value in self.values.items():
+            if key not in ("overall_rating", "narrative"):
+                ratings.setdefault(key, {"rating": "", "comment": ""})["rating"] = value
+        return ratings
+
+    @property
+    def fact_corrections(self) -> list[Correction]:
+        return self.corrections.get("fact", [])
+
+    def label(self, key: str) -> str:
+        """A field's Chinese name: 总体评价, 评价意见, 纪实 or the item's name in the template."""
+        from . import display
+
+        if key in FIXED_FIELD_LABELS:
+            return FIXED_FIELD_LABELS[key]
+        for item in display.evaluation_items(display.template_of(self.record), self.record.subject_kind):
+            if item.get("id") == key:
+                return display.text(item.get("name"))
+        return display.odd(key, display.NOT_IN_TEMPLATE)
+
+    def note(self, key: str) -> str:
+        """'已更正（原为较好）' and each correction with its reason, one per line; "" when not amended."""
+        steps = self.corrections.get(key) or []
+        if not steps:
+            return ""
+        first = steps[0].before
+        head = f"{AMENDED_MARK}（原为{first}）" if key not in ("fact", "narrative") and first else AMENDED_MARK
+        return "\n".join([head, *(step.text(self.label(key)) for step in steps)])
+
+
+def current_view(record) -> EvaluationView:
+    """``record`` as amended, with per-field provenance — what the editor, the list, the PDF
+    and the overview show. Only a signed record is amended: amendments that hang on a draft
+    (which no service writes) change nothing. Amendments apply in the order they were made;
+    a later one of the same field wins and records what it replaced."""
+    from . import display
+
+    record = get_evaluation(record)
+    values = {"overall_rating": display.text(record.overall_rating), "narrative": display.text(record.narrative)}
+    for item_id, entry in display.entries(record.item_ratings, "rating", "comment").items():
+        values[item_id] = entry["rating"]
+    view = EvaluationView(record=record, values=values, original=dict(values))
+    if not record.signed_at:
+        return view
+    view.amendments = amendments(record)
+    for amendment in view.amendments:
+        who = display.related_name(amendment, "member")
+        for key, value in display.pairs(amendment.changes):
+            before = "" if key == "fact" else values.get(key, "")
+            view.corrections.setdefault(key, []).append(Correction(
+                amendment_id=amendment.id, at=display.text(amendment.created_at), member=who,
+                reason=display.text(amendment.reason), before=before, after=value))
+            if key != "fact":
+                values[key] = value
+    return view
+
+
+def figures(records=None) -> dict:
+    """The overview's evaluation figures, every rating as amended: how many records in each
+    state, and how many signed records carry each overall rating (已更正 ones at their
+    corrected value). ``records``: all live ones by default."""
+    from . import display
+
+    records = list_evaluations() if records is None else records
+    tpl = campaigns.active_template()
+    counts = {"total": len(records), "draft": 0, "signed": 0, "amended": 0,
+              "ratings": dict.fromkeys(tpl.scale("evaluation"), 0)}
+    for record in records:
+        view = current_view(record)
+        state = "draft" if not record.signed_at else ("amended" if view.amendments else "signed")
+        counts[state] += 1
+        if state != "draft":
+            rating = display.text(view.overall_rating) or "未评"
+            counts["ratings"][rating] = counts["ratings"].get(rating, 0) + 1
+    return counts
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: str  # UTC ISO-8601, for ordering
+    text: str
+
+
+def _labels_of(fields: dict) -> str:
+    from .rules import evaluations as rule
+
+    labels = rule.LABELS["evaluation"]
+    names = [labels.get(name, name) for name in fields if name not in changelog.META_FIELDS and name != "id"]
+    return "、".join(dict.fromkeys(names))
+
+
+def history(record) -> list[HistoryLine]:
+    """The record's story in Chinese, oldest first: created, edited (which fields, by their
+    Chinese names), signed (with the signature's fingerprint), each correction."""
+    from . import display, signatures
+    from .models import Member as MemberModel
+
+    record = get_evaluation(record)
+    view = current_view(record)
+    lines = []
+    signing_fields = {"signed_by", "signed_at", "content_hash", "signature"}
+    for entry in changelog.history(record.id):
+        fields = entry.fields if isinstance(entry.fields, dict) else {}
+        member = MemberModel.get_or_none(MemberModel.id == entry.member_id) if entry.member_id else None
+        who = display.text(member.name) if member is not None else ""
+        when = display.moment_text(entry.at)
+        if entry.op == "insert":
+            lines.append(HistoryLine(entry.at, f"{when} {who}新建草稿"))
+        elif entry.op == "delete" or fields.get("deleted") is True:
+            lines.append(HistoryLine(entry.at, f"{when} {who}删除"))
+        elif signing_fields & fields.keys():
+            continue  # the signing line below says it with the fingerprint
+        else:
+            changed = _labels_of(fields)
+            if changed:
+                lines.append(HistoryLine(entry.at, f"{when} {who}修改{changed}"))
+    if record.signed_at:
+        lines.append(HistoryLine(display.text(record.signed_at), (
+            f"{display.moment_text(record.signed_at)} 组长{display.related_name(record, 'signed_by')}签署，"
+            f"签名指纹 {signatures.fingerprint_text(record.signature)}")))
+    for key, steps in view.corrections.items():
+        for step in steps:
+            lines.append(HistoryLine(step.at, step.text(view.label(key))))
+    return sorted(lines, key=lambda line: line.at)
 
 
 # --- hasty evaluations ----------------------------------------------------------------------------

@@ -33,6 +33,36 @@ def key_fingerprint(public_key_b64: str) -> str:
     return " ".join(digest[i : i + 4] for i in range(0, 32, 4))
 
 
+def fingerprint_text(signature_b64) -> str:
+    """A signature's fingerprint as every screen and paper shows it: 16 hex digits of its
+    SHA-256 in groups of four ('3F2A 9C1B 0D4E 77A5'); — for none; the stored text marked
+    （签名无法解析）when it is not a signature."""
+    from . import display
+    from .signing import fingerprint
+
+    if signature_b64 is None or signature_b64 == "":
+        return display.NO_VALUE
+    try:
+        if not isinstance(signature_b64, str):
+            raise TypeError(signature_b64)
+        return fingerprint(signature_b64)
+    except (ValueError, TypeError):
+        return display.odd(signature_b64, "（签名无法解析）", 16)
+
+
+def content_code_text(content_hash) -> str:
+    """The signed content's check code (内容校验码) as shown and printed: the first 16 hex digits
+    of its SHA-256 in groups of four, like a fingerprint; — for none."""
+    from . import display
+
+    if not isinstance(content_hash, str) or not content_hash:
+        return display.NO_VALUE
+    digits = content_hash[:16].upper()
+    if len(digits) < 16 or any(c not in "0123456789ABCDEF" for c in digits):
+        return display.odd(content_hash, "（校验码无法解析）", 16)
+    return " ".join(digits[i : i + 4] for i in range(0, 16, 4))
+
+
 def verify(public_key_b64: str | None, message: bytes, signature_b64) -> bool:
     """Whether ``signature_b64`` is a valid Ed25519 signature of ``message`` by that key."""
     if not public_key_b64 or not isinstance(signature_b64, str):
@@ -112,6 +142,16 @@ def amendment_message(state: dict) -> bytes:
 
 def sign_amendment(state: dict, private_key: Ed25519PrivateKey) -> str:
     return base64.b64encode(private_key.sign(amendment_message(state))).decode("ascii")
+
+
+def amendment_target_problem(evaluation_state: dict | None) -> str | None:
+    """Why an amendment cannot hang on this evaluation (None: it can): only a signed record
+    is corrected by amendment — a draft is simply edited."""
+    if evaluation_state is None or evaluation_state.get("deleted"):
+        return "更正的纪实评价不存在"
+    if not evaluation_state.get("signed_at") or not evaluation_state.get("signature"):
+        return "更正的纪实评价尚未签署（草稿可以直接修改，无需更正）"
+    return None
 
 
 def amendment_problem(state: dict, evaluation_group: str | None, keys: KeyCache) -> str | None:

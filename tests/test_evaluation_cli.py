@@ -55,11 +55,19 @@ def test_suggest_sign_and_amend(capsys, demo_dir, tmp_path):
     assert code == 2 and "已由组长签署" in err
     code, _, err = run(capsys, "evaluation", "amend", "--id", record_id, "--reason", "复核", "--item", "L2")
     assert code == 2 and "--item" in err
+    code, _, err = run(capsys, "evaluation", "amend", "--id", record_id, "--reason", "复核", "--overall", "优秀",
+                       "--passphrase-file", str(right))
+    assert code == 2 and "更正后的评价必须是以下之一" in err  # the rule the window and an import pass
+    refused = next(r for r in json.loads(run(capsys, "evaluation", "list", "--json")[1]) if r["id"] == record_id)
+    assert (refused["status"], refused["amended"]) == ("signed", [])  # nothing was written
     code, out, _ = run(capsys, "evaluation", "amend", "--id", record_id, "--reason", "复核后调整", "--overall", "好",
                           "--passphrase-file", str(right))
-    assert code == 0
+    assert code == 0 and "总体评价现为“好”" in out
     code, out, _ = run(capsys, "evaluation", "list", "--json")
-    assert next(r for r in json.loads(out) if r["id"] == record_id)["status"] == "amended"
+    row = next(r for r in json.loads(out) if r["id"] == record_id)
+    assert (row["status"], row["overall_rating"], row["amended"]) == ("amended", "好", ["总体评价"])
+    code, out, _ = run(capsys, "evaluation", "list")
+    assert "好（已更正：总体评价）" in out
     assert run(capsys, "check")[0] == 0
 
 

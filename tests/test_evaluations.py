@@ -149,3 +149,140 @@ def test_forged_signature_is_caught(setup):
     forged = ("A" if sig[0] != "A" else "B") + sig[1:]
     database.execute_sql("UPDATE evaluation_record SET signature = ? WHERE id = ?", (forged, record.id))
     assert any("签名无效" in p for p in audit.check_all())
+
+
+# --- the record as amended (evaluations.current_view) -----------------------------------------------
+
+
+def _signed(setup):
+    record = setup["record"]
+    _fill(record)
+    key = signing.unlock(setup["data_dir"], setup["me"], PASS)
+    evaluations.sign(record, setup["me"], key)
+    return evaluations.get_evaluation(record.id), key
+
+
+def test_current_view_applies_amendments_in_order_with_their_provenance(setup):
+    record, key = _signed(setup)
+    assert not evaluations.current_view(record).corrections  # signed, not yet amended
+    evaluations.amend(record, setup["me"], "复核联系点工作", {"overall_rating": "一般", "L2": "一般"}, key)
+    evaluations.amend(record, setup["me"], "再次核实整改成效", {"overall_rating": "好"}, key)
+    evaluations.amend(record, setup["me"], "补记纪实", {"fact": "4月15日到社区报到"}, key)
+    view = evaluations.current_view(record)
+    assert view.overall_rating == "好" and view.original["overall_rating"] == "较好"
+    steps = view.corrections["overall_rating"]
+    assert [(s.before, s.after, s.reason) for s in steps] == [("较好", "一般", "复核联系点工作"),
+                                                              ("一般", "好", "再次核实整改成效")]
+    assert view.item_ratings["L2"] == {"rating": "一般", "comment": "有纪实"}
+    assert view.item_ratings["L1"]["rating"] == "较好" and not view.is_amended("L1")
+    assert view.narrative == "带头学习，示范作用较好。" and not view.is_amended("narrative")
+    assert [c.after for c in view.fact_corrections] == ["4月15日到社区报到"]
+    note = view.note("overall_rating")
+    assert note.startswith("已更正（原为较好）") and "张三更正总体评价：较好 → 一般。原因：复核联系点工作" in note
+    tpl = campaigns.active_template()
+    assert view.label("L2") == tpl.item_name("L2") and view.label("fact") == "纪实"
+    assert evaluations.get_evaluation(record.id).overall_rating == "较好"  # the signed original stays
+
+
+def test_current_view_ignores_amendments_of_a_draft(setup):
+    """Only a signed record is amended; an amendment row on a draft (written behind the
+    services' back) changes nothing shown."""
+    from supervisor_app import changelog
+    from supervisor_app.models import Amendment
+
+    record = setup["record"]
+    _fill(record)
+    changelog.create(Amendment, evaluation=record, member=setup["me"], reason="草稿上的更正",
+                     changes={"overall_rating": "差"})
+    view = evaluations.current_view(record)
+    assert view.overall_rating == "较好" and not view.corrections and view.note("overall_rating") == ""
+
+
+def test_amendment_that_changes_nothing_is_refused(setup):
+    record, key = _signed(setup)
+    before = ChangeLog.select().count()
+    with pytest.raises(ValidationError, match="无需更正") as info:
+        evaluations.amend(record, setup["me"], "复核", {"overall_rating": "较好"}, key)
+    assert info.value.field == "changes"
+    assert ChangeLog.select().count() == before and evaluations.amendments(record) == []
+
+
+def test_amendment_rating_must_be_on_the_scale(setup):
+    record, key = _signed(setup)
+    before = ChangeLog.select().count()
+    with pytest.raises(ValidationError, match="更正后的评价必须是以下之一") as info:
+        evaluations.amend(record, setup["me"], "复核", {"L2": "优秀"}, key)
+    assert info.value.field == "changes"
+    assert ChangeLog.select().count() == before and evaluations.amendments(record) == []
+
+
+def test_history_names_fields_in_chinese_and_shows_one_fingerprint(setup):
+    from supervisor_app import signatures
+
+    record, key = _signed(setup)
+    evaluations.amend(record, setup["me"], "复核联系点工作", {"overall_rating": "一般"}, key)
+    lines = [line.text for line in evaluations.history(record)]
+    text = "\n".join(lines)
+    assert "新建草稿" in lines[0]
+    edit = next(line for line in lines if "修改" in line)
+    assert set(edit.split("修改", 1)[1].split("、")) == {"评价项目", "总体评价", "评价意见"}
+    assert "content_hash" not in text and "item_ratings" not in text and "group" not in text
+    fingerprint = signatures.fingerprint_text(record.signature)
+    assert f"签名指纹 {fingerprint}" in text
+    assert len(fingerprint) == 19 and fingerprint.count(" ") == 3  # 'XXXX XXXX XXXX XXXX'
+    from supervisor_app import display
+
+    assert display.fingerprint(record.signature) == fingerprint  # the PDF's and the window's
+    assert lines[-1].endswith("张三更正总体评价：较好 → 一般。原因：复核联系点工作。")
+
+
+def test_a_corrected_narrative_is_said_without_repeating_both_texts(setup):
+    record, key = _signed(setup)
+    evaluations.amend(record, setup["me"], "核对纪实后调整。", {"narrative": "经复核，联系点工作好于原评价。"}, key)
+    view = evaluations.current_view(record)
+    assert view.narrative == "经复核，联系点工作好于原评价。" and view.original["narrative"] == "带头学习，示范作用较好。"
+    line = evaluations.history(record)[-1].text
+    assert line.endswith("张三更正评价意见。原因：核对纪实后调整。") and "示范作用" not in line
+
+
+def test_figures_count_overall_ratings_as_amended(setup):
+    record, key = _signed(setup)
+    assert evaluations.figures()["ratings"]["较好"] == 1
+    evaluations.amend(record, setup["me"], "复核", {"overall_rating": "一般"}, key)
+    draft = evaluations.create_evaluation("team", "2014-04-01", "2014-06-30", team=setup["team"])
+    evaluations.update_evaluation(draft, overall_rating="好")
+    figures = evaluations.figures()
+    assert (figures["total"], figures["draft"], figures["signed"], figures["amended"]) == (2, 1, 0, 1)
+    assert figures["ratings"] == {"好": 0, "较好": 0, "一般": 1, "差": 0}  # drafts are not counted
+
+
+def test_fingerprint_text_of_nothing_and_of_garbage():
+    from supervisor_app import signatures
+
+    assert signatures.fingerprint_text(None) == "—"
+    assert signatures.fingerprint_text(["not", "text"]).endswith("（签名无法解析）")
+    assert signatures.content_code_text("ab" * 32) == "ABAB ABAB ABAB ABAB"
+    assert signatures.content_code_text("zz") == "zz（校验码无法解析）" and signatures.content_code_text(None) == "—"
+
+
+def test_current_stage_is_the_campaign_so_far(data_dir):
+    from datetime import date
+
+    campaign = campaigns.current_campaign()
+    start = date.fromisoformat(campaign.start_date)
+    stage = campaigns.current_stage(date(start.year + 1, 1, 1))
+    assert (stage.start, stage.end) == (campaign.start_date, f"{start.year + 1}-01-01")
+    assert campaigns.current_stage(date(start.year - 1, 1, 1)).end == campaign.start_date  # not begun yet
+
+
+def test_an_amendment_without_its_leader_is_refused_by_the_rule(setup):
+    """The record rule every path passes (service, import): an amendment names who made it."""
+    from supervisor_app import changelog
+    from supervisor_app.models import Amendment
+
+    record, _key = _signed(setup)
+    before = ChangeLog.select().count()
+    with pytest.raises(ValidationError) as info:
+        changelog.create(Amendment, evaluation=record, member=None, reason="无人署名", changes={"overall_rating": "差"})
+    assert info.value.field == "member" and "更正人" in info.value.message
+    assert ChangeLog.select().count() == before and evaluations.amendments(record) == []

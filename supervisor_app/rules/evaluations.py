@@ -24,7 +24,7 @@ LABELS = {
                    "group": "督导组", "period_start": "评价期间起", "period_end": "评价期间止",
                    "item_ratings": "评价项目", "overall_rating": "总体评价", "narrative": "评价意见",
                    "template_id": "模板编号", "template_version": "模板版本", "signed_by": "签署人",
-                   "signed_at": "签署时间", "content_hash": "内容哈希", "signature": "签名"},
+                   "signed_at": "签署时间", "content_hash": "内容校验码", "signature": "签名"},
     "fact": {"evaluation": "纪实评价", "on_date": "纪实日期", "text": "纪实内容", "source_kind": "来源",
              "source_id": "来源记录", "state": "状态"},
     "amendment": {"evaluation": "纪实评价", "member": "更正人", "reason": "更正原因", "changes": "更正内容"},
@@ -86,13 +86,13 @@ def _signature(state: dict) -> None:
     """A signature comes whole: signer, time, content hash and signature, and an overall rating."""
     signed_by = f.ident(state, "signed_by", "签署人", required=False)
     signed_at = f.timestamp(state, "signed_at", "签署时间", required=False)
-    content_hash = f.optional_text(state, "content_hash", "内容哈希", max_length=64)
+    content_hash = f.optional_text(state, "content_hash", "内容校验码", max_length=64)
     signature = f.optional_text(state, "signature", "签名", max_length=1_000)
     parts = (signed_by, signed_at, content_hash, signature)
     if any(p is not None for p in parts) and not all(parts):
-        raise fail("签署信息不完整（签署人、签署时间、内容哈希和签名须同时具备）。", "signed_at")
+        raise fail("签署信息不完整（签署人、签署时间、内容校验码和签名须同时具备）。", "signed_at")
     if content_hash is not None and not HASH_SHAPE.match(content_hash):
-        raise fail("内容哈希格式不对。", "content_hash")
+        raise fail("内容校验码格式不对。", "content_hash")
     if signed_at is not None and not state.get("overall_rating"):
         raise fail("请先给出总体评价。", "overall_rating")
 
@@ -113,7 +113,7 @@ def fact(state: dict, old: dict | None, lookup: Lookup) -> None:
 
 def amendment(state: dict, old: dict | None, lookup: Lookup) -> None:
     evaluation_id = f.ident(state, "evaluation", "纪实评价")
-    f.ident(state, "member", "更正人", required=False)
+    f.ident(state, "member", "更正人")  # an amendment is the leader's, signed (signatures.amendment_problem)
     f.text(state, "reason", "更正原因")
     changes = state.get("changes")
     if type(changes) is not dict or not changes:
