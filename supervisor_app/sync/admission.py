@@ -26,7 +26,7 @@ from peewee import fn
 
 from ..models import ChangeLog, Device
 from ..rules.lookup import read_states
-from ..signatures import KeyCache, amendment_problem, evaluation_signature_problem
+from ..signatures import KeyCache, amendment_problem, amendment_target_problem, evaluation_signature_problem
 from .entries import MAX_SEQ, TYPE_LABELS, Entry
 from .errors import UnsafeContentError
 from .models import SyncBundle, SyncHeldRange
@@ -256,8 +256,9 @@ class Admission:
                     raise refuse(entry, "修改或删除了已提交的更正记录（更正记录只能新增）")
                 return
             evaluation = self._state("evaluation", after.get("evaluation"))
-            if evaluation is None or not evaluation.get("signature"):
-                raise refuse(entry, "更正的纪实评价不存在或尚未签署")
+            problem = amendment_target_problem(evaluation)
+            if problem:
+                raise refuse(entry, problem)
             problem = amendment_problem(after, evaluation.get("group"), self.keys)
             if problem:
                 raise refuse(entry, problem)
