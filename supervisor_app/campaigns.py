@@ -87,6 +87,10 @@ def create_group(name: str, campaign: Campaign | None = None) -> Group:
     return changelog.create(Group, name=check.clean_text(name), campaign=campaign)
 
 
+def list_groups() -> list[Group]:
+    return list(Group.select().where(Group.deleted == False).order_by(Group.name))
+
+
 def initialize(role: str = "field", group_name: str | None = None, member_name: str | None = None) -> bool:
     """Set up this installation once; return True when something was created.
 

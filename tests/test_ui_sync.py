@@ -26,6 +26,19 @@ def office_card(tmp_path):
     return office, card
 
 
+def same_fingerprint(monkeypatch, seen: list | None = None):
+    """The fingerprint check answered as a user does who heard the same fingerprint: the
+    default button (一致，登记) is clicked; the question asked is kept in ``seen``."""
+
+    def answer(box):
+        if seen is not None:
+            seen.append(box.text())
+        box.defaultButton().click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+
+
 def _window(qtbot, folder):
     win = MainWindow(folder)
     qtbot.addWidget(win)
@@ -36,6 +49,7 @@ def _window(qtbot, folder):
 def test_field_to_office_through_the_window(qtbot, tmp_path, office_card, isolated_data, monkeypatch):
     office, office_card_path = office_card
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    same_fingerprint(monkeypatch)
     field = store.open_data_dir(isolated_data)
     campaigns.initialize("field")
     window = _window(qtbot, field)
