@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self.member_switch.activated.connect(self._member_chosen)
         row.addWidget(self.member_label)
         row.addWidget(self.member_switch)
+        self.member_corner = corner  # the binding does not hand the corner widget to the menu bar
         self.menuBar().setCornerWidget(corner, Qt.Corner.TopRightCorner)
         self._fill_member_switch()
 
