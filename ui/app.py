@@ -21,6 +21,22 @@ LOCALE = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
 QT_CATALOGUES = ("qtbase",)
 
 
+class _QtGaps(QTranslator):
+    """Source strings Qt changed after its zh_CN catalogue was last brought up to date (the
+    catalogue has "Look in:", the file dialog now asks for "&Look in:")."""
+
+    GAPS = {
+        ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+        ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+    }
+
+    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: D102 (Qt override)
+        return self.GAPS.get((context, source))  # None: not ours, the next catalogue answers
+
+    def isEmpty(self) -> bool:  # noqa: N802 (Qt override)
+        return False
+
+
 def install_chinese(app: QApplication) -> list[QTranslator]:
     """Load Qt's zh_CN translations (shipped with PySide6) and make zh_CN the default locale.
 
@@ -37,6 +53,10 @@ def install_chinese(app: QApplication) -> list[QTranslator]:
         if translator.load(LOCALE, catalogue, "_", folder):
             app.installTranslator(translator)
             installed.append(translator)
+    if installed:
+        gaps = _QtGaps(app)
+        app.installTranslator(gaps)
+        installed.append(gaps)
     app._supervisor_translators = installed
     return installed
 
