@@ -147,7 +147,9 @@ def unlock(data_dir: Path, member: Member, passphrase: str) -> Ed25519PrivateKey
     """
     path = key_path(data_dir, member)
     if not path.exists():
-        raise ValidationError(f"{member.name}在本机没有签名密钥，只有组长本人可以签署。", field="member")
+        raise ValidationError(
+            f"{member.name}在本机还没有签名口令，不能签署。请组长本人在“设置”页的“本组成员”中选中自己，"
+            "点“设置签名口令…”。", field="member")
     key, current = _open(path.read_bytes(), passphrase)
     if not current:
         _upgrade(path, key, passphrase)

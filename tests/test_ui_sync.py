@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from supervisor_app import campaigns, store, units, visits
+from supervisor_app import campaigns, signing, store, units, visits
 from supervisor_app.sync import service
 from ui import tasks
 from ui.main_window import MainWindow
@@ -80,6 +80,19 @@ def test_field_to_office_through_the_window(qtbot, tmp_path, office_card, isolat
     with qtbot.waitSignal(page.operation_finished, timeout=60_000):
         page.import_files([str(sent.path)])
     campaigns.initialize("field", "市委第一督导组", "张三")  # the group and member the office made
+    window.update_title()
+    # the leader sets the passphrase and writes the key card for the office, on 设置
+    signing.create_leader_key(field, campaigns.current_member(), "leader passphrase")
+    panel = window.show_page("settings").members
+    assert panel.select("张三") and panel.key_card_button.isEnabled()
+    key_card = tmp_path / "张三.keycard"
+    panel.write_key_card(str(key_card), "wrong passphrase")
+    qtbot.waitUntil(lambda: "口令不正确" in panel.message.text(), timeout=30_000)
+    assert not key_card.exists()
+    panel.write_key_card(str(key_card), "leader passphrase")
+    qtbot.waitUntil(lambda: "已写出组长公钥卡" in panel.message.text(), timeout=30_000)
+    key_fingerprint = panel.message.text().rsplit("：", 1)[1]
+    page = window.show_page("sync")
     unit = units.list_units()[0]
     visits.create_visit(unit, "2014-04-08T09:30", ["随机抽查"], notes="现场查看四风问题整改")
     stick = tmp_path / "stick"
@@ -97,6 +110,14 @@ def test_field_to_office_through_the_window(qtbot, tmp_path, office_card, isolat
     store.open_data_dir(office)
     office_window = _window(qtbot, office)
     office_page = office_window.show_page("sync")
+    # the office binds the leader's key after the leader read out its fingerprint
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: refusals.append(text))
+    refusals: list[str] = []
+    assert office_page.bind_leader_key(str(key_card), "0000 0000") is None
+    assert "指纹不符" in refusals[0]
+    assert campaigns.list_members()[0].sign_public_key is None  # nothing bound
+    assert office_page.bind_leader_key(str(key_card), key_fingerprint).name == "张三"
+    assert campaigns.list_members()[0].sign_public_key is not None
     with qtbot.waitSignal(office_page.operation_finished, timeout=60_000):
         office_page.import_folder(str(stick))
     assert "已导入" in office_page.result.text()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supervisor_app import installation, members, signing
+from supervisor_app import installation, members, signatures, signing
 from supervisor_app.errors import SupervisorError
 
 from . import theme
@@ -111,6 +112,7 @@ class PassphraseDialog(QDialog):
         self.member = members.get_member(member_id)
         self.changing = signing.has_key(data_dir, self.member)
         self.setWindowTitle(self.tr("更改签名口令") if self.changing else self.tr("设置签名口令"))
+        self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
         intro = QLabel(self.tr(
             "组长{name}签署纪实评价时要输入这个口令。口令只保存在组长心里：本机只存用它加密的签名密钥，"
@@ -231,8 +233,11 @@ class MembersPanel(QWidget):
         self.current_button.clicked.connect(self.use_this_computer)
         self.passphrase_button = QPushButton(self.tr("设置签名口令…"))
         self.passphrase_button.clicked.connect(lambda: self.set_passphrase())
+        self.key_card_button = QPushButton(self.tr("写出组长公钥卡…"))
+        self.key_card_button.setToolTip(self.tr("交活动办登记：活动办登记之后，组长的签名才被活动办采信。"))
+        self.key_card_button.clicked.connect(lambda: self.write_key_card())
         for button in (self.rename_button, self.leader_button, self.retire_button,
-                       self.current_button, self.passphrase_button):
+                       self.current_button, self.passphrase_button, self.key_card_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
@@ -278,6 +283,7 @@ class MembersPanel(QWidget):
         self.retire_button.setEnabled(live and not row["leader"] and not row["current"])
         self.current_button.setEnabled(live and not row["current"])
         self.passphrase_button.setEnabled(live and row["leader"])
+        self.key_card_button.setEnabled(bool(live and row["leader"] and row["key"]))
         if row and row["leader"]:
             self.passphrase_button.setText(self.tr("更改签名口令…") if row["key"] else self.tr("设置签名口令…"))
 
@@ -350,6 +356,38 @@ class MembersPanel(QWidget):
         member_id = row["id"]
         self._write(lambda: members.set_current_member(member_id),
                     self.tr("本机使用者：{name}").format(name=row["name"]), select=member_id)
+
+    def write_key_card(self, path: str | None = None, passphrase: str | None = None) -> None:
+        """The leader's public key card for the office (the passphrase proves it is the leader's key)."""
+        row = self._selected_row()
+        if not row or not row["leader"] or not row["key"]:
+            return
+        if passphrase is None:
+            passphrase, ok = QInputDialog.getText(self, self.tr("写出组长公钥卡"), self.tr(
+                "请组长{name}输入签名口令：").format(name=row["name"]), QLineEdit.EchoMode.Password)
+            if not ok:
+                return
+        if path is None:
+            path = QFileDialog.getSaveFileName(self, self.tr("保存组长公钥卡"), f"{row['name']}.keycard",
+                                               self.tr("组长公钥卡 (*.keycard)"))[0]
+            if not path:
+                return
+        data_dir, member_id = self.data_dir, row["id"]
+
+        def write():
+            member = members.get_member(member_id)
+            return signatures.write_key_card(member, signing.unlock(data_dir, member, passphrase), path)
+
+        def done(fingerprint):
+            self.message.setStyleSheet("")
+            self.message.setText(self.tr(
+                "已写出组长公钥卡：{path}。请交给活动办，并打电话或当面把指纹读给活动办：{fp}").format(path=path, fp=fingerprint))
+
+        def failed(exc):
+            self.message.setStyleSheet(theme.ink_style("danger"))
+            self.message.setText(error_text(exc))
+
+        perform(self, write, kind="member", on_done=done, on_error=failed)
 
     def set_passphrase(self) -> PassphraseDialog | None:
         row = self._selected_row()

@@ -194,7 +194,10 @@ class SyncPage(QWidget):
         enroll_button.clicked.connect(lambda: self.enroll())
         revoke_button = QPushButton(self.tr("停用所选设备"))
         revoke_button.clicked.connect(self.revoke_selected)
-        for button in (card_button, enroll_button, revoke_button):
+        self.bind_key_button = QPushButton(self.tr("登记组长公钥卡…"))
+        self.bind_key_button.setToolTip(self.tr("活动办登记组长的签名公钥：登记之后，该组长签署的纪实评价才被采信。"))
+        self.bind_key_button.clicked.connect(lambda: self.bind_leader_key())
+        for button in (card_button, enroll_button, revoke_button, self.bind_key_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         devices_layout.addLayout(buttons)
@@ -243,6 +246,7 @@ class SyncPage(QWidget):
         counts = service.sync_mark_counts()
         _fill(self.marks, [(label, [label, c["unsent"], c["sent"], c["confirmed"]]) for label, c in counts.items()])
         self._refresh_exchange(info)
+        self.bind_key_button.setVisible(info.role == "office")
 
     def _on_changed(self, kind: str) -> None:
         if self.isVisible() and kind in ("*", "sync"):
@@ -469,6 +473,29 @@ class SyncPage(QWidget):
         self.result.setText(text)
         QMessageBox.information(self, self.tr("还不能导出"), text)
         return True
+
+    def bind_leader_key(self, path: str | None = None, fingerprint: str | None = None):
+        """The office binds a group leader's signing key from their key card, checking the
+        fingerprint the leader reads out."""
+        from supervisor_app import signatures
+
+        path = path or QFileDialog.getOpenFileName(self, self.tr("选择组长公钥卡"), "",
+                                                   self.tr("组长公钥卡 (*.keycard);;所有文件 (*)"))[0]
+        if not path:
+            return None
+        if fingerprint is None:
+            fingerprint, ok = QInputDialog.getText(self, self.tr("核对指纹"), self.tr(
+                "请组长打电话或当面把公钥卡的指纹读给您，照读输入（空格可省略）："))
+            if not ok or not fingerprint.strip():
+                return None
+        try:
+            member = signatures.bind_key_card(path, fingerprint)
+        except SupervisorError as exc:
+            show_error(self, exc, self.tr("无法登记"))
+            return None
+        self.result.setText(self.tr("已登记组长{name}的签名公钥。下次给该组导出同步包时一并发去。").format(name=member.name))
+        announce("member", self.result.text())
+        return member
 
     def _ask_group(self, card) -> str | None:
         """The office binds a field laptop to the group whose records it may send."""
