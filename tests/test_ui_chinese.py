@@ -101,3 +101,21 @@ def test_setup_wizard_buttons_read_chinese(chinese, qtbot, isolated_data):
 
 def test_chinese_whatever_the_system_locale(chinese):
     assert QLocale().language() == QLocale.Language.Chinese
+
+
+def test_the_system_font_size_is_kept(qapp):
+    from PySide6.QtGui import QFont
+
+    before, locale = qapp.font(), QLocale()
+    try:
+        qapp.setFont(QFont(before.family(), 15))  # as a desktop set to large text would
+        ui_app.make_app()
+        assert qapp.font().pointSize() == 15
+        assert qapp.font().family().startswith("Noto Sans SC")  # the bundled face, at the system's size
+    finally:
+        qapp.setFont(before)
+        QLocale.setDefault(locale)
+        for translator in getattr(qapp, "_supervisor_translators", []):
+            qapp.removeTranslator(translator)
+        if hasattr(qapp, "_supervisor_translators"):
+            del qapp._supervisor_translators

@@ -66,8 +66,15 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("督导纪实")
     app.setOrganizationName("supervisor_app")
     install_chinese(app)
-    install_cjk_font(app)
+    install_cjk_font(app, system_point_size(app))
     return app
+
+
+def system_point_size(app: QApplication, default: int = 10) -> int:
+    """The size the system (or the user's desktop settings) gives the application font; the
+    bundled face is set at that size, not a fixed one."""
+    size = app.font().pointSizeF()
+    return max(6, round(size)) if size > 0 else default
 
 
 def needs_setup() -> bool:
