@@ -94,13 +94,19 @@ def test_field_to_office_through_the_window(qtbot, tmp_path, office_card, isolat
     key_fingerprint = panel.message.text().rsplit("：", 1)[1]
     page = window.show_page("sync")
     unit = units.list_units()[0]
-    visits.create_visit(unit, "2014-04-08T09:30", ["随机抽查"], notes="现场查看四风问题整改")
+    visit = visits.create_visit(unit, "2014-04-08T09:30", ["随机抽查"], notes="现场查看四风问题整改")
+    assert service.sync_marks([visit.id, unit.id]) == {visit.id: "unsent"}  # the office's unit has no mark
     stick = tmp_path / "stick"
     stick.mkdir()
     with qtbot.waitSignal(page.operation_finished, timeout=60_000) as blocker:
         page.export(str(stick))
     bundles = list(stick.glob("*.sgb"))
     assert len(bundles) == 1 and blocker.args[0][0].path == bundles[0]
+    assert service.sync_marks([visit.id]) == {visit.id: "sent"}
+    page.tabs.setCurrentIndex(1)
+    marks = {page.marks.item(r, 0).text(): [page.marks.item(r, c).text() for c in (1, 2, 3)]
+             for r in range(page.marks.rowCount())}
+    assert marks["督导记录"] == ["0", "1", "0"]
     assert page.history.rowCount() == 2  # the office's assignments in, this bundle out
     assert sorted(page.history.item(i, 1).text() for i in range(2)) == ["导入", "导出"]
     window.close()
@@ -128,7 +134,28 @@ def test_field_to_office_through_the_window(qtbot, tmp_path, office_card, isolat
         office_page.import_files([str(bundles[0])])
     assert "以前已导入" in office_page.result.text()
     assert visits.count_visits() == 1
+    receipt = tmp_path / "receipt"
+    receipt.mkdir()
+    with qtbot.waitSignal(office_page.operation_finished, timeout=60_000):
+        office_page.export(str(receipt))
+    assert service.sync_marks([visit.id]) == {}  # the office marks nothing
     office_window.close()
+    tasks.wait_for_all()
+    store.close()
+
+    # the office's receipt back at the group: the visit is confirmed
+    store.open_data_dir(field)
+    window = _window(qtbot, field)
+    page = window.show_page("sync")
+    with qtbot.waitSignal(page.operation_finished, timeout=60_000):
+        page.import_folder(str(receipt))
+    assert service.sync_marks([visit.id]) == {visit.id: "confirmed"}
+    marks = {page.marks.item(r, 0).text(): [page.marks.item(r, c).text() for c in (1, 2, 3)]
+             for r in range(page.marks.rowCount())}
+    assert marks["督导记录"] == ["0", "0", "1"]
+    visits.update_visit(visit, notes="现场查看四风问题整改，已复查")
+    assert service.sync_marks([visit.id]) == {visit.id: "unsent"}  # a later change is not confirmed
+    window.close()
     tasks.wait_for_all()
 
 
