@@ -15,6 +15,7 @@ from .members import (  # noqa: F401 — the roster moved to members.py; these n
     current_member,
     get_member,
     group_leader,
+    list_groups,
     list_members,
     set_current_member,
 )
@@ -85,10 +86,6 @@ def create_campaign(name: str, start_date, tpl: Template, end_date=None) -> Camp
 def create_group(name: str, campaign: Campaign | None = None) -> Group:
     """A new supervision group; its name is unique (rules/campaigns.py)."""
     return changelog.create(Group, name=check.clean_text(name), campaign=campaign)
-
-
-def list_groups() -> list[Group]:
-    return list(Group.select().where(Group.deleted == False).order_by(Group.name))
 
 
 def initialize(role: str = "field", group_name: str | None = None, member_name: str | None = None) -> bool:

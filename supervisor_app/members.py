@@ -145,3 +145,27 @@ def set_current_member(member: Member | str) -> Member:
         installation.set_setting("group_id", member.group_id)
         installation.set_setting("member_id", member.id)
     return member
+
+
+def use_group_of(member: Member | str) -> Member:
+    """This computer changes to ``member``'s group, used by ``member`` — e.g. the group and
+    member the office made, once its assignments have arrived. The member must be live."""
+    member_id = member.id if isinstance(member, Member) else member
+    found = Member.get_or_none(Member.id == member_id)
+    if found is None:
+        raise NotFoundError("找不到这名成员。", field="member")
+    if found.deleted:
+        raise ValidationError(f"{found.name}已退出督导组，不能作为本机使用者。", field="member")
+    if Group.get_or_none((Group.id == found.group_id) & (Group.deleted == False)) is None:
+        raise ValidationError("这个督导组已被删除。", field="group")
+    if installation.context().role != "field":
+        raise ValidationError("只有督导组的电脑属于某个督导组。", field="group")
+    with database.atomic():
+        installation.set_setting("group_id", found.group_id)
+        installation.set_setting("member_id", found.id)
+    return found
+
+
+def list_groups() -> list[Group]:
+    """Every live group known here (this computer's own and those the office sent)."""
+    return list(Group.select().where(Group.deleted == False).order_by(Group.name))

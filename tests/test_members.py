@@ -146,3 +146,18 @@ def test_change_passphrase_keeps_the_key(data_dir):
     with pytest.raises(ValidationError):
         signing.unlock(data_dir, me, "leader passphrase")
     assert not list(path.parent.glob("*.tmp"))
+
+
+def test_using_the_office_group(group):
+    office_group = campaigns.create_group("市委第二督导组", campaigns.current_campaign())  # as if the office sent it
+    leader = members.add_member(office_group, "赵六", is_leader=True)
+    gone = members.add_member(office_group, "钱七")
+    changelog_before = _log_count()
+    members.retire_member(gone)
+    with pytest.raises(ValidationError) as refused:
+        members.use_group_of(gone)
+    assert refused.value.field == "member" and "已退出" in refused.value.message
+    assert installation.context().group_id == group.id
+    assert _log_count() == changelog_before + 1  # the retirement only
+    members.use_group_of(leader)
+    assert installation.context().group_id == office_group.id and members.current_member().name == "赵六"

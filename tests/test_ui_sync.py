@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from supervisor_app import campaigns, signing, store, units, visits
 from supervisor_app.sync import service
+from tests.qt_helpers import type_text
 from ui import tasks
 from ui.main_window import MainWindow
 
@@ -79,11 +80,23 @@ def test_field_to_office_through_the_window(qtbot, tmp_path, office_card, isolat
     page = window.show_page("sync")
     with qtbot.waitSignal(page.operation_finished, timeout=60_000):
         page.import_files([str(sent.path)])
-    campaigns.initialize("field", "市委第一督导组", "张三")  # the group and member the office made
-    window.update_title()
+    # the group and member the office made: chosen on 设置
+    settings = window.show_page("settings")
+    assert settings.assigned_box.isVisibleTo(settings)
+    assert settings.assigned_group.currentText() == "市委第一督导组"
+    assert settings.assigned_member.currentText() == "张三（组长）"
+    settings.use_assigned.click()
+    qtbot.waitUntil(lambda: "市委第一督导组" in window.windowTitle() and "张三" in window.windowTitle(), timeout=30_000)
+    assert campaigns.current_member().name == "张三"
     # the leader sets the passphrase and writes the key card for the office, on 设置
-    signing.create_leader_key(field, campaigns.current_member(), "leader passphrase")
-    panel = window.show_page("settings").members
+    panel = settings.members
+    qtbot.waitUntil(lambda: panel.select("张三") and panel.passphrase_button.isEnabled(), timeout=30_000)
+    dialog = panel.set_passphrase()
+    for edit in (dialog.new, dialog.repeat):
+        type_text(edit, "leader passphrase")
+    dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=30_000)
+    assert signing.has_key(field, campaigns.current_member())
     assert panel.select("张三") and panel.key_card_button.isEnabled()
     key_card = tmp_path / "张三.keycard"
     panel.write_key_card(str(key_card), "wrong passphrase")
