@@ -1,4 +1,4 @@
-"""Campaigns, checklist templates, supervision groups and their members; installation setup."""
+"""Campaigns, checklist templates and supervision groups; installation setup (the roster: members.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,16 @@ from . import template as templates
 from . import validate as check
 from .clock import today
 from .errors import NotFoundError, ValidationError
+from .members import (  # noqa: F401 — the roster moved to members.py; these names stay importable here
+    add_member,
+    current_group,
+    current_member,
+    get_member,
+    group_leader,
+    list_groups,
+    list_members,
+    set_current_member,
+)
 from .models import Campaign, ChecklistTemplate, Group, Member, database
 from .template import Template
 
@@ -104,54 +114,6 @@ def create_campaign(name: str, start_date, tpl: Template, end_date=None) -> Camp
 def create_group(name: str, campaign: Campaign | None = None) -> Group:
     """A new supervision group; its name is unique (rules/campaigns.py)."""
     return changelog.create(Group, name=check.clean_text(name), campaign=campaign)
-
-
-def add_member(group: Group, name: str, *, is_leader: bool = False, phone: str = "") -> Member:
-    """Add a member; a group has exactly one leader, so a second leader is refused (rules/campaigns.py)."""
-    with database.atomic():
-        return changelog.create(Member, group=group, name=check.clean_text(name), is_leader=bool(is_leader),
-                                phone=check.clean_text(phone))
-
-
-def group_leader(group: Group) -> Member | None:
-    return (
-        Member.select()
-        .where((Member.group == group) & (Member.is_leader == True) & (Member.deleted == False))
-        .first()
-    )
-
-
-def list_groups() -> list[Group]:
-    return list(Group.select().where(Group.deleted == False).order_by(Group.name))
-
-
-def list_members(group: Group | str | None = None) -> list[Member]:
-    query = Member.select().where(Member.deleted == False)
-    if group is not None:
-        query = query.where(Member.group == group)
-    return list(query.order_by(Member.is_leader.desc(), Member.name))
-
-
-def get_member(member_id: str) -> Member:
-    member = Member.get_or_none((Member.id == member_id) & (Member.deleted == False))
-    if member is None:
-        raise NotFoundError(f"找不到成员 {member_id}。", field="member")
-    return member
-
-
-def current_group() -> Group | None:
-    ctx = installation.context()
-    return Group.get_or_none(Group.id == ctx.group_id) if ctx.group_id else None
-
-
-def current_member() -> Member | None:
-    ctx = installation.context()
-    return Member.get_or_none(Member.id == ctx.member_id) if ctx.member_id else None
-
-
-def set_current_member(member: Member) -> None:
-    installation.set_setting("member_id", member.id)
-    installation.set_setting("group_id", member.group_id)
 
 
 def initialize(role: str = "field", group_name: str | None = None, member_name: str | None = None) -> bool:

@@ -67,7 +67,7 @@ def context() -> Context:
         return cached
     device_id = _get("device_id")
     if device_id is None:
-        raise ValidationError("本机尚未初始化，请先运行 init。")
+        raise ValidationError("本机尚未设置：请打开程序，按提示完成首次使用设置（命令行用户：init）。")
     ctx = Context(
         role=_get("role") or "field",
         device_id=device_id,

@@ -15,6 +15,7 @@ import binascii
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -29,6 +30,8 @@ from .fsutil import fsync_dir, stage_private_file
 from .models import Member, database
 
 MIN_PASSPHRASE = 8
+MIN_STRENGTH = 2  # zxcvbn score (0–4): below this a passphrase falls to a few days of offline guessing
+STRENGTH_LABELS = ("很弱", "弱", "一般", "较强", "强")
 KEY_FORMAT = "supervisor_app.leader_key"
 KEY_FORMAT_VERSION = 2  # version 1: PKCS#8 PEM, BestAvailableEncryption (PBKDF2, 2 048 iterations)
 KDF = "pbkdf2-sha256"
@@ -50,8 +53,7 @@ def create_leader_key(data_dir: Path, member: Member, passphrase: str) -> str:
     """Make the leader's key pair, store the private key encrypted, register the public key."""
     if not member.is_leader:
         raise ValidationError("只有督导组组长需要签名密钥。", field="member")
-    if len(passphrase or "") < MIN_PASSPHRASE:
-        raise ValidationError(f"口令至少 {MIN_PASSPHRASE} 个字符。", field="passphrase")
+    check_passphrase(passphrase)
     path = key_path(data_dir, member)
     if path.exists():
         raise ValidationError("该组长已有签名密钥。", field="member")
@@ -62,6 +64,68 @@ def create_leader_key(data_dir: Path, member: Member, passphrase: str) -> str:
         _register(member, public)
         os.replace(tmp, path)
     return public
+
+
+def has_key(data_dir: Path, member: Member) -> bool:
+    """Whether ``member`` has a signing key on this computer."""
+    return key_path(data_dir, member).exists()
+
+
+@dataclass(frozen=True)
+class Strength:
+    score: int  # 0 (很弱) … 4 (强), zxcvbn's estimate
+    label: str
+    acceptable: bool
+    hint: str  # what would make it stronger (Chinese), or ""
+
+
+def passphrase_strength(passphrase: str, user_inputs: list[str] | None = None) -> Strength:
+    """How hard ``passphrase`` is to guess (zxcvbn), with a Chinese label and hint.
+
+    ``user_inputs`` (the member's and the group's names …) count as easy to guess.
+    """
+    from zxcvbn import zxcvbn
+
+    text = passphrase or ""
+    if len(text) < MIN_PASSPHRASE:
+        score = 0 if len(text) < MIN_PASSPHRASE // 2 else min(1, zxcvbn(text[:72])["score"])
+        return Strength(score, STRENGTH_LABELS[score], False, f"口令至少 {MIN_PASSPHRASE} 个字符。")
+    result = zxcvbn(text[:72], user_inputs=[u for u in user_inputs or [] if u])
+    score = int(result["score"])
+    if score >= MIN_STRENGTH:
+        hint = "" if score >= 3 else "可以再长一些：多加一两个词，或一句只有您知道的话。"
+    elif result["feedback"].get("warning"):
+        hint = "这是常见的口令或简单的规律，容易被猜到。请用一句只有您知道的、较长的话。"
+    else:
+        hint = "太容易被猜到。请多加几个词，或一句只有您知道的话。"
+    return Strength(score, STRENGTH_LABELS[score], score >= MIN_STRENGTH, hint)
+
+
+def check_passphrase(passphrase: str, user_inputs: list[str] | None = None) -> None:
+    """Refuse a passphrase that is too short or too easy to guess (ValidationError on ``passphrase``)."""
+    strength = passphrase_strength(passphrase, user_inputs)
+    if not strength.acceptable:
+        raise ValidationError(f"口令强度“{strength.label}”，不能使用。{strength.hint}", field="passphrase")
+
+
+def change_passphrase(data_dir: Path, member: Member, old: str, new: str) -> None:
+    """Re-encrypt the leader's key under a new passphrase; the key (and its fingerprint) stay the same.
+
+    The old passphrase must open the key; a refusal changes nothing. The new file replaces the
+    old one only after it is on the disk and opens with the new passphrase to the same key.
+    """
+    check_passphrase(new)
+    key = unlock(data_dir, member, old)
+    path = key_path(data_dir, member)
+    tmp = stage_private_file(path, _seal(key, new))
+    try:
+        again, _current = _open(tmp.read_bytes(), new)
+        if again.private_bytes_raw() != key.private_bytes_raw():
+            raise ValidationError("无法写入新的签名密钥文件，口令未更改。", field="passphrase")
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _register(member: Member, public: str) -> None:
@@ -83,7 +147,9 @@ def unlock(data_dir: Path, member: Member, passphrase: str) -> Ed25519PrivateKey
     """
     path = key_path(data_dir, member)
     if not path.exists():
-        raise ValidationError(f"{member.name}在本机没有签名密钥，只有组长本人可以签署。", field="member")
+        raise ValidationError(
+            f"{member.name}在本机还没有签名口令，不能签署。请组长本人在“设置”页的“本组成员”中选中自己，"
+            "点“设置签名口令…”。", field="member")
     key, current = _open(path.read_bytes(), passphrase)
     if not current:
         _upgrade(path, key, passphrase)

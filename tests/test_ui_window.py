@@ -252,19 +252,3 @@ def test_visit_model_fetches_in_pages_and_sorts(qtbot, data_dir):
     finally:
         visit_table.PAGE_SIZE = old
 
-
-def test_first_run_setup_dialog(qtbot, isolated_data):
-    from supervisor_app import installation, store
-    from ui.setup_dialog import SetupDialog
-
-    store.open_data_dir(isolated_data)
-    dialog = SetupDialog()
-    qtbot.addWidget(dialog)
-    dialog.accept()  # nothing filled in
-    assert "督导组名称" in dialog.errors.labels["name"].text()
-    assert not installation.is_initialized()
-    type_text(dialog.group, "市委第三督导组")
-    type_text(dialog.member, "王五")
-    dialog.accept()
-    assert dialog.result() == dialog.DialogCode.Accepted
-    assert campaigns.current_member().name == "王五" and campaigns.current_member().is_leader

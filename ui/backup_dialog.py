@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -111,6 +111,10 @@ class BackupDialog(QDialog):
         return ok
 
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("backup", text)
+
+
 def restore_now(parent, path: Path, data_dir: Path) -> bool:
     """Restore on the GUI thread (the one whose connection is replaced), after the worker is idle."""
     tasks.wait_for_all()
@@ -118,13 +122,13 @@ def restore_now(parent, path: Path, data_dir: Path) -> bool:
     try:
         result = backup.restore(path, data_dir)
     except SupervisorError as exc:
-        show_error(parent, exc, "无法恢复")
+        show_error(parent, exc, _tr("无法恢复"))
         return False
     finally:
         QGuiApplication.restoreOverrideCursor()
-    message = "已从备份恢复。"
+    message = _tr("已从备份恢复。")
     if result.missing_attachments:
-        message += f"有 {len(result.missing_attachments)} 个附件的内容不在本机。"
+        message += _tr("有 {n} 个附件的内容不在本机。").format(n=len(result.missing_attachments))
     announce("*", message)
     return True
 
@@ -133,12 +137,13 @@ def offer_restore(error: backup.DamagedDatabaseError, data_dir: Path) -> bool:
     """At start, a damaged database: say so plainly and offer the newest good backup."""
     check = error.check
     if not check.can_restore:
-        QMessageBox.critical(None, "数据库已损坏", check.message + "\n\n没有可用的完好备份。请联系技术人员，不要删除数据文件夹。")
+        QMessageBox.critical(None, _tr("数据库已损坏"),
+                             check.message + "\n\n" + _tr("没有可用的完好备份。请联系技术人员，不要删除数据文件夹。"))
         return False
     good = check.newest_good_backup
-    answer = QMessageBox.question(None, "数据库已损坏", (
-        f"{check.message}\n\n为保护数据，程序没有以写入方式打开它。\n"
-        f"最新的完好备份：{good.time_text}（{good.summary()}）。\n\n要从这份备份恢复吗？损坏的文件会另存在备份文件夹中。"))
+    answer = QMessageBox.question(None, _tr("数据库已损坏"), check.message + "\n\n" + _tr(
+        "为保护数据，程序没有以写入方式打开它。\n最新的完好备份：{time}（{summary}）。\n\n"
+        "要从这份备份恢复吗？损坏的文件会另存在备份文件夹中。").format(time=good.time_text, summary=good.summary()))
     if answer != QMessageBox.StandardButton.Yes:
         return False
     return restore_now(None, good.path, data_dir)

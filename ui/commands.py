@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-PAGES = ("overview", "units", "visits", "rectification", "evaluations", "reports", "sync")
+PAGES = ("overview", "units", "visits", "rectification", "evaluations", "reports", "sync", "settings")
 
 
 def cmd_screenshot(args) -> int:

@@ -9,7 +9,9 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -17,13 +19,15 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QWidget,
 )
+from shiboken6 import isValid
 
-from supervisor_app import backup, campaigns, installation
+from supervisor_app import backup, installation, members
 from supervisor_app.drafts import DraftStore
 from supervisor_app.errors import SupervisorError
 
 from . import tasks
 from .hub import announce, hub
+from .operations import perform
 from .widgets import error_text, show_error
 
 # (key, title, module and class): a page is imported and built the first time it is shown,
@@ -36,6 +40,7 @@ PAGES = (
     ("evaluations", "纪实评价", "ui.pages.evaluations:EvaluationsPage"),
     ("reports", "报表", "ui.pages.reports:ReportsPage"),
     ("sync", "同步", "ui.pages.sync:SyncPage"),
+    ("settings", "设置", "ui.pages.settings:SettingsPage"),
 )
 PAGE_KEYS = [key for key, _title, _target in PAGES]
 
@@ -89,7 +94,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._build_menus()
+        self._build_member_switch()
         hub.status.connect(self.show_status)
+        hub.changed.connect(self._on_changed)
         hub.open_record.connect(self.open_record)
         self.update_title()
         self._restore_state()
@@ -103,17 +110,75 @@ class MainWindow(QMainWindow):
             self.show_status(self.tr("已自动备份（{counts}）").format(counts=started.created.summary()))
 
     def show_status(self, text: str) -> None:
+        """A message in the status bar for a few seconds."""
         self.statusBar().showMessage(text, 8000)
 
     # --- window state ----------------------------------------------------------------------------
 
     def update_title(self) -> None:
         ctx = installation.context()
-        group = campaigns.current_group()
-        member = campaigns.current_member()
-        parts = [group.name if group else self.tr("未设置督导组"), installation.ROLE_LABELS[ctx.role],
-                 member.name if member else self.tr("未设置成员")]
+        group = members.current_group()
+        member = members.current_member()
+        parts = [group.name if group else self.tr("未设置督导组"), self.tr(installation.ROLE_LABELS[ctx.role])]
+        if ctx.role == "field" or member is not None:
+            parts.append(member.name if member else self.tr("未设置成员"))
         self.setWindowTitle(self.tr("督导纪实") + " — " + " · ".join(parts))
+
+    # --- who is using this computer: one click in the title area ----------------------------------
+
+    def _build_member_switch(self) -> None:
+        corner = QWidget()
+        row = QHBoxLayout(corner)
+        row.setContentsMargins(0, 0, 6, 0)
+        self.member_label = QLabel(self.tr("当前使用者"))
+        self.member_switch = QComboBox()
+        self.member_switch.setToolTip(self.tr("本机记下的每条记录都署当前使用者的名字。换人时在这里选择。"))
+        self.member_switch.activated.connect(self._member_chosen)
+        row.addWidget(self.member_label)
+        row.addWidget(self.member_switch)
+        self.member_corner = corner  # the binding does not hand the corner widget to the menu bar
+        self.menuBar().setCornerWidget(corner, Qt.Corner.TopRightCorner)
+        self._fill_member_switch()
+
+    def _fill_member_switch(self) -> None:
+        group = members.current_group()
+        current = installation.context().member_id
+        crew = members.list_members(group) if group else []
+        self.member_switch.blockSignals(True)
+        self.member_switch.clear()
+        for member in crew:
+            label = member.name + (self.tr("（组长）") if member.is_leader else "")
+            self.member_switch.addItem(label, member.id)
+        index = self.member_switch.findData(current)
+        self.member_switch.setCurrentIndex(index)
+        self.member_switch.blockSignals(False)
+        visible = bool(crew)
+        self.member_label.setVisible(visible)
+        self.member_switch.setVisible(visible)
+
+    def switch_member(self, member_id: str) -> None:
+        """Make another member of the group the one using this computer."""
+        name = next((self.member_switch.itemText(i) for i in range(self.member_switch.count())
+                     if self.member_switch.itemData(i) == member_id), "")
+
+        def failed(exc):
+            self._fill_member_switch()
+            show_error(self, exc, self.tr("无法切换使用者"))
+
+        perform(self, lambda: members.set_current_member(member_id), kind="member",
+                message=self.tr("当前使用者：") + name, on_error=failed)
+
+    def _member_chosen(self, index: int) -> None:
+        member_id = self.member_switch.itemData(index)
+        if member_id and member_id != installation.context().member_id:
+            self.switch_member(member_id)
+
+    def _on_changed(self, kind: str) -> None:
+        if not isValid(self) or not isValid(self.member_switch):  # the hub outlives a closed window
+            return
+        if kind in ("*", "member", "group"):
+            self.update_title()
+            self._fill_member_switch()
 
     def _restore_state(self) -> None:
         geometry = self.settings.value("geometry")
@@ -224,6 +289,7 @@ class MainWindow(QMainWindow):
         def done(summary):
             announce("*", self.tr("已生成演示数据：") + "，".join(f"{k} {v}" for k, v in summary.items()))
             self.update_title()
+            self._fill_member_switch()
 
         tasks.run_with_progress(self, self.tr("正在生成演示数据…"), work, done, lambda exc: show_error(self, exc))
 

@@ -51,3 +51,9 @@ def text(palette: QPalette | None = None) -> QColor:
 def ink_style(role: str) -> str:
     """A style sheet fragment for a label in a meaningful colour."""
     return f"color: {ink(role).name()};"
+
+
+def muted(palette: QPalette | None = None) -> QColor:
+    """Text that is there but not current (a retired member, a hint): the palette's disabled text."""
+    palette = palette or QGuiApplication.palette()
+    return palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTime
 from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QWidget
 
 from supervisor_app import display
 from supervisor_app.errors import SupervisorError
 
+from . import theme
+
 
 def error_text(exc: BaseException) -> str:
     if isinstance(exc, SupervisorError):
         return exc.message
-    return f"内部错误：{type(exc).__name__}: {exc}"
+    return QCoreApplication.translate("widgets", "内部错误：") + f"{type(exc).__name__}: {exc}"
 
 
-def show_error(parent: QWidget, exc: BaseException, title: str = "无法完成") -> None:
-    QMessageBox.warning(parent, parent.tr(title), error_text(exc))
+def show_error(parent: QWidget, exc: BaseException, title: str | None = None) -> None:
+    QMessageBox.warning(parent, title or QCoreApplication.translate("widgets", "无法完成"), error_text(exc))
 
 
 class FieldErrors:
@@ -29,7 +31,7 @@ class FieldErrors:
 
     @staticmethod
     def _style(label: QLabel) -> None:
-        label.setStyleSheet("color: #b00020;")
+        label.setStyleSheet(theme.ink_style("danger"))
         label.setWordWrap(True)
         label.hide()
 
@@ -113,7 +115,7 @@ class StoredNotes(QLabel):
 
     def __init__(self):
         super().__init__()
-        self.setStyleSheet("color: #9a6700;")
+        self.setStyleSheet(theme.ink_style("warning"))
         self.setWordWrap(True)
         self.hide()
         self.notes: list[str] = []

@@ -13,10 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from peewee import fn
+
 from .. import installation
 from ..models import ChangeLog, Device, Group, SyncedModel
 from . import apply, container, exporter, identity, importer
 from . import conflicts as _conflicts
+from .entries import TYPE_LABELS
 from .errors import BundleRefused, CancelledError, DuplicateBundleError
 from .models import SyncBundle
 
@@ -345,3 +348,85 @@ def overview() -> SyncOverview:
         open_conflicts=open_conflict_count(), held_entries=sum(g.held_entries for g in held_gaps()),
         last_in=last_in.processed_at if last_in else None, last_out=last_out.processed_at if last_out else None,
     )
+
+
+# --- what has reached the office, per record ------------------------------------------------------
+
+MARKS = ("unsent", "sent", "confirmed")
+MARK_LABELS = {"unsent": "未发送", "sent": "已发送", "confirmed": "活动办已确认"}
+
+
+@dataclass
+class _Progress:
+    sent: int  # the highest own seq written into a bundle for the office
+    confirmed: int  # the highest own seq the office reported as applied
+
+
+def _office_progress() -> _Progress | None:
+    me = installation.context()
+    office = identity.office_device() if me.role == "field" else None
+    if office is None:
+        return None
+    sent = 0
+    for bundle in SyncBundle.select(SyncBundle.ranges).where(
+            (SyncBundle.direction == "out") & (SyncBundle.peer_device_id == office.id)):
+        for rng in bundle.ranges or []:
+            if isinstance(rng, dict) and rng.get("device_id") == me.device_id:
+                sent = max(sent, int(rng.get("upto") or 0))
+    confirmed = exporter.peer_acks(office.id).get(me.device_id, 0)
+    return _Progress(sent=max(sent, confirmed), confirmed=confirmed)
+
+
+def _mark(seq: int, progress: _Progress) -> str:
+    return "confirmed" if seq <= progress.confirmed else "sent" if seq <= progress.sent else "unsent"
+
+
+def sync_marks(record_ids: Iterable[str]) -> dict[str, str]:
+    """Per record written on this field installation: ``unsent``, ``sent`` (in a bundle for the
+    office) or ``confirmed`` (the office's receipt covers its latest change here).
+
+    A record with no change of this installation's own that goes to the office (made by the
+    office, or not sent at all, such as a local group) has no mark; so has every record on the
+    office's installation.
+    """
+    ids = list(dict.fromkeys(record_ids))
+    progress = _office_progress()
+    if progress is None or not ids:
+        return {}
+    me = installation.context().device_id
+    types = exporter.sendable_types("field")
+    latest: dict[str, int] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        query = (ChangeLog.select(ChangeLog.record_id, fn.MAX(ChangeLog.seq).alias("seq"))
+                 .where((ChangeLog.device_id == me) & ChangeLog.record_id.in_(chunk)
+                        & ChangeLog.record_type.in_(types))
+                 .group_by(ChangeLog.record_id))
+        latest.update({row.record_id: row.seq for row in query})
+    return {record_id: _mark(seq, progress) for record_id, seq in latest.items()}
+
+
+def sync_mark_counts() -> dict[str, dict[str, int]]:
+    """Per record type (its Chinese label), how many of this installation's records are
+    unsent, sent and confirmed — the 同步 page's summary. Empty on the office."""
+    progress = _office_progress()
+    if progress is None:
+        return {}
+    me = installation.context().device_id
+    query = (ChangeLog.select(ChangeLog.record_type, ChangeLog.record_id, fn.MAX(ChangeLog.seq).alias("seq"))
+             .where((ChangeLog.device_id == me) & ChangeLog.record_type.in_(exporter.sendable_types("field")))
+             .group_by(ChangeLog.record_type, ChangeLog.record_id))
+    counts: dict[str, dict[str, int]] = {}
+    for row in query.tuples():
+        record_type, _record_id, seq = row
+        label = TYPE_LABELS.get(record_type, record_type)
+        counts.setdefault(label, dict.fromkeys(MARKS, 0))[_mark(seq, progress)] += 1
+    return counts
+
+
+def export_readiness() -> str | None:
+    """Why nothing can be exported yet (``no_office`` / ``no_field_device``), None when ready."""
+    me = installation.context()
+    if me.role == "field":
+        return None if identity.office_device() is not None else "no_office"
+    return None if identity.field_devices() else "no_field_device"

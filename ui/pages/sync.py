@@ -1,5 +1,6 @@
-"""同步: bundles to and from a USB stick or a shared folder, the history, conflicts to decide,
-device enrolment with fingerprints."""
+"""同步: the first exchange of 设备卡 (guided, with fingerprints read aloud), bundles to and
+from a USB stick or a shared folder, what has reached the office, the history, conflicts to
+decide, the devices."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from supervisor_app import installation
 from supervisor_app.errors import SupervisorError
 from supervisor_app.sync import service
 
-from .. import tasks
+from .. import tasks, theme
 from ..hub import announce, hub
 from ..widgets import bold, heading, show_error
 
@@ -89,7 +90,7 @@ class ResolveDialog(QDialog):
             form.addRow(conflict.field_labels.get(name, name), combo)
         layout.addLayout(form)
         self.error = QLabel()
-        self.error.setStyleSheet("color:#b00020;")
+        self.error.setStyleSheet(theme.ink_style("danger"))
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -120,6 +121,7 @@ class SyncPage(QWidget):
         self.identity.setWordWrap(True)
         self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.identity)
+        layout.addWidget(self._build_exchange())
 
         row = QHBoxLayout()
         box = QGroupBox(self.tr("带回活动办 / 发往督导组"))
@@ -161,6 +163,8 @@ class SyncPage(QWidget):
         self.history = _table([self.tr("时间"), self.tr("方向"), self.tr("对方"), self.tr("编号"), self.tr("变更"),
                                self.tr("附件"), self.tr("冲突"), self.tr("状态"), self.tr("文件")])
         self.tabs.addTab(self.history, self.tr("同步记录"))
+        self.marks = _table([self.tr("记录"), self.tr("未发送"), self.tr("已发送"), self.tr("活动办已确认")])
+        self.tabs.addTab(self.marks, self.tr("发送情况"))
         conflicts = QWidget()
         conflicts_layout = QVBoxLayout(conflicts)
         self.conflicts = _table([self.tr("发现时间"), self.tr("记录"), self.tr("原因"), self.tr("字段"), self.tr("版本")])
@@ -184,13 +188,16 @@ class SyncPage(QWidget):
         self.devices.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         devices_layout.addWidget(self.devices)
         buttons = QHBoxLayout()
-        card_button = QPushButton(self.tr("导出本机名片…"))
+        card_button = QPushButton(self.tr("写出本机设备卡…"))
         card_button.clicked.connect(lambda: self.write_card())
-        enroll_button = QPushButton(self.tr("登记对方名片…"))
+        enroll_button = QPushButton(self.tr("登记对方的设备卡…"))
         enroll_button.clicked.connect(lambda: self.enroll())
         revoke_button = QPushButton(self.tr("停用所选设备"))
         revoke_button.clicked.connect(self.revoke_selected)
-        for button in (card_button, enroll_button, revoke_button):
+        self.bind_key_button = QPushButton(self.tr("登记组长公钥卡…"))
+        self.bind_key_button.setToolTip(self.tr("活动办登记组长的签名公钥：登记之后，该组长签署的纪实评价才被采信。"))
+        self.bind_key_button.clicked.connect(lambda: self.bind_leader_key())
+        for button in (card_button, enroll_button, revoke_button, self.bind_key_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         devices_layout.addLayout(buttons)
@@ -235,7 +242,11 @@ class SyncPage(QWidget):
                              for d in service.list_devices()])
         gaps = service.held_gaps()
         self.gaps.setText("\n".join(g.text for g in gaps) or self.tr("没有暂存的变更。"))
-        self.tabs.setTabText(1, self.tr("冲突（{n}）").format(n=self.conflicts.rowCount()))
+        self.tabs.setTabText(2, self.tr("冲突（{n}）").format(n=self.conflicts.rowCount()))
+        counts = service.sync_mark_counts()
+        _fill(self.marks, [(label, [label, c["unsent"], c["sent"], c["confirmed"]]) for label, c in counts.items()])
+        self._refresh_exchange(info)
+        self.bind_key_button.setVisible(info.role == "office")
 
     def _on_changed(self, kind: str) -> None:
         if self.isVisible() and kind in ("*", "sync"):
@@ -258,6 +269,8 @@ class SyncPage(QWidget):
         return tasks.run_with_progress(self, label, work, done, failed)
 
     def export(self, folder: str | None = None):
+        if self._not_ready():
+            return None
         folder = folder or QFileDialog.getExistingDirectory(self, self.tr("选择 U 盘或共享文件夹"))
         if not folder:
             return None
@@ -267,15 +280,14 @@ class SyncPage(QWidget):
                              folder, all_entries=everything, progress=progress, cancelled=cancelled),
                          lambda results: "\n".join(r.summary for r in results) or self.tr("没有需要导出的内容。"))
 
-    @staticmethod
-    def _describe_imports(results) -> str:
+    def _describe_imports(self, results) -> str:
         if not results:
-            return "没有新的同步包。"
+            return self.tr("没有新的同步包。")
         lines = []
         for r in results:
-            line = f"{r.path.name}：{RESULT_LABELS.get(r.status, r.status)}"
+            line = f"{r.path.name}：{self.tr(RESULT_LABELS.get(r.status, r.status))}"
             if r.status in ("imported", "held"):
-                line += f"，应用 {r.applied} 条，冲突 {r.conflicts} 个，暂存 {r.held} 条"
+                line += self.tr("，应用 {a} 条，冲突 {c} 个，暂存 {h} 条").format(a=r.applied, c=r.conflicts, h=r.held)
             elif r.message:
                 line += f"。{r.message}"
             lines.append(line)
@@ -337,7 +349,8 @@ class SyncPage(QWidget):
     # --- devices and conflicts ---------------------------------------------------------------------
 
     def write_card(self, path: str | None = None):
-        path = path or QFileDialog.getSaveFileName(self, self.tr("保存本机名片"), "device-card.json")[0]
+        path = path or QFileDialog.getSaveFileName(
+            self, self.tr("保存本机设备卡"), self._card_file_name(), self.tr("设备卡 (*.card *.json)"))[0]
         if not path:
             return None
         try:
@@ -345,22 +358,22 @@ class SyncPage(QWidget):
         except SupervisorError as exc:
             show_error(self, exc)
             return None
-        self.result.setText(self.tr("已导出本机名片到 {path}。请通过电话或纸面向对方核对指纹：{fp}").format(
+        self.settings.setValue("sync/card_written", path)
+        self.result.setText(self.tr(
+            "已写出本机设备卡：{path}。请把这个文件交给对方（U 盘），并打电话或当面把本机指纹读给对方：{fp}").format(
             path=path, fp=card.fingerprint))
         self.refresh()
         return card
 
     def enroll(self, path: str | None = None):
-        path = path or QFileDialog.getOpenFileName(self, self.tr("选择对方的名片"))[0]
+        path = path or QFileDialog.getOpenFileName(self, self.tr("选择对方的设备卡"), "",
+                                                   self.tr("设备卡 (*.card *.json);;所有文件 (*)"))[0]
         if not path:
             return None
         try:
             card = service.read_card(path)
-            answer = QMessageBox.question(self, self.tr("核对指纹"), self.tr(
-                "对方：{role} {group}\n设备：{device}\n指纹：{fp}\n\n请与对方核对指纹（电话或纸面）。一致才登记。登记吗？").format(
-                role=installation.ROLE_LABELS.get(card.role, card.role), group=card.group_name,
-                device=card.device_id, fp=card.fingerprint))
-            if answer != QMessageBox.StandardButton.Yes:
+            if not self._fingerprint_matches(card):
+                self.result.setText(self.tr("没有登记：指纹没有核对一致。请向对方要一份新的设备卡，再点“登记对方的设备卡…”。"))
                 return None
             group = None
             if installation.context().role == "office" and card.role == "field":
@@ -372,8 +385,117 @@ class SyncPage(QWidget):
             show_error(self, exc, self.tr("无法登记"))
             return None
         announce("sync", self.tr("已登记设备 ") + (device.name or device.short_id))
+        if installation.context().role == "field":
+            self.result.setText(self.tr("已登记活动办的设备卡。以后点“导出同步包到文件夹（U 盘）…”即可把记录带回活动办。"))
+        else:
+            self.result.setText(self.tr("已登记{name}的设备卡。点“导出同步包到文件夹（U 盘）…”给它写出工作安排。").format(
+                name=device.group_name or device.name or device.short_id))
         self.refresh()
         return device
+
+    # --- the first exchange of 设备卡 -------------------------------------------------------------
+
+    def _build_exchange(self) -> QGroupBox:
+        box = QGroupBox(self.tr("第一次同步：与活动办交换设备卡"))
+        grid = QFormLayout(box)
+        self.step_write = QPushButton(self.tr("① 写出本机设备卡…"))
+        self.step_write.clicked.connect(lambda: self.write_card())
+        self.step_write_state = QLabel()
+        self.step_write_state.setWordWrap(True)
+        self.step_enroll = QPushButton(self.tr("② 登记对方的设备卡…"))
+        self.step_enroll.clicked.connect(lambda: self.enroll())
+        self.step_enroll_state = QLabel()
+        self.step_enroll_state.setWordWrap(True)
+        self.step_read = QLabel()
+        self.step_read.setWordWrap(True)
+        self.step_read.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        grid.addRow(self.step_write, self.step_write_state)
+        grid.addRow(self.step_enroll, self.step_enroll_state)
+        grid.addRow(QLabel(self.tr("③ 核对指纹")), self.step_read)
+        self.exchange_box = box
+        return box
+
+    def _card_file_name(self) -> str:
+        from supervisor_app import members
+
+        group = members.current_group()
+        name = group.name if group else self.tr(installation.ROLE_LABELS[installation.context().role])
+        return f"{name}.card"
+
+    def _refresh_exchange(self, info) -> None:
+        office = installation.context().role == "office"
+        self.exchange_box.setTitle(self.tr("登记督导组的设备：交换设备卡") if office
+                                   else self.tr("第一次同步：与活动办交换设备卡"))
+        written = self.settings.value("sync/card_written", "")
+        self.step_write_state.setText(
+            self.tr("已写出：{path}。把这个文件交给对方。").format(path=written) if written else
+            self.tr("把本机的设备卡写到 U 盘上，交给{peer}。").format(
+                peer=self.tr("督导组") if office else self.tr("活动办")))
+        peers = [d for d in service.list_devices() if not d.is_local and not d.revoked_at]
+        if office:
+            self.step_enroll_state.setText(
+                self.tr("已登记督导组设备 {n} 台。每个督导组的设备卡登记一次，并指定它属于哪个督导组。").format(n=len(peers))
+                if peers else self.tr("登记督导组交来的设备卡，并指定它属于哪个督导组。"))
+        else:
+            enrolled = [d for d in peers if d.role == "office"]
+            self.step_enroll_state.setText(
+                self.tr("已登记活动办（指纹 {fp}）。").format(fp=enrolled[0].fingerprint) if enrolled
+                else self.tr("登记活动办交来的设备卡。登记之后才能导出同步包。"))
+        self.step_read.setText(self.tr(
+            "打电话或当面，把本机指纹读给对方：{fp}\n登记对方的设备卡时，程序显示对方的指纹，请对方读给您听，一致才登记。"
+        ).format(fp=info.fingerprint))
+
+    def _fingerprint_matches(self, card) -> bool:
+        """Show the peer's fingerprint and ask whether the peer read out the same."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("核对指纹"))
+        who = self.tr(installation.ROLE_LABELS.get(card.role, card.role)) + (f" {card.group_name}" if card.group_name else "")
+        box.setText(self.tr("请对方（{who}）把他们的指纹读给您听，与下面的逐组比较：\n\n{fp}\n\n完全一致吗？").format(
+            who=who, fp=card.fingerprint))
+        same = box.addButton(self.tr("一致，登记"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("不一致，不登记"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(same)
+        box.exec()
+        return box.clickedButton() is same
+
+    def _not_ready(self) -> bool:
+        """Say what to click when nothing can be exported yet."""
+        reason = service.export_readiness()
+        if reason is None:
+            return False
+        if reason == "no_office":
+            text = self.tr("还不能导出：本机尚未登记活动办的设备卡。请在本页上方点“② 登记对方的设备卡…”，"
+                           "选择活动办交来的设备卡文件，并与活动办核对指纹。")
+        else:
+            text = self.tr("还不能导出：还没有登记任何督导组的设备。请在本页上方点“② 登记对方的设备卡…”，"
+                           "选择督导组交来的设备卡文件。")
+        self.result.setText(text)
+        QMessageBox.information(self, self.tr("还不能导出"), text)
+        return True
+
+    def bind_leader_key(self, path: str | None = None, fingerprint: str | None = None):
+        """The office binds a group leader's signing key from their key card, checking the
+        fingerprint the leader reads out."""
+        from supervisor_app import signatures
+
+        path = path or QFileDialog.getOpenFileName(self, self.tr("选择组长公钥卡"), "",
+                                                   self.tr("组长公钥卡 (*.keycard);;所有文件 (*)"))[0]
+        if not path:
+            return None
+        if fingerprint is None:
+            fingerprint, ok = QInputDialog.getText(self, self.tr("核对指纹"), self.tr(
+                "请组长打电话或当面把公钥卡的指纹读给您，照读输入（空格可省略）："))
+            if not ok or not fingerprint.strip():
+                return None
+        try:
+            member = signatures.bind_key_card(path, fingerprint)
+        except SupervisorError as exc:
+            show_error(self, exc, self.tr("无法登记"))
+            return None
+        self.result.setText(self.tr("已登记组长{name}的签名公钥。下次给该组导出同步包时一并发去。").format(name=member.name))
+        announce("member", self.result.text())
+        return member
 
     def _ask_group(self, card) -> str | None:
         """The office binds a field laptop to the group whose records it may send."""
@@ -381,7 +503,7 @@ class SyncPage(QWidget):
 
         names = [g.name for g in campaigns.list_groups()]
         if not names:
-            raise SupervisorError(self.tr("还没有督导组：请先建立督导组，再登记督导组的设备。"))
+            raise SupervisorError(self.tr("活动办还没有督导组：请先建立督导组，再登记督导组的设备卡。"))
         current = names.index(card.group_name) if card.group_name in names else 0
         name, ok = QInputDialog.getItem(self, self.tr("分配督导组"), self.tr(
             "这台设备属于哪个督导组？\n它只能发来该组的记录。"), names, current, False)
