@@ -16,7 +16,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from supervisor_app import audit, campaigns, evaluations, findings, signatures, signing, store, units, visits
+from supervisor_app import (
+    audit,
+    campaigns,
+    evaluations,
+    findings,
+    members,
+    signatures,
+    signing,
+    store,
+    units,
+    visits,
+)
 from supervisor_app.clock import new_id, now_utc
 from supervisor_app.models import (
     ChangeLog,
@@ -505,3 +516,23 @@ def test_a_rule_checked_on_create_is_checked_on_update_from_a_bundle(world):
     error = refused(world, craft(world, [moved], ranges=[{"device_id": w["f2"], "after": 3, "upto": 4, "count": 1}]),
                     "不符合本程序的规则")
     assert "found_on" in error.field or "deadline" in error.field, error.field
+
+
+def test_a_retired_member_stays_on_visits_they_were_present_at_and_joins_no_new_one(world):
+    w = ids(world)
+    with on(world.office):
+        wang = members.add_member(w["g2"], "王五").id
+    first = visit_of_f2(w, members_present=[w["leader2"], wang])
+    (result,) = import_(world.office, craft(world, [first]))
+    assert result.status == "imported"
+    with on(world.office):
+        members.retire_member(wang)
+    # an old visit keeps the member who has retired since, also when its list changes
+    kept = entry(w["f2"], 2, "visit", first["record_id"], "update", {"members_present": [wang]})
+    (result,) = import_(world.office, craft(world, [kept]))
+    assert result.status == "imported" and result.applied == 1
+    with on(world.office):
+        assert Visit.get_by_id(first["record_id"]).members_present == [wang]
+    # but a retired member is present at no visit they were not at before
+    refused(world, craft(world, [visit_of_f2(w, 3, members_present=[wang])]), "在场组员不是本督导组的成员",
+            field=f"{w['f2']}:3")

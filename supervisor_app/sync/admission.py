@@ -179,9 +179,10 @@ class Admission:
             self.members[member_id] = self._state("member", member_id)
         return self.members[member_id]
 
-    def _own_member(self, member_id) -> bool:
+    def _own_member(self, member_id, *, retired_ok: bool = False) -> bool:
         member = self._member(member_id)
-        return member is not None and not member.get("deleted") and member.get("group") == self.group
+        return (member is not None and (retired_ok or not member.get("deleted"))
+                and member.get("group") == self.group)
 
     # -- the signing of evaluations
     def _signing(self, evaluation_id: str) -> Entry | None:
@@ -242,8 +243,13 @@ class Admission:
         if owner != self.group:
             raise refuse(entry, "不属于本设备的督导组")
         present = entry.fields.get("members_present")
-        if isinstance(present, list) and not all(self._own_member(m) for m in present):
-            raise refuse(entry, "列出的在场组员不是本督导组的成员")
+        if isinstance(present, list):
+            # a member retired since stays on the visits they were present at
+            stored = before.get("members_present") if before is not None else None
+            already = {m for m in stored if type(m) is str} if isinstance(stored, list) else set()
+            if not all(self._own_member(m) or (m in already and self._own_member(m, retired_ok=True))
+                       for m in present):
+                raise refuse(entry, "列出的在场组员不是本督导组的成员")
         if entry.record_type == "followup" and entry.fields.get("member") is not None:
             if not self._own_member(entry.fields["member"]):
                 raise refuse(entry, "记录人不是本督导组的成员")
