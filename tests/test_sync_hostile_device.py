@@ -353,7 +353,20 @@ def test_an_unassigned_device_sends_no_records(world):
     w = ids(world)
     with on(world.office):
         database.execute_sql("UPDATE device SET group_id = NULL WHERE id = ?", (w["f2"],))
-    refused(world, craft(world, [visit_of_f2(w)]), "尚未由活动办分配督导组")
+    bundle = craft(world, [visit_of_f2(w)])
+    refused(world, bundle, "尚未由活动办分配督导组", field="sender.group_id")
+    # what the refusal says to do: enrol the same card again, now choosing its group
+    card = world.usb("cards") / "f2.card"
+    with on(world.f2):
+        identity.write_card(card)
+    with on(world.office):
+        identity.enroll(card, group=w["g1"])  # the card alone names no group: the office chooses
+        assert identity.find_device(w["f2"]).group_id == w["g1"]
+        identity.enroll(card, group=w["g2"])  # bound once: enrolling again moves nothing
+        assert identity.find_device(w["f2"]).group_id == w["g1"]
+        database.execute_sql("UPDATE device SET group_id = ? WHERE id = ?", (w["g2"], w["f2"]))
+    (result,) = import_(world.office, bundle)
+    assert result.status == "imported"
 
 
 # --- other devices' sequence numbers -----------------------------------------------------------------------

@@ -82,7 +82,7 @@ def check_manifest(manifest: dict, sender: Device, me_id: str, cursor_of) -> Non
         if manifest["entry_count"] and not sender.group_id:
             raise Refused(
                 f"设备 {sender.id[:8]} 尚未由活动办分配督导组，不能接收它的记录。"
-                f"请先分配：python main.py device assign {sender.id[:8]} --group 督导组名称。",
+                "请在“同步”页点“② 登记对方的设备卡…”，再次登记这台设备的设备卡，并选择它所属的督导组。",
                 field="sender.group_id",
             )
         if claimed not in (None, sender.group_id):

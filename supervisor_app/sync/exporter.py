@@ -270,7 +270,7 @@ def receivers_for(receiver_ids: list[str] | None = None) -> list[Device]:
     if me.role == "field":
         office = identity.office_device()
         if office is None:
-            raise ExportError("尚未登记活动办的设备卡，无法生成同步包。请先登记（device enroll 活动办设备卡）。")
+            raise ExportError("尚未登记活动办的设备卡，无法生成同步包。请在“同步”页点“② 登记对方的设备卡…”，登记活动办的设备卡。")
         return [office]
     if receiver_ids:
         devices = [identity.find_device(r) for r in receiver_ids]

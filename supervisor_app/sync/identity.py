@@ -507,13 +507,18 @@ def enroll(card: DeviceCard | str | os.PathLike, expected_fingerprint: str | Non
                     f"设备 {card.device_id[:8]} 已登记，但这张卡的公钥与登记的不同。请与对方核实；"
                     "如确需更换，请先注销原设备。"
                 )
+            if me.role == "office" and existing.role == "field" and existing.group_id is None and group:
+                # the same card again, now with its group: binds a device enrolled without one
+                Device.update(group_id=_office_group(group)).where(Device.id == existing.id).execute()
+                existing = Device.get_by_id(existing.id)
             return device_info(existing)
         if me.role == "field":
             other = Device.get_or_none((Device.role == "office") & (Device.is_local == False)
                                        & Device.revoked_at.is_null())
             if other is not None:
                 raise EnrolmentError(
-                    f"本机已登记活动办设备 {other.id[:8]}；如需更换，请先注销（device revoke {other.id[:8]}）。"
+                    f"本机已登记活动办设备 {other.id[:8]}；如需更换，请先在“同步”页的设备列表中选中它，"
+                    "点“停用所选设备”。"
                 )
         group_id = None
         if me.role == "office":
