@@ -92,7 +92,7 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
         story.append(w.para("以下更正在签署后提出，原评价内容保持签署时的原样。"))
         story.extend(_amendments(w, corrections, tpl))
     return Document(title=f"{TITLE}（{subject}）", author=group, subject=record.id,
-                    record_label=f"纪实评价 {record.id}", story=story, draft=not signed)
+                    record_label=f"纪实评价 {record.id}", story=story, draft=not signed, issuer=group)
 
 
 def _facts(w: Writer, record) -> list:

@@ -86,7 +86,7 @@ def _document(unit, group, story, date_from, date_to) -> Document:
     if date_from or date_to:
         label += f"（{period_text(date_from, date_to)}）"
     return Document(title=f"{TITLE}（{unit.name if unit else '全部单位'}）", author=group,
-                    subject=unit.id if unit else "全部单位", record_label=label, story=story)
+                    subject=unit.id if unit else "全部单位", record_label=label, story=story, issuer=group)
 
 
 def batch_targets(*, date_from=None, date_to=None) -> list[tuple[str, str]]:

@@ -59,7 +59,7 @@ def build(w: Writer, *, record_id: str | None = None, date_from=None, date_to=No
     story.append(w.h1("各督导组督导情况"))
     story.append(_group_table(w, group_visits))
     label = f"督导工作汇总（{period}）"
-    return Document(title=f"{TITLE}（{period}）", author=issuer(), subject=label, record_label=label, story=story)
+    return Document(title=f"{TITLE}（{period}）", author=issuer(), subject=label, record_label=label, story=story, issuer=issuer())
 
 
 def _mean_accuracy(accuracy: dict[str, tuple[int, float]]) -> float:

@@ -48,7 +48,7 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
     story.append(w.h1("未销号问题"))
     story.extend(_open_findings(w, open_rows))
     return Document(title=f"{TITLE}（{unit.name}）", author=group, subject=unit.id,
-                    record_label=f"单位 {unit.id}（{period}）", story=story)
+                    record_label=f"单位 {unit.id}（{period}）", story=story, issuer=group)
 
 
 def _levels(assessment) -> dict[str, dict[str, str]]:
