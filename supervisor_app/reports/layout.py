@@ -13,7 +13,7 @@ date) where it has one, and a line naming its record and the time it was made.
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -28,6 +28,7 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     Frame,
+    HRFlowable,
     Image,
     KeepTogether,
     PageTemplate,
@@ -115,6 +116,7 @@ class Document:
     story: list[Flowable] = field(default_factory=list)
     draft: bool = False
     issuer: str | None = None  # the 落款 (signing body) above the date; None: no 落款
+    distribution: tuple[tuple[str, str], ...] = ()  # 报送/抄送 (label, to whom)
 
 
 class Styles:
@@ -206,6 +208,38 @@ class Writer:
         offset = max(0.0, 4 * PITCH + (date_width - name_width) / 2)
         name.style = replace(name.style, right_indent=offset / PITCH)
         return KeepTogether([self.blank(), name, date])
+
+    def mark(self, text: str) -> GridParagraph:
+        """A mark at the top left of the first page (内部资料), in 黑体 3号, on the grid."""
+        return self.grid(text, self.styles.plain, "heading")
+
+    def signatures(self, roles: Sequence[str]) -> Table:
+        """Spaces for hand signatures (组长, 记录人): a label and room for a name and a date."""
+        cells = []
+        for role in roles:
+            cells += [self.grid(f"{role}（签字）", self.styles.cell_center, "heading"),
+                      self.grid("\n\n年　　月　　日", replace(self.styles.cell, align="right"))]
+        label = 30 * mm
+        widths = [label, BLOCK_WIDTH / len(roles) - label] * len(roles)
+        table = Table([cells], colWidths=widths, hAlign="LEFT")
+        table.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+            ("BACKGROUND", (0, 0), (0, 0), HEADER_FILL),
+            *(("BACKGROUND", (2 * n, 0), (2 * n, 0), HEADER_FILL) for n in range(len(roles))),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ]))
+        return table
+
+    def distribution(self, entries: Sequence[tuple[str, str]]) -> list[Flowable]:
+        """The 版记 of a document that goes to readers: 报送/抄送 lines between rules."""
+        out: list[Flowable] = [HRFlowable(width="100%", thickness=1, color=GRID, spaceBefore=LEADING / 2)]
+        for label, text in entries:
+            out.append(GridParagraph([*self.runs(f"{label}：", "body"), *self.runs(text)],
+                                     replace(self.styles.plain, size=14, pitch=14 * SQUEEZE)))
+        out.append(HRFlowable(width="100%", thickness=1, color=GRID))
+        return out
 
     def snap(self, least: float = 0.0) -> GridSnap:
         """Space down to the next grid line (after a table or a picture)."""
@@ -461,6 +495,8 @@ def _closing(document: Document, writer: Writer, made_at: datetime | None) -> li
     out: list[Flowable] = []
     if document.issuer:
         out.append(writer.signoff(document.issuer, chinese_date(moment.date())))
+    if document.distribution:
+        out.extend(writer.distribution(document.distribution))
     return [*out, *last_line(writer, document.record_label, made_at)]
 
 
@@ -492,8 +528,10 @@ def write(
         story[0].spaceAfter = 0
         story[1].spaceAfter = LEADING  # the blank line goes under the subtitle
     story = snap_to_grid([*keep_headings_with_text(story), *_closing(document, writer, made_at)])
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem[:40]}.", suffix=".pdf.tmp", dir=out.parent)
-    os.close(fd)
+    # Created with the usual mode (0666 less the umask), as any file the user saves: mkstemp's
+    # 0600 would keep colleagues on a shared folder from opening the document.
+    tmp_name = str(out.parent / f".{out.stem[:40]}.{uuid.uuid4().hex[:12]}.pdf.tmp")
+    os.close(os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         doc = BaseDocTemplate(
             tmp_name, pagesize=A4, leftMargin=MARGIN_LEFT, rightMargin=PAGE_WIDTH - MARGIN_LEFT - BLOCK_WIDTH,

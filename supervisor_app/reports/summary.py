@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from .. import assessments, campaigns, findings, quiz, units, visits
 from ..clock import chinese_date, today
-from .common import completion_text, finding_text, issuer, level_fill, period_text, stacked_date
+from .common import completion_text, finding_text, group_order, issuer, level_fill, period_text, stacked_date
 from .layout import Document, Writer, chinese_number, percent
 
 TITLE = "督导工作汇总"
+DISTRIBUTION = (("报送", "市委常委会，市委教育实践活动领导小组。"), ("抄送", "各督导组。"))
 OVERDUE_LISTED = 100  # the committee reads the longest overdue; the ledgers hold every one
 
 
@@ -59,7 +60,8 @@ def build(w: Writer, *, record_id: str | None = None, date_from=None, date_to=No
     story.append(w.h1("各督导组督导情况"))
     story.append(_group_table(w, group_visits))
     label = f"督导工作汇总（{period}）"
-    return Document(title=f"{TITLE}（{period}）", author=issuer(), subject=label, record_label=label, story=story, issuer=issuer())
+    return Document(title=f"{TITLE}（{period}）", author=issuer(), subject=label, record_label=label, story=story,
+                    issuer=issuer(), distribution=DISTRIBUTION)
 
 
 def _mean_accuracy(accuracy: dict[str, tuple[int, float]]) -> float:
@@ -148,7 +150,7 @@ def _unit_table(w: Writer, paths, unit_visits, rows, accuracy):
 
 
 def _group_table(w: Writer, group_visits):
-    groups = campaigns.list_groups()
+    groups = sorted(campaigns.list_groups(), key=lambda g: group_order(g.name))
     assigned: dict[str, int] = {}
     for unit in units.list_units():
         if unit.group_id:
