@@ -11,7 +11,8 @@ is what tore "问题5｜个" apart):
 - —— and …… are not cut in two.
 
 ``break_lines`` takes the characters and their advances and returns each line's
-(start, end); a line breaks at the allowed place nearest its end. Only where a line holds no
+(start, end); a line breaks at the allowed place nearest its end (at a space, when one is in
+the line's second half: names are separated by spaces in unit paths). Only where a line holds no
 allowed place at all (a word longer than the line) is it cut at its end.
 """
 
@@ -89,6 +90,11 @@ def break_lines(chars: Sequence[str], advances: Sequence[float], widths: Sequenc
             end = start + 1  # a character wider than the line: alone on it
         else:
             brk = next((b for b in range(end, start, -1) if may_break(chars, b)), None)
+            # Where the text has spaces (a unit's path "临江县 / 新港镇 / 红星村", Latin words), a
+            # break at a space in the line's second half keeps a name whole.
+            space = next((b for b in range(end, start + (end - start) // 2, -1) if chars[b] == " "), None)
+            if space is not None:
+                brk = space
             end = brk if brk is not None else end
         stop = end
         while stop > start and chars[stop - 1] == " ":

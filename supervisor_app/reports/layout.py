@@ -217,7 +217,7 @@ class Writer:
         """Spaces for hand signatures (组长, 记录人): a label and room for a name and a date."""
         cells = []
         for role in roles:
-            cells += [self.grid(f"{role}（签字）", self.styles.cell_center, "heading"),
+            cells += [self.grid(f"{role}\n（签字）", self.styles.cell_center, "heading"),
                       self.grid("\n\n年　　月　　日", replace(self.styles.cell, align="right"))]
         label = 30 * mm
         widths = [label, BLOCK_WIDTH / len(roles) - label] * len(roles)
