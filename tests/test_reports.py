@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from supervisor_app import (
+    assessments,
     attachments,
     campaigns,
     cli,
@@ -166,8 +167,20 @@ def test_summary(demo_data, tmp_path):
     out = render("summary", tmp_path / "summary.pdf", date_from="2014-01-01", date_to="2014-06-30")
     whole = "".join(check_document(out, "督导工作汇总", "各单位防止五种倾向评定", "倾向问题排名", "整改逾期事项",
                                    "各单位督导和知识问答情况", "各督导组督导情况", "市委第一督导组"))
-    for _, path in units.unit_paths():
-        assert "".join(path.split()) in whole
+    levels = assessments.latest_tendencies_by_unit("2014-01-01", "2014-06-30")
+    counts = visits.visit_counts("2014-01-01", "2014-06-30")
+    for unit_id, path in units.unit_paths():
+        if levels.get(unit_id) or counts.get(unit_id):
+            assert "".join(path.split()) in whole
+    quiet = sum(1 for unit_id, _ in units.unit_paths() if not levels.get(unit_id))
+    assert f"另有{quiet}个单位期间内没有倾向评估，不再列出。" in whole  # counted, not listed
+    # groups in their number's order, not by character code; the 报送/抄送 and the 落款
+    names = [g.name for g in campaigns.list_groups()]
+    from supervisor_app.reports.common import group_order
+
+    in_text = sorted((whole.rindex(name), name) for name in names)
+    assert [name for _, name in in_text] == sorted(names, key=group_order)
+    assert "报送：市委常委会" in whole and "抄送：各督导组" in whole
 
 
 def test_evaluation_draft_then_signed_then_amended(demo_data, tmp_path):

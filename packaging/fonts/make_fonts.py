@@ -149,7 +149,9 @@ def make_noto(source: Path, weight: int, unicodes=None) -> bytes:
     static.recalcBBoxes = False  # the instancer has just computed them
     style = "Bold" if weight >= 700 else "Regular"
     names = static["name"]
-    family = names.getDebugName(1)  # Noto Sans SC
+    # The variable font's family (name 1) is its default instance's, "Noto Sans SC Thin";
+    # the typographic family (name 16) is the plain one.
+    family = names.getDebugName(16) or names.getDebugName(1).removesuffix(" Thin")
     for name_id, text in ((1, family), (2, style), (4, f"{family} {style}"),
                           (6, f"{family.replace(' ', '')}-{style}")):
         names.removeNames(nameID=name_id)
@@ -173,21 +175,30 @@ def main(argv=None) -> int:
     parser.add_argument("--fandol", required=True, type=Path, help="folder holding the Fandol .otf files")
     parser.add_argument("--noto", required=True, type=Path, help="NotoSansSC[wght].ttf (the variable font)")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[2] / "resources" / "fonts")
+    parser.add_argument("--only", nargs="*", metavar="NAME",
+                        help="remake only these outputs (e.g. NotoSansSC-Regular); the others stay as they are")
     args = parser.parse_args(argv)
     import fontTools
 
     args.out.mkdir(parents=True, exist_ok=True)
+    manifest_path = args.out / "FONTS.json"
     manifest = {"fonttools": fontTools.version, "sources": {}, "outputs": {}}
+    if args.only and manifest_path.is_file():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("fonttools") != fontTools.version:
+            parser.error(f"the other outputs were made with fontTools {manifest.get('fonttools')}: remake them all")
     jobs = [(name, args.fandol / file, lambda p: make_fandol(p)) for name, file in FANDOL.items()]
     jobs.append(("NotoSansSC-Regular", args.noto, lambda p: make_noto(p, 400)))
     jobs.append(("NotoSansSC-Bold", args.noto, lambda p: make_noto(p, 700, common_codepoints())))
     for name, source, make in jobs:
+        if args.only and name not in args.only:
+            continue
         print(f"{name} ← {source.name}", file=sys.stderr, flush=True)
         manifest["sources"][source.name] = sha256(source.read_bytes())
         data = make(source)
         (args.out / f"{name}.ttf").write_bytes(data)
         manifest["outputs"][f"{name}.ttf"] = sha256(data)
-    (args.out / "FONTS.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 
 
