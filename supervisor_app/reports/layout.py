@@ -223,8 +223,8 @@ class Writer:
         widths = [label, BLOCK_WIDTH / len(roles) - label] * len(roles)
         table = Table([cells], colWidths=widths, hAlign="LEFT")
         table.setStyle(TableStyle([
+            ("FONT", (0, 0), (-1, -1), self.fonts.font("body"), TABLE_SIZE),  # else Helvetica is named
             ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-            ("BACKGROUND", (0, 0), (0, 0), HEADER_FILL),
             *(("BACKGROUND", (2 * n, 0), (2 * n, 0), HEADER_FILL) for n in range(len(roles))),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("TOPPADDING", (0, 0), (-1, -1), 6),
@@ -342,6 +342,8 @@ HEADING_STYLES = ("h1", "h2", "subtitle")
 
 
 def _height(flowable: Flowable) -> float:
+    if isinstance(flowable, KeepTogether):  # its own wrap needs a canvas: add up what it holds
+        return sum(_height(f) for f in flowable._content)
     return flowable.wrap(BLOCK_WIDTH, BLOCK_HEIGHT)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
 
 
@@ -356,8 +358,8 @@ def _start_height(flowable: Flowable) -> float:
         return start.wrap(BLOCK_WIDTH, BLOCK_HEIGHT)[1]
     if isinstance(flowable, GridParagraph):
         return min(_height(flowable), 2 * LEADING)  # two lines of text
-    if isinstance(flowable, KeepTogether):  # all of it moves together; its own wrap needs a canvas
-        return min(sum(_height(f) for f in flowable._content), BLOCK_HEIGHT / 2)
+    if isinstance(flowable, KeepTogether):  # all of it moves together
+        return min(_height(flowable), BLOCK_HEIGHT / 2)
     return min(_height(flowable), BLOCK_HEIGHT / 2)
 
 
@@ -527,7 +529,12 @@ def write(
             and story[1].style.name == "subtitle":
         story[0].spaceAfter = 0
         story[1].spaceAfter = LEADING  # the blank line goes under the subtitle
-    story = snap_to_grid([*keep_headings_with_text(story), *_closing(document, writer, made_at)])
+    closing = _closing(document, writer, made_at)
+    if (document.issuer and story and isinstance(story[-1], GridParagraph | Table)
+            and _height(story[-1]) < BLOCK_HEIGHT / 3):
+        # The 落款 never stands alone on a page: the end of the text goes over with it.
+        story[-1] = KeepTogether([story[-1], closing.pop(0)])
+    story = snap_to_grid([*keep_headings_with_text(story), *closing])
     # Created with the usual mode (0666 less the umask), as any file the user saves: mkstemp's
     # 0600 would keep colleagues on a shared folder from opening the document.
     tmp_name = str(out.parent / f".{out.stem[:40]}.{uuid.uuid4().hex[:12]}.pdf.tmp")
