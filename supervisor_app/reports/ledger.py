@@ -39,6 +39,7 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
     if unit is not None:
         story.append(_table(w, rows))
     else:
+        story.append(w.h1("各单位问题整改情况"))  # the per-unit （一）（二） headings sit under it
         by_unit: dict[str, list[findings.LedgerRow]] = {}
         for row in rows:
             by_unit.setdefault(row.finding.unit_id, []).append(row)

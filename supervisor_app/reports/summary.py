@@ -59,7 +59,7 @@ def build(w: Writer, *, record_id: str | None = None, date_from=None, date_to=No
     story.extend(_ranking(w, ranking, name_of, levels, tpl))
 
     story.append(w.h1("整改逾期事项"))
-    story.extend(_overdue(w, overdue, on))
+    story.extend(_overdue(w, overdue, on, name_of))
 
     story.append(w.h1("各单位督导和知识问答情况"))
     story.extend(_unit_table(w, paths, unit_visits, rows, accuracy))
@@ -117,12 +117,13 @@ def _ranking(w: Writer, ranking, name_of, levels, tpl) -> list:
     ]
 
 
-def _overdue(w: Writer, rows, on) -> list:
+def _overdue(w: Writer, rows, on, name_of: dict[str, str]) -> list:
     if not rows:
         return [w.para(f"截至{chinese_date(on)}，没有整改逾期的问题。")]
     shown = rows[:OVERDUE_LISTED]
     data = [
-        [str(n), row.unit_name, finding_text(row), row.rectification.responsible,
+        # the unit with its parents: village names repeat across townships
+        [str(n), name_of.get(row.finding.unit_id, row.unit_name), finding_text(row), row.rectification.responsible,
          stacked_date(row.rectification.deadline), completion_text(row)]
         for n, row in enumerate(shown, 1)
     ]
