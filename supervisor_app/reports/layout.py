@@ -533,7 +533,8 @@ def write(
     if (document.issuer and story and isinstance(story[-1], GridParagraph | Table)
             and _height(story[-1]) < BLOCK_HEIGHT / 3):
         # The 落款 never stands alone on a page: the end of the text goes over with it.
-        story[-1] = KeepTogether([story[-1], closing.pop(0)])
+        # (one KeepTogether: reportlab measures a nested one as taller than any page)
+        story[-1] = KeepTogether([story[-1], *closing.pop(0)._content])
     story = snap_to_grid([*keep_headings_with_text(story), *closing])
     # Created with the usual mode (0666 less the umask), as any file the user saves: mkstemp's
     # 0600 would keep colleagues on a shared folder from opening the document.
