@@ -80,7 +80,8 @@ def test_first_pages_match_their_references(demo_data, tmp_path, fixed_today):
         reference = REFERENCES / f"{kind}.json"
         if UPDATE:
             reference.parent.mkdir(exist_ok=True)
-            reference.write_text(json.dumps(got, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+            lines = ",\n".join(json.dumps(word, ensure_ascii=False) for word in got)
+            reference.write_text(f"[\n{lines}\n]\n", encoding="utf-8")  # one word a line: diffs read well
             continue
         expected = json.loads(reference.read_text(encoding="utf-8"))
         if got != expected:
