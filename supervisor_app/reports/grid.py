@@ -116,11 +116,15 @@ class GridParagraph(Flowable):
         head = GridParagraph(self.runs, replace(self.style, space_after=0), _lines=lines[:fit], _first=self._first)
         tail = GridParagraph(self.runs, replace(self.style, space_before=0), _lines=lines[fit:], _first=False)
         head._width = tail._width = availWidth
+        # The parts take this paragraph's place; reportlab's "postponed once" mark must not stay
+        # on it, or laying the same story out again (the benchmark does) fails on it.
+        self.__dict__.pop("_postponed", None)
         return [head, tail]
 
     # --- drawing -------------------------------------------------------------------------------
 
     def draw(self):
+        self.__dict__.pop("_postponed", None)  # drawn at last: laid out again, it starts afresh
         canvas = self.canv
         style = self.style
         width = self.width - style.right_indent * style.pitch
