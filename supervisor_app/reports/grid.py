@@ -80,7 +80,8 @@ class GridParagraph(Flowable):
         natural = stringWidth(char, face.name, self.style.size)
         return self.style.pitch if natural >= FULL_WIDTH * self.style.size else natural
 
-    def text(self) -> str:
+    def plain_text(self) -> str:
+        """The paragraph's characters (a line break as \\n)."""
         return "".join(self.chars)
 
     def _break(self, width: float) -> list[Line]:
