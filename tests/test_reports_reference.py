@@ -40,10 +40,10 @@ def shipped_faces_only():
 @pytest.fixture
 def fixed_today(monkeypatch):
     """Documents say 截至<today>: the references are made on a fixed day."""
+    original = clock.today  # compared against before any module (clock among them) is patched
     for name, module in list(sys.modules.items()):
-        if name.startswith("supervisor_app") and getattr(module, "today", None) is clock.today:
+        if name.startswith("supervisor_app") and getattr(module, "today", None) is original:
             monkeypatch.setattr(module, "today", lambda: ON)
-    monkeypatch.setattr(clock, "today", lambda: ON)
 
 
 def first_page(path: Path) -> list[dict]:
@@ -72,7 +72,7 @@ def _targets():
     ]
 
 
-def test_first_pages_match_their_references(demo_data, tmp_path, fixed_today):
+def test_first_pages_match_their_references(fixed_today, demo_data, tmp_path):
     mismatched = []
     for kind, arguments in _targets():
         out = render(kind, tmp_path / f"{kind}.pdf", made_at=MADE_AT, **arguments)
