@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from supervisor_app import (
+    assessments,
     attachments,
     campaigns,
     cli,
@@ -35,8 +36,8 @@ TOLERANCE = 1 * MM
 
 @pytest.fixture(scope="session", autouse=True)
 def report_fonts(tmp_path_factory):
-    """Make the bundled faces once for the whole run (tests never use the machine's fonts)."""
-    fonts.configure(cache_dir=tmp_path_factory.getbasetemp() / "report-fonts", use_system=False)
+    """The documents as on a machine without Chinese fonts: the shipped faces only."""
+    fonts.configure(use_system=False)
     yield
     fonts.configure(cache_dir=None, use_system=True)
 
@@ -65,8 +66,8 @@ def check_fonts(path: Path) -> None:
 
 def check_pages(path: Path) -> int:
     """A4; every character inside the text block (within 1 mm) but the page number, which
-    reads "— N —" 7 mm below the block, right on odd pages, left on even ones. Returns the
-    page count."""
+    reads "— N —" with its 一字线 inked 7 ± 1 mm below the block, right on odd pages, left on
+    even ones, one character in. Returns the page count."""
     with pdfplumber.open(path) as pdf:
         for number, page in enumerate(pdf.pages, 1):
             assert (round(page.width, 1), round(page.height, 1)) == (round(A4[0], 1), round(A4[1], 1))
@@ -82,9 +83,28 @@ def check_pages(path: Path) -> int:
                 assert abs(max(c["x1"] for c in ink) - (RIGHT - 14)) < TOLERANCE
             else:
                 assert abs(min(c["x0"] for c in ink) - (LEFT + 14)) < TOLERANCE
-            digits_top = min(c["top"] for c in ink if c["text"].isdigit())
-            assert abs(digits_top - (BOTTOM + 7 * MM)) < 1.5 * MM
+            dash = next(c for c in ink if c["text"] == "—")
+            assert abs(dash_ink_middle(path, number - 1, dash) - (BOTTOM + 7 * MM)) <= 1 * MM
         return len(pdf.pages)
+
+
+def dash_ink_middle(path: Path, index: int, dash: dict) -> float:
+    """Where the page number's 一字线 is inked (from the page's top, in points), found on the
+    page rendered by PDFium at 300 dpi: the middle of the dark rows under the dash."""
+    import pypdfium2 as pdfium
+
+    scale = 300 / 72
+    document = pdfium.PdfDocument(str(path))
+    try:
+        image = document[index].render(scale=scale, grayscale=True).to_pil()
+    finally:
+        document.close()
+    left, right = int(dash["x0"] * scale) + 2, int(dash["x1"] * scale) - 2
+    top, bottom = int((dash["top"] - 4) * scale), int((dash["bottom"] + 4) * scale)
+    pixels = image.load()
+    rows = [y for y in range(top, bottom) if any(pixels[x, y] < 128 for x in range(left, right))]
+    assert rows, "no ink under the page number's dash"
+    return (rows[0] + rows[-1] + 1) / 2 / scale
 
 
 def check_document(path: Path, *expected: str, record_id: str | None = None) -> list[str]:
@@ -147,8 +167,21 @@ def test_summary(demo_data, tmp_path):
     out = render("summary", tmp_path / "summary.pdf", date_from="2014-01-01", date_to="2014-06-30")
     whole = "".join(check_document(out, "督导工作汇总", "各单位防止五种倾向评定", "倾向问题排名", "整改逾期事项",
                                    "各单位督导和知识问答情况", "各督导组督导情况", "市委第一督导组"))
-    for _, path in units.unit_paths():
-        assert "".join(path.split()) in whole
+    levels = assessments.latest_tendencies_by_unit("2014-01-01", "2014-06-30")
+    counts = visits.visit_counts("2014-01-01", "2014-06-30")
+    for unit_id, path in units.unit_paths():
+        if levels.get(unit_id) or counts.get(unit_id):
+            assert "".join(path.split()) in whole
+    quiet = sum(1 for unit_id, _ in units.unit_paths() if not levels.get(unit_id))
+    assert f"另有{quiet}个单位期间内没有倾向评估，不再列出。" in whole  # counted, not listed
+    # groups in their number's order, not by character code; the 报送/抄送 and the 落款
+    names = [g.name for g in campaigns.list_groups()]
+    from supervisor_app.reports.common import group_order
+
+    table = whole[whole.rindex("各督导组督导情况"):]
+    in_text = sorted((table.index(name), name) for name in names)
+    assert [name for _, name in in_text] == sorted(names, key=group_order)
+    assert "报送：市委常委会" in whole and "抄送：各督导组" in whole
 
 
 def test_evaluation_draft_then_signed_then_amended(demo_data, tmp_path):

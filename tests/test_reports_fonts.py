@@ -1,59 +1,104 @@
-"""Font resolution for the PDFs (setting → machine's faces → bundled Noto) and Chinese line breaking."""
+"""Faces for the PDFs (setting → the machine's faces by role → the shipped faces), the shipped
+font files themselves, and Chinese line breaking tested against its rules."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
 import reportlab
-from reportlab.lib.styles import ParagraphStyle
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from supervisor_app import installation
 from supervisor_app.reports import fonts
-from supervisor_app.reports.cjk import CANNOT_END, CANNOT_START, UNIT_AFTER_DIGIT, CJKParagraph
+from supervisor_app.reports.cjk import CANNOT_END, CANNOT_START, break_lines
+
+SHIPPED = fonts.shipped_dir()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def report_fonts(tmp_path_factory):
-    """The same session folder as test_reports.py: the faces are made once per run."""
-    fonts.configure(cache_dir=tmp_path_factory.getbasetemp() / "report-fonts", use_system=False)
+@pytest.fixture(scope="module", autouse=True)
+def shipped_faces_only():
+    fonts.configure(use_system=False)
     yield
-    fonts.configure(cache_dir=None, use_system=True)
+    fonts.configure(use_system=True)
 
 
 @pytest.fixture
-def bundled() -> fonts.FontSet:
+def shipped() -> fonts.FontSet:
     fonts.reset()
     return fonts.font_set()
 
 
-def test_bundled_faces_are_static_instances_made_once(bundled):
+# --- the shipped files ---------------------------------------------------------------------------
+
+
+def test_shipped_faces_are_static_truetype_made_at_build_time():
     from fontTools.ttLib import TTFont
 
-    assert bundled.origin == "bundled"
-    regular, bold = bundled.faces["body"].path, bundled.faces["heading"].path
-    assert TTFont(regular)["OS/2"].usWeightClass == 400 and "fvar" not in TTFont(regular)
-    assert TTFont(bold)["OS/2"].usWeightClass == 700
-    stamps = [p.stat().st_mtime_ns for p in (regular, bold)]
-    fonts.reset()
-    again = fonts.font_set()
-    assert [again.faces["body"].path, again.faces["heading"].path] == [regular, bold]
-    assert [p.stat().st_mtime_ns for p in (regular, bold)] == stamps
-    assert not list(regular.parent.glob(".*.tmp"))
+    manifest = json.loads((SHIPPED / "FONTS.json").read_text(encoding="utf-8"))
+    expected = {*fonts.SHIPPED.values(), fonts.FALLBACK, *fonts.WINDOW_FACES.values()}
+    assert set(manifest["outputs"]) == expected
+    total = 0
+    for name, digest in manifest["outputs"].items():
+        data = (SHIPPED / name).read_bytes()
+        total += len(data)
+        assert hashlib.sha256(data).hexdigest() == digest, name  # the files are what the script made
+        font = TTFont(SHIPPED / name)
+        assert "glyf" in font and "fvar" not in font and "CFF " not in font, name
+    assert total < 40 * 1024 * 1024
+    assert TTFont(SHIPPED / "NotoSansSC-Regular.ttf")["OS/2"].usWeightClass == 400
+    assert TTFont(SHIPPED / "NotoSansSC-Bold.ttf")["OS/2"].usWeightClass == 700
+    assert (SHIPPED / "LICENSE-Fandol-GPL-3.0.txt").is_file() and (SHIPPED / "LICENSE-NotoSansSC-OFL-1.1.txt").is_file()
 
 
-def test_the_setting_comes_first_and_a_bad_one_falls_back(data_dir, bundled):
-    chosen = bundled.faces["body"].path
+def test_the_document_faces_cover_gb2312_and_the_fallback_covers_rare_names():
+    from fontTools.ttLib import TTFont
+
+    gb2312 = set()
+    for high in range(0xB0, 0xF8):
+        for low in range(0xA1, 0xFF):
+            try:
+                gb2312.add(ord(bytes((high, low)).decode("gb2312")))
+            except UnicodeDecodeError:
+                pass
+    assert len(gb2312) == 6763
+    for name in fonts.SHIPPED.values():
+        assert gb2312 <= set(TTFont(SHIPPED / name).getBestCmap()), name
+    fallback = set(TTFont(SHIPPED / fonts.FALLBACK).getBestCmap())
+    assert {ord(c) for c in "堃喆赟昉䶮犇"} <= fallback and len(fallback) > 25000
+
+
+# --- resolution ------------------------------------------------------------------------------------
+
+
+def test_faces_by_role_without_system_fonts(shipped):
+    assert {role: face.path.name for role, face in shipped.faces.items()} == fonts.SHIPPED
+    assert all(face.origin == "shipped" for face in shipped.faces.values())
+    notice = shipped.notice()
+    assert notice and "仿宋、小标宋、黑体、楷体、宋体" in notice
+
+
+def test_no_runtime_instancing_or_cache(shipped, data_dir):
+    assert not (data_dir / "fonts").exists()
+    assert not hasattr(fonts, "make_faces")
+
+
+def test_the_setting_comes_first_and_a_bad_one_falls_back(data_dir, shipped):
+    chosen = shipped.faces["kai"].path
     installation.set_setting(fonts.SETTING_KEY, str(chosen))
     from_setting = fonts.font_set()
     assert from_setting.origin == "setting"
     assert {face.path for face in from_setting.faces.values()} == {chosen}
+    assert from_setting.notice() is None
     installation.set_setting(fonts.SETTING_KEY, str(data_dir / "missing.ttf"))
     fallback = fonts.font_set()
-    assert fallback.origin == "bundled" and fallback.warnings
+    assert fallback.origin == "shipped" and fallback.warnings
     latin = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
     installation.set_setting(fonts.SETTING_KEY, str(latin))
-    assert fonts.font_set().origin == "bundled"  # a face without Chinese is not taken
+    assert fonts.font_set().origin == "shipped"  # a face without Chinese is not taken
     installation.set_setting(fonts.SETTING_KEY, None)
 
 
@@ -71,46 +116,80 @@ def test_fc_list_keeps_truetype_outlines_only():
     assert [(c.path.name, c.index) for c in found] == [("ukai.ttc", 0), ("wqy-microhei.ttc", 1)]
 
 
-def test_machine_faces_are_matched_to_roles(bundled):
-    regular, bold = bundled.faces["body"].path, bundled.faces["heading"].path
+def test_machine_faces_serve_only_their_own_role(shipped):
+    kai, hei, song = (SHIPPED / fonts.SHIPPED[r] for r in ("kai", "heading", "number"))
     latin = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
     candidates = [
         fonts.Candidate(latin, 0, "Bitstream Vera Sans"),  # claims Chinese, has none: skipped
-        fonts.Candidate(regular, 0, "AR PL UKai CN"),
-        fonts.Candidate(bold, 0, "WenQuanYi Zen Hei"),
+        fonts.Candidate(kai, 0, "AR PL UKai CN"),
+        fonts.Candidate(hei, 0, "WenQuanYi Zen Hei"),
     ]
     faces = fonts._fontconfig_faces(candidates)
-    assert faces["kai"].path == regular and faces["heading"].path == bold
-    assert faces["body"].path == regular  # no 仿宋 or 宋体: the 楷体 face is the closest
+    assert faces["kai"].path == kai and faces["heading"].path == hei
+    assert "body" not in faces and "title" not in faces  # a 楷体 is no 仿宋: the shipped 仿宋 serves
     assert all(face.origin == "system" for face in faces.values())
-    assert fonts._fontconfig_faces([fonts.Candidate(latin, 0, "DejaVu Sans")]) == {}
+    # UOS/Kylin's 方正 faces by their family names; a 宋体 stands in for 小标宋, drawn bold
+    faces = fonts._fontconfig_faces([fonts.Candidate(song, 0, "方正书宋_GBK"), fonts.Candidate(kai, 0, "方正楷体_GBK")])
+    assert faces["number"].path == song and faces["title"].path == song and faces["title"].fake_bold
+    assert not faces["number"].fake_bold and faces["kai"].path == kai
+    faces = fonts._fontconfig_faces([fonts.Candidate(kai, 0, "方正小标宋_GBK"), fonts.Candidate(hei, 0, "FZFangSong-Z02")])
+    assert faces["title"].path == kai and not faces["title"].fake_bold and faces["body"].path == hei
 
 
-def test_characters_outside_the_faces_get_a_fallback_face(bundled):
-    plain = bundled.markup("督导组<到>临江县", "body")
-    assert plain == "督导组&lt;到&gt;临江县"
-    rare = bundled.markup("王堃同志", "body")
-    assert rare.startswith("王<font name=") and rare.endswith(">堃</font>同志")
-    assert bundled.markup("王堃同志", "title") != rare  # the bold fallback for headings
+def test_characters_outside_the_faces_get_the_fallback_face(shipped):
+    runs = shipped.runs("王堃同志", "body")
+    assert [(text, face.path.name) for text, face in runs] == [
+        ("王", "FandolFang-Regular.ttf"), ("堃", "NotoSansSC-Regular.ttf"), ("同志", "FandolFang-Regular.ttf")]
+    assert shipped.markup("督导组<到>临江县", "body") == "督导组&lt;到&gt;临江县"
+    assert "（堃）" in shipped.notice("堃")
 
 
-def test_chinese_line_breaking_rules():
-    fonts.reset()
-    face = fonts.font_set().faces["body"].name
-    style = ParagraphStyle("t", fontName=face, fontSize=10, leading=12, wordWrap="CJK")
+# --- line breaking, against the rules ------------------------------------------------------------
 
-    def lines(text, width_chars):
-        para = CJKParagraph(text, style)
-        para.wrap(width_chars * 10 + 0.01, 1000)
-        return ["".join(w.text for w in line.words) for line in para.blPara.lines]
+UNITS = "个分年月日人次项%"
+CJK = "督导组发现问题整改落实已核实销号轻微群众意见"
+ALPHABET = CJK * 3 + "，。、；：？！（）《》“”" + "0123456789" * 2 + UNITS + "PQTabc" + " " + "—…" + ".-"
 
-    text = "一二三四五六七八九，十一二三四五。“引号”（括号）2014年6月17日完成"
-    for width in range(4, 12):
-        got = lines(text, width)
-        assert "".join(got) == text
-        assert all(line[0] not in CANNOT_START for line in got[1:]), got
-        assert all(line[-1] not in CANNOT_END for line in got[:-1]), got
-        assert not any(a[-1].isdigit() and (b[0].isdigit() or b[0] in UNIT_AFTER_DIGIT)
-                       for a, b in zip(got, got[1:], strict=False)), got
-    assert lines("一" * 9 + "，二", 9) == ["一" * 8, "一，二"]  # the comma pulls a character down
-    assert lines("x" * 30, 10)  # a word longer than the line is still cut
+
+def allowed(before: str, after: str) -> bool:
+    """The rules, stated here on their own: where a line may end between two characters."""
+    if before == " " or after == " ":
+        return True
+    if after in CANNOT_START or before in CANNOT_END:
+        return False
+    latin = set("abcPQT0123456789.-%")
+    if before in latin and after in latin:
+        return False  # a Latin word, a number (3.5, 12%)
+    if before.isdigit() and after in UNITS:
+        return False  # a number with its unit
+    if before in "年月" and after.isdigit():
+        return False  # a date
+    return not (before == after and before in "—…")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, min_size=1, max_size=120), st.integers(min_value=4, max_value=24))
+def test_line_breaking_keeps_every_rule(text, width):
+    advances = [0.5 if c.isascii() else 1.0 for c in text]
+    lines = break_lines(text, advances, [width])
+    assert "".join(text[a:b] for a, b in lines).replace(" ", "") == text.replace(" ", "")
+    for (start, end), following in zip(lines, [*lines[1:], None], strict=True):
+        assert sum(advances[start:end]) <= width + 1e-6 or end - start == 1
+        if following is None:
+            continue
+        position = following[0]
+        before, after = text[position - 1], text[position]
+        if allowed(before, after):
+            continue
+        # a rule may give way only where the line holds no allowed place at all (a word longer than a line)
+        assert not any(allowed(text[i - 1], text[i]) for i in range(start + 1, position)), (text, width, lines)
+
+
+@pytest.mark.parametrize("text", ["已核实销号0个", "轻微1分", "问题5个", "（如 PPT、QQ群）", "2014年6月17日"])
+def test_the_breaks_of_the_issue_do_not_happen(text):
+    prefix = "督" * 7
+    whole = prefix + text
+    for width in range(8, len(whole) + 1):
+        lines = break_lines(whole, [0.5 if c.isascii() else 1.0 for c in whole], [width])
+        for start, _end in lines[1:]:
+            assert allowed(whole[start - 1], whole[start]), (whole, width, lines)

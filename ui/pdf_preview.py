@@ -72,7 +72,7 @@ def print_pdf(path: str | Path, printer: QPrinter) -> int:
 class PdfPreviewDialog(QDialog):
     """Shows a generated PDF page by page; save it where the user wants, or print it."""
 
-    def __init__(self, parent, path: str | Path, suggested_name: str):
+    def __init__(self, parent, path: str | Path, suggested_name: str, notice: str | None = None):
         super().__init__(parent)
         self.path = Path(path)
         self.suggested_name = suggested_name
@@ -81,6 +81,11 @@ class PdfPreviewDialog(QDialog):
         self.setWindowFlag(Qt.WindowType.Window)
         self.resize(900, 900)
         layout = QVBoxLayout(self)
+        # One line when the document was set in substitute faces (no official fonts installed).
+        self.notice = QLabel(notice or "")
+        self.notice.setWordWrap(True)
+        self.notice.setVisible(bool(notice))
+        layout.addWidget(self.notice)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         pages = QWidget()

@@ -19,12 +19,14 @@ def preview_report(parent, kind: str, *, record_id: str | None = None, date_from
     out = folder / "document.pdf"
     name = title or reports.KIND_LABELS[kind]
 
+    notices: list[str] = []
+
     def work(progress, cancelled):
         return reports.render(kind, out, record_id=record_id, date_from=date_from, date_to=date_to,
-                              progress=progress, cancelled=cancelled)
+                              progress=progress, cancelled=cancelled, notices=notices)
 
     def done(path):
-        dialog = PdfPreviewDialog(parent, path, reports.safe_filename(name))
+        dialog = PdfPreviewDialog(parent, path, reports.safe_filename(name), notice="；".join(notices) or None)
         dialog.finished.connect(lambda _result: _cleanup(folder))
         dialog.show()
         if on_shown:

@@ -78,7 +78,7 @@ def _check_period(date_from, date_to) -> tuple[str | None, str | None]:
 
 
 def prepare_fonts() -> fonts.FontSet:
-    """Resolve (and on a machine without Chinese fonts, make) the faces once, ahead of time."""
+    """Resolve the faces once, ahead of time."""
     return fonts.prepare()
 
 
@@ -92,8 +92,12 @@ def render(
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
     made_at: datetime | None = None,
+    notices: list[str] | None = None,
 ) -> Path:
     """Write one document of ``kind`` to ``out_path``; return the path written.
+
+    When the document was set in substitute faces (no official Chinese fonts on the machine,
+    or a rare character), one line saying so is appended to ``notices`` (when given).
 
     ``record_id`` names the visit, the unit (``unit``; optional for ``ledger``: all units
     when absent) or the evaluation. Dates are 'YYYY-MM-DD', inclusive. Raises NotFoundError
@@ -115,6 +119,9 @@ def render(
     if cancelled is not None and cancelled():
         raise ReportCancelled("已取消生成文书。")
     path = write(document, writer, out_path, made_at=made_at, cancelled=cancelled)
+    notice = writer.notice()
+    if notices is not None and notice:
+        notices.append(notice)
     progress(1, 1)
     return path
 
@@ -129,6 +136,7 @@ class BatchResult:
     paths: list[Path] = field(default_factory=list)
     total: int = 0
     cancelled: bool = False
+    notices: list[str] = field(default_factory=list)  # substitute faces used (one line each, no repeats)
 
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
@@ -185,5 +193,8 @@ def render_batch(
             result.cancelled = True
             break
         result.paths.append(path)
+        notice = writer.notice()
+        if notice and notice not in result.notices:
+            result.notices.append(notice)
         progress(done, len(targets))
     return result

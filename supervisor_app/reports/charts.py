@@ -10,8 +10,11 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.lib.validators import Auto
 
 from .layout import BLOCK_WIDTH
+
+LABEL_SIZE = 10.5  # 五号: axis labels and the legend stay legible in print
 
 # Told apart in print without colour too: each line has its own marker and dash.
 SERIES_STYLES = (
@@ -58,41 +61,57 @@ def level_chart(
     y_axis.valueMin, y_axis.valueMax = -0.2, len(scale) - 1 + 0.2
     y_axis.valueSteps = list(range(len(scale)))
     y_axis.labelTextFormat = lambda v: scale[int(round(v))] if 0 <= round(v) < len(scale) else ""
-    y_axis.labels.fontName, y_axis.labels.fontSize = font, 9
+    y_axis.labels.fontName, y_axis.labels.fontSize = font, LABEL_SIZE
     y_axis.visibleGrid = 1
     y_axis.gridStrokeColor = colors.Color(0.85, 0.85, 0.85)
     x_axis = plot.xValueAxis
     x_axis.valueMin, x_axis.valueMax = first - 0.5, last + 0.5
-    x_axis.valueSteps = _steps(days, first, last, plot.width)
+    peaks = _peak_days(series)
+    x_axis.valueSteps = _steps(days, first, last, plot.width, keep=peaks)
     x_axis.labelTextFormat = lambda v: _short_date(int(round(v)))
-    x_axis.labels.fontName, x_axis.labels.fontSize = font, 8
+    x_axis.labels.fontName, x_axis.labels.fontSize = font, LABEL_SIZE
     x_axis.labels.angle = 0
     drawing.add(plot)
+    # The legend shows each series' own line: its dash and its marker (readable in black and white).
+    for index, (name, _) in enumerate(series):
+        plot.lines[index].name = name
     legend = Legend()
-    legend.fontName, legend.fontSize = font, 9
+    legend.fontName, legend.fontSize = font, LABEL_SIZE
     legend.alignment = "right"
-    legend.x, legend.y = plot.x, 14
-    legend.dx, legend.dy = 8, 8
+    legend.x, legend.y = plot.x, 12
+    legend.dx, legend.dy = 22, 8
     legend.deltax = (plot.width) / max(len(series), 1)
     legend.columnMaximum = 1
     legend.boxAnchor = "w"
-    legend.colorNamePairs = [
-        (SERIES_STYLES[i % len(SERIES_STYLES)][0], name) for i, (name, _) in enumerate(series)
-    ]
+    legend.colorNamePairs = Auto(obj=plot)
     drawing.add(legend)
     return drawing
 
 
-def _steps(days: list[int], first: int, last: int, width: float, label_width: float = 40) -> list[int]:
-    """The days to label: those of the data, thinned so that no two labels overlap."""
+def _peak_days(series) -> list[int]:
+    """The days on which a series reaches its highest level (their dates must be labelled)."""
+    out = set()
+    for _, points in series:
+        if points:
+            top = max(level for _, level in points)
+            out.update(date.fromisoformat(d[:10]).toordinal() for d, level in points if level == top)
+    return sorted(out)
+
+
+def _steps(days: list[int], first: int, last: int, width: float, label_width: float = 48,
+           keep: list[int] = ()) -> list[int]:
+    """The days to label: the peaks and the latest day first, then the other days of the data,
+    thinned so that no two labels overlap."""
     per_day = width / max(last - first + 1, 1)
     chosen: list[int] = []
-    for day in days:
-        if not chosen or (day - chosen[-1]) * per_day >= label_width:
+
+    def fits(day: int) -> bool:
+        return all(abs(day - other) * per_day >= label_width for other in chosen)
+
+    for day in [*([days[-1]] if days else []), *keep, *days]:
+        if day not in chosen and fits(day):
             chosen.append(day)
-    if len(chosen) > 1 and chosen[-1] != days[-1]:
-        chosen[-1] = days[-1]  # the latest day matters more than the one just before it
-    return chosen
+    return sorted(chosen)
 
 
 def _short_date(ordinal: int) -> str:

@@ -1,150 +1,106 @@
-"""Chinese line breaking for reportlab paragraphs.
+"""Chinese line breaking: where a line may end, by every rule at once.
 
-reportlab's own CJK wrap lets a full-width comma or full stop start a line (its list of
-marks that cannot start a line is Japanese and lacks ，；：！？) or hang outside the text
-block. Chinese typesetting pulls the last character of the line down with the mark instead,
-keeps an opening bracket or quote with what follows, and does not cut a Latin word or a
-number in two unless it is longer than a line.
+A break between two characters is allowed only when all of these hold together (checking
+them one after another — pulling a break back for one rule and not re-checking the others —
+is what tore "问题5｜个" apart):
+
+- 避头: the next line does not start with a closing mark (，。、；：？！）》” …);
+- 避尾: the line does not end with an opening mark (（《“ …);
+- a Latin word, a number (3.5, 12.5%, 2014-06-17, PPT) is not cut;
+- a number stays with its unit or date part (5个, 1分, 2014年6月17日, 第3, 30%);
+- —— and …… are not cut in two.
+
+``break_lines`` takes the characters and their advances and returns each line's
+(start, end); a line breaks at the allowed place nearest its end (at a space, when one is in
+the line's second half: names are separated by spaces in unit paths). Only where a line holds no
+allowed place at all (a word longer than the line) is it cut at its end.
 """
 
 from __future__ import annotations
 
-from reportlab.lib.textsplit import ALL_CANNOT_END, ALL_CANNOT_START
-from reportlab.platypus.paragraph import Paragraph, ParaLines, cjkU, makeCJKParaLine
-from reportlab.rl_config import _FUZZ
+from collections.abc import Sequence
 
-CANNOT_START = set(ALL_CANNOT_START) | set("，。、；：？！）》」』】〕〉”’…—·%‰℃,.;:?!)]}")
-CANNOT_END = set(ALL_CANNOT_END) | set("（《「『【〔〈“‘([{")
-_MAX_PULL = 3  # characters pulled down at most to satisfy the rules
-
-
-UNIT_AFTER_DIGIT = set("年月日时分秒号个人次项条天周岁元万亿%")
-
-
-def _is_word(char: str) -> bool:
-    return char.isascii() and (char.isalnum() or char in "-_.:/%@#&+")
+CANNOT_START = set(
+    "!%),.:;?]}¢°·'\"†‡›℃∶、。〃〆〕〗〞﹚﹜！＂％＇），．：；？！］｝～–—…‥〉》」』】〙〟｠»’”‰′″ヽヾーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎゕゖㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ々〻"
+)
+CANNOT_END = set("([{£¥'\"‵〈《「『【〔〖〘〝﹙﹛（＄．［｛￡￥〚‘“«‹")
+# Characters that follow a number as its unit or as a part of a date or time.
+UNIT_AFTER_DIGIT = set("年月日时分秒号个人次项条天周岁元角万亿千百十%％‰℃度米克吨斤亩户家名位件份批所起处座篇页期倍余多")
+BEFORE_DIGIT = set("第约近逾")  # 第3, 约5: kept with the number that follows
+DATE_PARTS = set("年月")  # 2014年6月: the part and the next number stay together
+LATIN_JOINERS = set("-_.:/%@#&+'’,")
 
 
-def _glued(units: list, i: int) -> bool:
-    """Whether ``units[i]`` may not be parted from ``units[i - 1]``: inside a Latin word or a
-    number, or a unit after a number (2014年, 17日, 30%)."""
-    before, char = units[i - 1], units[i]
-    if _is_word(before) and _is_word(char):
+def _latin(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char in LATIN_JOINERS)
+
+
+def _digit(char: str) -> bool:
+    return char.isdigit()  # ASCII and full-width digits
+
+
+def glued(before: str, after: str) -> bool:
+    """Whether ``before`` and ``after`` (adjacent) must stay on one line."""
+    if _latin(before) and _latin(after):
         return True
-    return before.isascii() and before.isdigit() and char in UNIT_AFTER_DIGIT
+    if _digit(before) and after in UNIT_AFTER_DIGIT:
+        return True
+    if before in BEFORE_DIGIT and _digit(after):
+        return True
+    if before in DATE_PARTS and _digit(after):
+        return True
+    if before == after and before in "—…":
+        return True
+    return False
 
 
-def _width(u, max_width: float) -> float:
-    width = u.width
-    if hasattr(width, "normalizedValue"):
-        width._normalizer = max_width
-        width = width.normalizedValue(max_width)
-    return width
+def may_break(chars: Sequence[str], i: int) -> bool:
+    """Whether a line may end before ``chars[i]`` (0 < i < len(chars))."""
+    before, after = chars[i - 1], chars[i]
+    if after.isspace() or before.isspace():
+        return True  # a space is where Latin text breaks; it is dropped at the line's ends
+    return after not in CANNOT_START and before not in CANNOT_END and not glued(before, after)
 
 
-def _break_at(units: list, start: int, overflow: int) -> int:
-    """Where the line that cannot hold ``units[overflow]`` should end (exclusive)."""
-    brk = overflow
-    if _glued(units, overflow):
-        j = overflow - 1
-        while j > start and _glued(units, j):
-            j -= 1
-        if j > start:
-            brk = j  # the whole word or number moves down
-    for _ in range(_MAX_PULL):
-        if brk - 1 <= start:
-            break
-        if units[brk] in CANNOT_START or units[brk - 1] in CANNOT_END:
-            brk -= 1
-        else:
-            break
-    return brk if brk > start else overflow
+def break_lines(chars: Sequence[str], advances: Sequence[float], widths: Sequence[float],
+                fuzz: float = 1e-6) -> list[tuple[int, int]]:
+    """Lines of ``chars`` as (start, end) pairs; line n may be ``widths[min(n, -1)]`` wide.
 
-
-def split_cjk(frags, max_widths, calc_bounds: bool) -> ParaLines:
-    """Break ``frags`` into lines of at most ``max_widths[n]`` points, by the rules above."""
-    units = []
-    for frag in frags:
-        text = frag.text.decode("utf8") if isinstance(frag.text, bytes) else frag.text
-        if text:
-            units.extend(cjkU(char, frag, "utf8") for char in text)
-        else:
-            units.append(cjkU(text, frag, "utf8"))
-    lines = []
-    max_width = max_widths[0]
-    widths = [_width(u, max_width) for u in units]
-    ends = [0.0]  # ends[i]: the width of units[:i], so that a line's width costs nothing
-    for width in widths:
-        ends.append(ends[-1] + width)
-
-    def close(begin: int, end: int, line_break: bool) -> None:
-        nonlocal max_width
-        used = ends[end] - ends[begin]
-        lines.append(makeCJKParaLine(units[begin:end], max_width, used, max_width - used, line_break, calc_bounds))
-        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
-
-    start = i = 0
-    used = 0.0
-    count = len(units)
-    while i < count:
-        unit = units[i]
-        if hasattr(unit.frag, "lineBreak"):
-            close(start, i + 1, True)
-            start = i = i + 1
-            used = 0.0
+    Spaces at the start of a line (after a break) are skipped; explicit line breaks are
+    ``"\\n"`` characters, which end a line and are not part of it.
+    """
+    lines: list[tuple[int, int]] = []
+    count = len(chars)
+    start = 0
+    while start < count:
+        width = widths[min(len(lines), len(widths) - 1)]
+        used = 0.0
+        end = start
+        while end < count and chars[end] != "\n" and used + advances[end] <= width + fuzz:
+            used += advances[end]
+            end += 1
+        if end < count and chars[end] == "\n":
+            lines.append((start, end))
+            start = end + 1
             continue
-        width = widths[i]
-        if used + width > max_width + _FUZZ and i > start:
-            brk = _break_at(units, start, i)
-            close(start, brk, False)
-            start = i = brk
-            while start < count and units[start] == " ":
-                start = i = start + 1
-            used = 0.0
-            continue
-        used += width
-        i += 1
-    if start < count:
-        close(start, count, False)
-    return ParaLines(kind=1, lines=lines)
-
-
-class CJKParagraph(Paragraph):
-    """A Paragraph (style.wordWrap='CJK') that breaks lines by Chinese rules."""
-
-    def breakLinesCJK(self, maxWidths):  # noqa: N802 (reportlab's name)
-        if not isinstance(maxWidths, list | tuple):
-            maxWidths = [maxWidths]
-        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
-            return self.blPara
-        style = self.style
-        self.height = 0
-        if not self.frags:
-            return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName, textColor=style.textColor,
-                             lines=[], ascent=style.fontSize, descent=-0.2 * style.fontSize)
-        auto_leading = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
-        # A table wraps each cell to measure it and again to draw it: break the lines once.
-        key = (tuple(maxWidths), auto_leading)
-        cached = getattr(self, "_cjk_lines", None)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        lines = split_cjk(self.frags, maxWidths, auto_leading not in ("", "off"))
-        self._cjk_lines = (key, lines)
-        return lines
-
-    def split(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
-        """Split at a page end; the part that moves on keeps the lines already broken.
-
-        reportlab breaks the moved part's text again from scratch on the next page, so a
-        paragraph of n pages cost n² (minutes for a text of 100 000 characters); its lines,
-        broken at the same width, are the same.
-        """
-        parts = super().split(availWidth, availHeight)
-        lines = getattr(self, "blPara", None)
-        if len(parts) == 2 and lines is not None and lines.kind == 1 and hasattr(parts[0], "blPara"):
-            rest = lines.lines[len(parts[0].blPara.lines):]
-            later = self._wrapWidths[1]
-            auto_leading = getattr(parts[1], "autoLeading", getattr(parts[1].style, "autoLeading", ""))
-            if rest and parts[1].style.leftIndent == self.style.leftIndent:
-                parts[1]._cjk_lines = (((later, later), auto_leading), ParaLines(kind=1, lines=rest))
-        return parts
+        if end >= count:
+            lines.append((start, count))
+            break
+        if end == start:
+            end = start + 1  # a character wider than the line: alone on it
+        else:
+            brk = next((b for b in range(end, start, -1) if may_break(chars, b)), None)
+            # Where the text has spaces (a unit's path "临江县 / 新港镇 / 红星村", Latin words), a
+            # break at a space in the line's second half keeps a name whole.
+            space = next((b for b in range(end, start + (end - start) // 2, -1) if chars[b] == " "), None)
+            if space is not None:
+                brk = space
+            end = brk if brk is not None else end
+        stop = end
+        while stop > start and chars[stop - 1] == " ":
+            stop -= 1  # a space at the end of a line takes no room
+        lines.append((start, stop))
+        start = end
+        while start < count and chars[start] == " ":
+            start += 1
+    return lines

@@ -26,9 +26,15 @@ def cmd_report(args) -> int:
         result = render_batch(args.kind, args.out_dir, date_from=args.date_from, date_to=args.date_to,
                               progress=progress)
         print(file=sys.stderr)
+        for notice in result.notices:
+            print(f"注意：{notice}", file=sys.stderr)
         print(f"已生成{label} {len(result.paths)} 份：{args.out_dir}")
         return 0
-    path = render(args.kind, args.out, record_id=args.id, date_from=args.date_from, date_to=args.date_to)
+    notices: list[str] = []
+    path = render(args.kind, args.out, record_id=args.id, date_from=args.date_from, date_to=args.date_to,
+                  notices=notices)
+    for notice in notices:
+        print(f"注意：{notice}", file=sys.stderr)
     print(f"已生成{label}：{path}")
     return 0
 

@@ -21,6 +21,38 @@ def level_fill(index: int) -> colors.Color:
     return LEVEL_FILLS[max(0, min(index, len(LEVEL_FILLS) - 1))]
 
 
+_NUMERALS = {c: n for n, c in enumerate("零一二三四五六七八九")}
+
+
+def numeral_value(text: str) -> int | None:
+    """一 → 1, 十二 → 12, 二十三 → 23, 12 → 12 (None when ``text`` is not a number)."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in _NUMERALS and c not in "十百" for c in text):
+        return None
+    total, digit = 0, 0
+    for char in text:
+        if char == "百":
+            total += (digit or 1) * 100
+            digit = 0
+        elif char == "十":
+            total += (digit or 1) * 10
+            digit = 0
+        else:
+            digit = _NUMERALS[char]
+    return total + digit
+
+
+def group_order(name: str) -> tuple:
+    """Groups in their number's order (第一…第十二 by the number, not by the character); a
+    name without 第N comes after, by name."""
+    import re
+
+    match = re.search(r"第([零一二三四五六七八九十百\d]+)", name or "")
+    number = numeral_value(match.group(1)) if match else None
+    return (number is None, number or 0, name or "")
+
+
 def group_name(group_id: str | None) -> str:
     """The group's name, else this installation's group, else a plain 督导组."""
     for group in campaigns.list_groups():

@@ -45,18 +45,18 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
     elif record.subject_kind == "leader" and record.leader_id:
         subject, position, kind = display.related_name(record, "leader"), "", "领导干部"
     else:
-        subject, position, kind = display.related_name(record, "team"), "领导班子", "领导班子"
+        subject, position, kind = display.related_name(record, "team"), None, "领导班子"
     if record.subject_kind not in ("leader", "team"):
         kind = display.odd(record.subject_kind, "（未知的评价对象类别）")
     unit = display.related(record, "unit")
 
-    story = [w.title(TITLE)]
+    story = [w.mark("内部资料"), w.title(TITLE)]
     if not signed:
         story.append(w.subtitle("（草稿，未经组长签署）"))
     story.append(w.fields([
         ("评价对象", f"{subject}（{kind}）"),
         ("所在单位", units.unit_path(unit) if unit is not None else display.related_name(record, "unit")),
-        ("职务", position),
+        *((("职务", position or "—"),) if position is not None else ()),
         ("评价期间", period_text(record.period_start, record.period_end)),
         ("督导组", group),
         ("状态", evaluations.STATUS_LABELS[state]),
@@ -85,6 +85,7 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
 
     story.append(w.h1("组长签署"))
     story.append(_signature(w, record))
+    story.append(w.signatures(("督导组组长", "记录人")))
 
     corrections = evaluations.amendments(record)
     if corrections:
@@ -92,7 +93,7 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
         story.append(w.para("以下更正在签署后提出，原评价内容保持签署时的原样。"))
         story.extend(_amendments(w, corrections, tpl))
     return Document(title=f"{TITLE}（{subject}）", author=group, subject=record.id,
-                    record_label=f"纪实评价 {record.id}", story=story, draft=not signed)
+                    record_label=f"纪实评价 {record.id}", story=story, draft=not signed, issuer=group)
 
 
 def _facts(w: Writer, record) -> list:

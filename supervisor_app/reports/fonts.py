@@ -1,27 +1,31 @@
-"""Fonts for the official documents: resolved once per process, made once per data folder.
+"""Faces of the official documents, by role (GB/T 9704): resolved once per process.
 
-Order (issue 4): the font file chosen in settings (``report_font``); the machine's official
-faces (Windows simfang/simsun/simhei/simkai; elsewhere CJK fonts with TrueType outlines
-found through fontconfig); then Noto Sans SC from the pip package justmytype-intl-cjk.
+| role      | what it sets                 | official face | shipped substitute        |
+| --------- | ---------------------------- | ------------- | ------------------------- |
+| title     | the document's title         | 方正小标宋     | FandolSong-Bold (宋体 bold) |
+| body      | body text, tables            | 仿宋           | FandolFang-Regular        |
+| heading   | 一、 headings, table headers   | 黑体           | FandolHei-Regular         |
+| kai       | （一） headings, subtitles     | 楷体           | FandolKai-Regular         |
+| number    | page numbers                 | 宋体           | FandolSong-Regular        |
 
-reportlab embeds TrueType (glyf) outlines only, and Noto Sans SC ships as a variable font
-whose default instance is Thin. So the fallback is cut down to the common characters
-(GB 2312 and the usual punctuation) and instanced to static Regular and Bold faces with
-fontTools, written to ``<data_dir>/fonts/``. Subsetting first is what makes this affordable:
-instancing the whole font (31 000 glyphs) takes about 19 s of CPU per weight, the common set
-(8 000 glyphs) about 10 s for both weights together, once per data folder. A character outside the set (a rare name) is instanced on demand into a small
-extra face, cached beside the others, and ``FontSet.markup`` switches to it for just that
-character; the same switch serves a system face that lacks a character.
+Order: the font file chosen in settings (``report_font``: every role); the machine's own face
+for the role (Windows simfang/simsun/simhei/simkai and 方正 faces; elsewhere — UOS, Kylin —
+fontconfig's CJK TrueType faces whose family names the role's style, such as 方正仿宋_GBK);
+then the faces shipped in ``resources/fonts/`` (made once, when the package is built, by
+``packaging/fonts/make_fonts.py``; nothing is made at run time). Where the title has only a
+regular 宋体 on the machine, it is drawn bold (stroked).
+
+The shipped Fandol faces cover GB 2312; a character that a role's face lacks (a rare name) is
+set in the shipped Noto Sans SC Regular, which covers some 30 000. ``FontSet.notice`` is the
+one line the window and the CLI show when a document was set in substitutes.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -29,42 +33,46 @@ from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-ROLES = ("body", "title", "heading", "kai")
-ROLE_LABELS = {"body": "正文（仿宋）", "title": "标题（小标宋）", "heading": "一级标题（黑体）", "kai": "二级标题（楷体）"}
-# The weight of the bundled face that stands in for each role.
-BUNDLED_WEIGHT = {"body": "Regular", "title": "Bold", "heading": "Bold", "kai": "Regular"}
-WEIGHTS = {"Regular": 400, "Bold": 700}
+ROLES = ("body", "title", "heading", "kai", "number")
+ROLE_LABELS = {
+    "body": "正文（仿宋）", "title": "标题（小标宋）", "heading": "一级标题（黑体）", "kai": "二级标题（楷体）",
+    "number": "页码（宋体）",
+}
+ROLE_FACE_NAMES = {"body": "仿宋", "title": "小标宋", "heading": "黑体", "kai": "楷体", "number": "宋体"}
+SHIPPED = {
+    "body": "FandolFang-Regular.ttf",
+    "title": "FandolSong-Bold.ttf",
+    "heading": "FandolHei-Regular.ttf",
+    "kai": "FandolKai-Regular.ttf",
+    "number": "FandolSong-Regular.ttf",
+}
+FALLBACK = "NotoSansSC-Regular.ttf"  # for characters a role's face lacks
+WINDOW_FACES = {"Regular": "NotoSansSC-Regular.ttf", "Bold": "NotoSansSC-Bold.ttf"}
 
-# Bump when the common character set or the way faces are made changes: old caches are ignored.
-CACHE_FORMAT = 2
 SETTING_KEY = "report_font"
-CACHE_ENV = "SUPERVISOR_FONT_CACHE"  # a shared cache folder (test runs, benchmarks, a lab of PCs)
 SAMPLE = "督导纪实整改"  # a CJK face must cover these to be taken for Chinese text
 
 WINDOWS_FACES = {
-    "body": ("simfang.ttf", "STFANGSO.TTF"),
-    "title": ("FZXBSJW.TTF", "simsun.ttc", "simhei.ttf"),
-    "heading": ("simhei.ttf",),
-    "kai": ("simkai.ttf", "STKAITI.TTF"),
+    "body": ("simfang.ttf", "FZFSK.TTF", "FZFSJW.TTF", "STFANGSO.TTF"),
+    "title": ("FZXBSJW.TTF", "FZXBSK.TTF", "方正小标宋简体.ttf", "方正小标宋_GBK.ttf"),
+    "heading": ("simhei.ttf", "FZHTK.TTF", "FZHTJW.TTF"),
+    "kai": ("simkai.ttf", "FZKTK.TTF", "FZKTJW.TTF", "STKAITI.TTF"),
+    "number": ("simsun.ttc", "FZSSK.TTF", "FZSSJW.TTF", "STSONG.TTF"),
 }
-# Family-name hints per role for faces found through fontconfig, best first.
+WINDOWS_TITLE_BOLD_SONG = ("simsun.ttc", "FZSSK.TTF", "STSONG.TTF")  # 宋体, to be drawn bold
+# Family-name hints per style for faces found through fontconfig.
 STYLE_HINTS = {
-    "fangsong": ("仿宋", "fangsong", "fang song"),
-    "xiaobiaosong": ("小标宋", "xiaobiaosong"),
-    "song": ("宋", "song", "ming", "明", "serif"),
-    "hei": ("黑", "hei", "sans"),
+    "xiaobiaosong": ("小标宋", "xiaobiaosong", "xbsong"),
+    "fangsong": ("仿宋", "fangsong", "fang song", "fzfs"),
     "kai": ("楷", "kai"),
+    "hei": ("黑", "hei"),
+    "song": ("宋", "song", "ming", "明"),
 }
-ROLE_PREFERENCE = {
-    "body": ("fangsong", "song", "kai", "hei"),
-    "title": ("xiaobiaosong", "song", "hei", "fangsong"),
-    "heading": ("hei", "song", "fangsong"),
-    "kai": ("kai", "fangsong", "song", "hei"),
-}
+ROLE_STYLE = {"body": "fangsong", "title": "xiaobiaosong", "heading": "hei", "kai": "kai", "number": "song"}
 
 
 class FontError(Exception):
-    """A font could not be made or used (the caller falls back to the next source)."""
+    """A font could not be used (the caller falls back to the next source)."""
 
 
 @dataclass(frozen=True)
@@ -73,8 +81,9 @@ class Face:
 
     name: str  # the reportlab font name
     path: Path
-    origin: str  # setting | system | bundled | extra
+    origin: str  # setting | system | shipped
     index: int = 0  # sub-font of a .ttc
+    fake_bold: bool = False  # a regular 宋体 standing in for the bold title: drawn stroked
 
     def covers(self, char: str) -> bool:
         return ord(char) in _cmap(self.name)
@@ -82,7 +91,7 @@ class Face:
 
 @lru_cache(maxsize=64)
 def _cmap(font_name: str) -> dict[int, int]:
-    """The character map of a registered font (looked up once: markup asks for every character)."""
+    """The character map of a registered font (looked up once: every character asks)."""
     from reportlab.pdfbase import pdfmetrics
 
     return pdfmetrics.getFont(font_name).face.charToGlyph
@@ -90,10 +99,10 @@ def _cmap(font_name: str) -> dict[int, int]:
 
 @dataclass
 class FontSet:
-    """The faces of the four roles, and the fallback chain for characters they lack."""
+    """The faces of the roles, and the face for characters they lack."""
 
     faces: dict[str, Face]
-    cache_dir: Path
+    fallback: Face
     warnings: list[str] = field(default_factory=list)
 
     def font(self, role: str) -> str:
@@ -101,81 +110,82 @@ class FontSet:
 
     @property
     def origin(self) -> str:
-        """Where the body face came from: setting | system | bundled."""
+        """Where the body face came from: setting | system | shipped."""
         return self.faces["body"].origin
 
     def describe(self) -> list[str]:
         """One line per role: which file serves it (for the window's settings page)."""
         return [f"{ROLE_LABELS[r]}：{self.faces[r].path.name}（{self.faces[r].origin}）" for r in ROLES]
 
+    def substitutes(self) -> list[str]:
+        """The roles (by their official face's name) served by a shipped substitute."""
+        return [ROLE_FACE_NAMES[r] for r in ROLES if self.faces[r].origin == "shipped"]
+
+    def notice(self, fell_back: Iterable[str] = ()) -> str | None:
+        """One line for the user when a document was set in substitutes, else None."""
+        parts = []
+        missing = self.substitutes()
+        if missing:
+            parts.append(f"本机未安装公文字体（{'、'.join(missing)}），文书中改用随程序提供的替代字体（Fandol）")
+        rare = "".join(sorted(set(fell_back)))
+        if rare:
+            shown = rare if len(rare) <= 8 else rare[:8] + "…"
+            parts.append(f"字体中没有的字（{shown}）以思源黑体（Noto Sans SC）印出")
+        return "；".join(parts) + "。" if parts else None
+
     def covers_all(self, text: str, role: str = "body") -> bool:
         """Whether the role's own face has every character of ``text``."""
         cmap = _cmap(self.faces[role].name)
         return all(ord(c) in cmap or c.isspace() for c in text)
 
-    def markup(self, text: str, role: str = "body") -> str:
-        """Paragraph markup for plain ``text``: escaped, and any character the role's face
-        lacks set in a fallback face (the bundled face, then an extra face made on demand)."""
+    def runs(self, text: str, role: str = "body") -> list[tuple[str, Face]]:
+        """``text`` cut into runs of one face each: the role's face, and the fallback face for
+        characters it lacks."""
         text = "" if text is None else str(text)
         primary = self.faces[role]
-        missing = {c for c in set(text) if not _is_space(c) and not primary.covers(c)}
-        if not missing:
-            return escape(text)
-        weight = BUNDLED_WEIGHT[role]
-        chosen: dict[str, str] = {}
-        if primary.origin != "bundled":
-            common = _bundled_face(self.cache_dir, weight)
-            for char in list(missing):
-                if common.covers(char):
-                    chosen[char] = common.name
-                    missing.discard(char)
-        if missing:
-            extra = _extra_face(self.cache_dir, weight, missing)
-            if extra is not None:
-                for char in missing:
-                    if extra.covers(char):
-                        chosen[char] = extra.name
-        out: list[str] = []
-        run, run_font = "", primary.name
+        out: list[tuple[str, Face]] = []
+        run, run_face = "", primary
         for char in text:
-            font = chosen.get(char, primary.name) if not _is_space(char) else run_font
-            if font != run_font and run:
-                out.append(_wrap(run, run_font, primary.name))
+            if char.isspace() or primary.covers(char):
+                face = primary if not char.isspace() else run_face
+            else:
+                face = self.fallback
+            if face is not run_face and run:
+                out.append((run, run_face))
                 run = ""
-            run_font = font
+            run_face = face
             run += char
         if run:
-            out.append(_wrap(run, run_font, primary.name))
-        return "".join(out)
+            out.append((run, run_face))
+        return out
 
-
-def _is_space(char: str) -> bool:
-    return char.isspace()
-
-
-def _wrap(run: str, font: str, primary: str) -> str:
-    return escape(run) if font == primary else f'<font name="{font}">{escape(run)}</font>'
+    def markup(self, text: str, role: str = "body") -> str:
+        """reportlab Paragraph markup for plain ``text`` (escaped; fallback runs in <font>)."""
+        primary = self.faces[role].name
+        return "".join(
+            escape(run) if face.name == primary else f'<font name="{face.name}">{escape(run)}</font>'
+            for run, face in self.runs(text, role)
+        )
 
 
 # --- process-wide state ----------------------------------------------------------------------------
 
 _lock = threading.RLock()
-_cache_dir_override: Path | None = None
 _use_system = True
 _resolved: dict[tuple, FontSet] = {}
 _registered: dict[str, Face] = {}
-_extra: dict[str, Face] = {}
-_absent: set[str] = set()  # characters not even the source font has
 
 
 def configure(*, cache_dir: str | os.PathLike | None = None, use_system: bool | None = None) -> None:
-    """Pin the cache folder (otherwise ``<data_dir>/fonts``) or skip the machine's faces.
+    """Skip the machine's faces (tests: the documents as on a machine with no Chinese fonts).
 
-    Tests and benchmarks use this to make the bundled faces once and reuse them.
+    ``cache_dir`` is accepted for older callers (bench/runner.py copies it into a data folder)
+    and only created, empty: no face is made at run time any more.
     """
-    global _cache_dir_override, _use_system
+    global _use_system
+    if cache_dir is not None:
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
     with _lock:
-        _cache_dir_override = Path(cache_dir) if cache_dir is not None else None
         if use_system is not None:
             _use_system = use_system
         _resolved.clear()
@@ -185,25 +195,21 @@ def reset() -> None:
     """Forget what was resolved (after the font setting changes); registered fonts stay."""
     with _lock:
         _resolved.clear()
-        _extra.clear()
 
 
-def cache_dir() -> Path:
-    """Where made faces are kept: the configured folder, else $SUPERVISOR_FONT_CACHE, else
-    ``<data_dir>/fonts``."""
-    if _cache_dir_override is not None:
-        return _cache_dir_override
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV]).expanduser()
-    from ..models import database
+def shipped_dir() -> Path:
+    """The folder of the fonts that ship with the program (``resources/fonts``)."""
+    from importlib import resources
 
-    db = database.obj
-    name = getattr(db, "database", None)
-    if isinstance(name, str) and name and name != ":memory:":
-        return Path(name).resolve().parent / "fonts"
-    from ..paths import resolve_data_dir
+    # One part per joinpath: a frozen build's MultiplexedPath takes a single argument.
+    return Path(str(resources.files("resources").joinpath("fonts")))
 
-    return resolve_data_dir() / "fonts"
+
+def shipped_path(filename: str) -> Path:
+    path = shipped_dir() / filename
+    if not path.is_file():
+        raise FontError(f"找不到随程序提供的字体 {path}；请重新安装本程序")
+    return path
 
 
 def _setting_value() -> str | None:
@@ -219,22 +225,21 @@ def _setting_value() -> str | None:
 def font_set() -> FontSet:
     """The faces to print with, resolved once per process (again when the setting changes)."""
     setting = _setting_value()
-    folder = cache_dir()
-    key = (setting, str(folder), _use_system)
+    key = (setting, _use_system)
     with _lock:
         found = _resolved.get(key)
         if found is None:
-            found = _resolve(setting, folder)
+            found = _resolve(setting)
             _resolved[key] = found
         return found
 
 
 def prepare() -> FontSet:
-    """Resolve now (making the bundled faces if needed) so that the first document is quick."""
+    """Resolve now, so that the first document is quick."""
     return font_set()
 
 
-def _resolve(setting: str | None, folder: Path) -> FontSet:
+def _resolve(setting: str | None) -> FontSet:
     warnings: list[str] = []
     faces: dict[str, Face] = {}
     if setting:
@@ -245,14 +250,14 @@ def _resolve(setting: str | None, folder: Path) -> FontSet:
             warnings.append(f"设置的报表字体不可用，已改用其他字体：{exc}")
     if not faces and _use_system:
         faces = _system_faces()
-    missing = [r for r in ROLES if r not in faces]
-    if missing:
-        for role in missing:
-            faces[role] = _bundled_face(folder, BUNDLED_WEIGHT[role])
-    return FontSet(faces, folder, warnings)
+    for role in ROLES:
+        if role not in faces:
+            faces[role] = _register(shipped_path(SHIPPED[role]), "shipped")
+    fallback = _register(shipped_path(FALLBACK), "shipped")
+    return FontSet(faces, fallback, warnings)
 
 
-def _register(path: Path, origin: str, index: int = 0) -> Face:
+def _register(path: Path, origin: str, index: int = 0, *, fake_bold: bool = False) -> Face:
     """Register a TrueType file with reportlab (once) after checking it can serve Chinese."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
@@ -263,19 +268,36 @@ def _register(path: Path, origin: str, index: int = 0) -> Face:
     with _lock:
         known = _registered.get(name)
         if known is not None:
-            return known if known.origin == origin else replace(known, origin=origin)
+            return replace(known, origin=origin, fake_bold=fake_bold)
         if not path.is_file():
             raise FontError(f"找不到字体文件 {path}")
         try:
             font = TTFont(name, str(path), subfontIndex=index)
         except (TTFError, OSError, ValueError, KeyError, IndexError) as exc:
             raise FontError(f"{path.name} 不是可嵌入的 TrueType 字体（{exc}）") from exc
-        if origin != "extra" and not all(ord(c) in font.face.charToGlyph for c in SAMPLE):
+        if not all(ord(c) in font.face.charToGlyph for c in SAMPLE):
             raise FontError(f"{path.name} 不含中文字形")
         pdfmetrics.registerFont(font)
         face = Face(name, path, origin, index)
         _registered[name] = face
-        return face
+        return replace(face, fake_bold=fake_bold)
+
+
+@lru_cache(maxsize=32)
+def glyph_ink(path: Path, index: int, char: str) -> tuple[float, float] | None:
+    """The ink's bottom and top of ``char`` in ``path``, in em (None when not found)."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        font = TTFont(str(path), fontNumber=index, lazy=True)
+        name = font.getBestCmap().get(ord(char))
+        glyph = font["glyf"][name] if name and "glyf" in font else None
+        if glyph is None or not hasattr(glyph, "yMin"):
+            return None
+        em = font["head"].unitsPerEm
+        return glyph.yMin / em, glyph.yMax / em
+    except Exception:  # any odd font: the caller uses a typical value
+        return None
 
 
 # --- the machine's faces ----------------------------------------------------------------------------
@@ -292,17 +314,23 @@ def _windows_faces() -> dict[str, Face]:
     folders = [Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"]
     if os.environ.get("LOCALAPPDATA"):  # fonts installed for one user only (e.g. 方正小标宋)
         folders.append(Path(os.environ["LOCALAPPDATA"]) / "Microsoft" / "Windows" / "Fonts")
-    faces: dict[str, Face] = {}
-    for role, files in WINDOWS_FACES.items():
+
+    def first(files, **kwargs) -> Face | None:
         for filename in files:
             for folder in folders:
                 try:
-                    faces[role] = _register(folder / filename, "system")
-                    break
+                    return _register(folder / filename, "system", **kwargs)
                 except FontError:
                     continue
-            if role in faces:
-                break
+        return None
+
+    faces: dict[str, Face] = {}
+    for role, files in WINDOWS_FACES.items():
+        face = first(files)
+        if face is None and role == "title":
+            face = first(WINDOWS_TITLE_BOLD_SONG, fake_bold=True)
+        if face is not None:
+            faces[role] = face
     return faces
 
 
@@ -339,6 +367,7 @@ def parse_fc_list(output: str) -> list[Candidate]:
 
 
 def _style_of(family: str) -> str | None:
+    """The style a family name says (小标宋 before 宋, since 小标宋 holds 宋)."""
     lowered = family.lower()
     for style, hints in STYLE_HINTS.items():
         if any(h in lowered for h in hints):
@@ -347,27 +376,27 @@ def _style_of(family: str) -> str | None:
 
 
 def _fontconfig_faces(candidates: Iterable[Candidate]) -> dict[str, Face]:
+    """Each role's face among ``candidates``: only a face of the role's own style (a 黑体 is
+    no 仿宋); the title takes a 宋体, drawn bold, when there is no 小标宋."""
     by_style: dict[str | None, list[Candidate]] = {}
     for cand in candidates:
         by_style.setdefault(_style_of(cand.family), []).append(cand)
-    usable: dict[tuple[Path, int], Face | None] = {}
 
-    def face_of(cand: Candidate) -> Face | None:
-        key = (cand.path, cand.index)
-        if key not in usable:
+    def first(style: str, **kwargs) -> Face | None:
+        for cand in by_style.get(style, []):
             try:
-                usable[key] = _register(cand.path, "system", cand.index)
+                return _register(cand.path, "system", cand.index, **kwargs)
             except FontError:
-                usable[key] = None
-        return usable[key]
+                continue
+        return None
 
     faces: dict[str, Face] = {}
     for role in ROLES:
-        for style in (*ROLE_PREFERENCE[role], None):
-            face = next((f for c in by_style.get(style, []) if (f := face_of(c)) is not None), None)
-            if face is not None:
-                faces[role] = face
-                break
+        face = first(ROLE_STYLE[role])
+        if face is None and role == "title":
+            face = first("song", fake_bold=True)
+        if face is not None:
+            faces[role] = face
     return faces
 
 
@@ -375,183 +404,3 @@ def _system_faces() -> dict[str, Face]:
     if sys.platform.startswith("win"):
         return _windows_faces()
     return _fontconfig_faces(fontconfig_candidates())
-
-
-# --- the bundled fallback: Noto Sans SC, instanced and cached -----------------------------------------
-
-
-def source_font() -> Path:
-    """The variable Noto Sans SC that justmytype-intl-cjk installs."""
-    import justmytype_intl_cjk
-
-    path = Path(justmytype_intl_cjk.__file__).parent / "fonts" / "ofl" / "notosanssc" / "NotoSansSC[wght].ttf"
-    if not path.is_file():
-        raise FontError(f"找不到随程序安装的中文字体 {path}；请重新安装 justmytype-intl-cjk")
-    return path
-
-
-def common_codepoints() -> set[int]:
-    """GB 2312 (every character of everyday official text) with Latin and the usual symbols."""
-    points = set(range(0x20, 0x7F)) | set(range(0xA0, 0x180))
-    for first, last in (
-        (0x2000, 0x206F),  # general punctuation: — … “ ” ‘ ’
-        (0x2100, 0x218F),  # letterlike, number forms: ℃ № Ⅰ Ⅱ
-        (0x2190, 0x21FF),  # arrows
-        (0x2200, 0x22FF),  # mathematical operators
-        (0x2460, 0x24FF),  # enclosed alphanumerics ① ⑴ ⒈
-        (0x25A0, 0x25FF),  # geometric shapes ■ □ ● ○ ▲
-        (0x2605, 0x2606),  # ★ ☆
-        (0x2713, 0x2713),  # ✓
-        (0x3000, 0x303F),  # CJK symbols and punctuation 、。《》【】
-        (0xFF00, 0xFFEF),  # full-width forms （），：；
-    ):
-        points.update(range(first, last + 1))
-    for high in range(0xA1, 0xF8):
-        for low in range(0xA1, 0xFF):
-            try:
-                points.add(ord(bytes((high, low)).decode("gb2312")))
-            except UnicodeDecodeError:
-                pass
-    return points
-
-
-def _cache_key(source: Path, extra: str = "") -> str:
-    stat = source.stat()
-    return hashlib.sha1(f"{CACHE_FORMAT}:{source.name}:{stat.st_size}:{extra}".encode()).hexdigest()[:8]
-
-
-def _subset_variable(source: Path, codepoints: Iterable[int]):
-    """The variable font cut down to ``codepoints`` (layout tables and hinting dropped:
-    reportlab uses neither)."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(str(source))
-    cmap = font.getBestCmap()
-    wanted = [c for c in codepoints if c in cmap]
-    options = subset.Options()
-    options.layout_features = []
-    options.drop_tables += ["BASE", "GSUB", "GPOS", "GDEF", "JSTF"]
-    options.hinting = False
-    options.notdef_outline = True
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.glyph_names = False
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=wanted)
-    subsetter.subset(font)
-    return font
-
-
-def _instance_bytes(font, weight: str, tag: str = "") -> bytes:
-    """A static instance of the (subset) variable ``font`` at ``weight``, as TrueType bytes."""
-    from fontTools.varLib import instancer
-
-    static = instancer.instantiateVariableFont(font, {"wght": WEIGHTS[weight]}, inplace=True, updateFontNames=True)
-    if tag:
-        # reportlab keeps one font per PostScript name: an extra face needs a name of its own.
-        names = static["name"]
-        ps_name = f"{names.getDebugName(6)}-{tag}"
-        names.removeNames(nameID=6)
-        names.setName(ps_name, 6, 3, 1, 0x409)
-        names.setName(ps_name, 6, 1, 0, 0)
-    static.recalcBBoxes = False  # the instancer has just computed every glyph's bounds
-    out = io.BytesIO()
-    static.save(out)
-    return out.getvalue()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def make_faces(codepoints: Iterable[int], paths: dict[str, Path], tag: str = "") -> None:
-    """Instance the source font, cut to ``codepoints``, at each weight of ``paths`` and write
-    each face atomically (a concurrent maker writes the same bytes; the last rename wins).
-
-    The font is cut once per weight: that costs less than keeping one cut variable font and
-    copying or re-reading it, since the instancer reuses the outlines the cutting decoded.
-    """
-    source = source_font()
-    codepoints = list(codepoints)
-    for weight, path in paths.items():
-        _write_atomic(path, _instance_bytes(_subset_variable(source, codepoints), weight, tag))
-
-
-def bundled_paths(folder: Path) -> dict[str, Path]:
-    key = _cache_key(source_font())
-    return {w: folder / f"NotoSansSC-{w}-{key}.ttf" for w in WEIGHTS}
-
-
-def _bundled_face(folder: Path, weight: str) -> Face:
-    with _lock:
-        paths = bundled_paths(folder)
-        missing = {w: p for w, p in paths.items() if not p.is_file()}
-        if missing:
-            make_faces(common_codepoints(), missing)
-        try:
-            return _register(paths[weight], "bundled")
-        except FontError:
-            # A damaged cache file (a disk error, a half-copied folder): make it again once.
-            paths[weight].unlink(missing_ok=True)
-            make_faces(common_codepoints(), {weight: paths[weight]})
-            return _register(paths[weight], "bundled")
-
-
-def _extra_face(folder: Path, weight: str, chars: set[str]) -> Face | None:
-    """A small face for characters outside the common set; it grows as new ones appear."""
-    with _lock:
-        current = _extra.get(weight)
-        chars = chars - _absent
-        if not chars or current is not None and all(current.covers(c) for c in chars):
-            return current
-        from fontTools.ttLib import TTFont
-
-        source = source_font()
-        cmap = TTFont(str(source), lazy=True).getBestCmap()
-        _absent.update(c for c in chars if ord(c) not in cmap)
-        wanted = {ord(c) for c in chars if ord(c) in cmap}
-        if not wanted:
-            return current
-        known = {cp for cp in _face_codepoints(current)} if current else set()
-        for existing in sorted(folder.glob(f"NotoSansSC-{weight}-x*.ttf")):
-            known |= _file_codepoints(existing)
-        wanted |= known & set(cmap)
-        key = _cache_key(source, ",".join(map(str, sorted(wanted))))
-        path = folder / f"NotoSansSC-{weight}-x{key}.ttf"
-        if not path.is_file():
-            make_faces(wanted, {weight: path}, tag=f"X{key}")
-        face = _register(path, "extra")
-        _extra[weight] = face
-        for older in folder.glob(f"NotoSansSC-{weight}-x*.ttf"):
-            if older != path:  # its characters are all in the new one
-                try:
-                    older.unlink()
-                except OSError:
-                    pass  # in use elsewhere (Windows): left for next time
-        return face
-
-
-def _face_codepoints(face: Face) -> set[int]:
-    from reportlab.pdfbase import pdfmetrics
-
-    return set(pdfmetrics.getFont(face.name).face.charToGlyph)
-
-
-def _file_codepoints(path: Path) -> set[int]:
-    from fontTools.ttLib import TTFont
-
-    try:
-        return {cp for cp in TTFont(str(path), lazy=True).getBestCmap() if cp > 0x7F}
-    except Exception:  # an unreadable leftover: ignore it
-        return set()

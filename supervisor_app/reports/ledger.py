@@ -39,6 +39,7 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
     if unit is not None:
         story.append(_table(w, rows))
     else:
+        story.append(w.h1("各单位问题整改情况"))  # the per-unit （一）（二） headings sit under it
         by_unit: dict[str, list[findings.LedgerRow]] = {}
         for row in rows:
             by_unit.setdefault(row.finding.unit_id, []).append(row)
@@ -86,7 +87,7 @@ def _document(unit, group, story, date_from, date_to) -> Document:
     if date_from or date_to:
         label += f"（{period_text(date_from, date_to)}）"
     return Document(title=f"{TITLE}（{unit.name if unit else '全部单位'}）", author=group,
-                    subject=unit.id if unit else "全部单位", record_label=label, story=story)
+                    subject=unit.id if unit else "全部单位", record_label=label, story=story, issuer=group)
 
 
 def batch_targets(*, date_from=None, date_to=None) -> list[tuple[str, str]]:

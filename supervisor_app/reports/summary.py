@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from .. import assessments, campaigns, findings, quiz, units, visits
 from ..clock import chinese_date, today
-from .common import completion_text, finding_text, issuer, level_fill, period_text, stacked_date
+from .common import completion_text, finding_text, group_order, issuer, level_fill, period_text, stacked_date
 from .layout import Document, Writer, chinese_number, percent
 
 TITLE = "督导工作汇总"
+DISTRIBUTION = (("报送", "市委常委会，市委教育实践活动领导小组。"), ("抄送", "各督导组。"))
 OVERDUE_LISTED = 100  # the committee reads the longest overdue; the ledgers hold every one
 
 
@@ -42,8 +43,15 @@ def build(w: Writer, *, record_id: str | None = None, date_from=None, date_to=No
     ))
 
     story.append(w.h1("各单位防止五种倾向评定"))
-    story.append(w.para("以下为各单位期间内最近一次评估的评定，颜色越深倾向越明显。"))
-    story.append(_heat_table(w, paths, levels, tpl))
+    assessed = [(unit_id, path) for unit_id, path in paths if levels.get(unit_id)]
+    unassessed = len(paths) - len(assessed)
+    if assessed:
+        story.append(w.para(
+            f"期间内作出倾向评估的{len(assessed)}个单位最近一次评估的评定如下，颜色越深倾向越明显"
+            + (f"；另有{unassessed}个单位期间内没有倾向评估，不再列出。" if unassessed else "。")))
+        story.append(_heat_table(w, assessed, levels, tpl))
+    else:
+        story.append(w.para("期间内没有倾向评估。"))
     story.append(w.small("倾向一至倾向" + chinese_number(len(tpl.tendencies)) + "依次为：" + "；".join(
         f"{chinese_number(i)}、{t['name']}" for i, t in enumerate(tpl.tendencies, 1))))
 
@@ -51,15 +59,16 @@ def build(w: Writer, *, record_id: str | None = None, date_from=None, date_to=No
     story.extend(_ranking(w, ranking, name_of, levels, tpl))
 
     story.append(w.h1("整改逾期事项"))
-    story.extend(_overdue(w, overdue, on))
+    story.extend(_overdue(w, overdue, on, name_of))
 
     story.append(w.h1("各单位督导和知识问答情况"))
-    story.append(_unit_table(w, paths, unit_visits, rows, accuracy))
+    story.extend(_unit_table(w, paths, unit_visits, rows, accuracy))
 
     story.append(w.h1("各督导组督导情况"))
     story.append(_group_table(w, group_visits))
     label = f"督导工作汇总（{period}）"
-    return Document(title=f"{TITLE}（{period}）", author=issuer(), subject=label, record_label=label, story=story)
+    return Document(title=f"{TITLE}（{period}）", author=issuer(), subject=label, record_label=label, story=story,
+                    issuer=issuer(), distribution=DISTRIBUTION)
 
 
 def _mean_accuracy(accuracy: dict[str, tuple[int, float]]) -> float:
@@ -108,12 +117,13 @@ def _ranking(w: Writer, ranking, name_of, levels, tpl) -> list:
     ]
 
 
-def _overdue(w: Writer, rows, on) -> list:
+def _overdue(w: Writer, rows, on, name_of: dict[str, str]) -> list:
     if not rows:
         return [w.para(f"截至{chinese_date(on)}，没有整改逾期的问题。")]
     shown = rows[:OVERDUE_LISTED]
     data = [
-        [str(n), row.unit_name, finding_text(row), row.rectification.responsible,
+        # the unit with its parents: village names repeat across townships
+        [str(n), name_of.get(row.finding.unit_id, row.unit_name), finding_text(row), row.rectification.responsible,
          stacked_date(row.rectification.deadline), completion_text(row)]
         for n, row in enumerate(shown, 1)
     ]
@@ -136,19 +146,26 @@ def _unit_table(w: Writer, paths, unit_visits, rows, accuracy):
         found[row.finding.unit_id] = found.get(row.finding.unit_id, 0) + 1
         if row.overdue:
             late[row.finding.unit_id] = late.get(row.finding.unit_id, 0) + 1
+    active = [(unit_id, path) for unit_id, path in paths
+              if unit_visits.get(unit_id) or found.get(unit_id) or accuracy.get(unit_id, (0, None))[0]]
+    if not active:
+        return [w.para("期间内没有督导、发现问题或知识问答的记录。")]
+    quiet = len(paths) - len(active)
+    intro = w.para(f"期间内有督导、发现问题或知识问答记录的{len(active)}个单位如下"
+                   + (f"；其余{quiet}个单位期间内没有这些记录，不再列出。" if quiet else "。"))
     data = []
-    for n, (unit_id, path) in enumerate(paths, 1):
+    for n, (unit_id, path) in enumerate(active, 1):
         people, rate = accuracy.get(unit_id, (0, None))
         data.append([
             str(n), path, str(unit_visits.get(unit_id, 0)), str(found.get(unit_id, 0)), str(late.get(unit_id, 0)),
             str(people) if people else "—", percent(rate) if people else "—",
         ])
-    return w.table(("序号", "单位", "督导次数", "发现问题", "整改逾期", "参测人数", "正确率"), data,
-                   (12, 44, 20, 20, 20, 20, 20), center_columns=(0, 2, 3, 4, 5, 6))
+    return [intro, w.table(("序号", "单位", "督导次数", "发现问题", "整改逾期", "参测人数", "正确率"), data,
+                           (12, 44, 20, 20, 20, 20, 20), center_columns=(0, 2, 3, 4, 5, 6))]
 
 
 def _group_table(w: Writer, group_visits):
-    groups = campaigns.list_groups()
+    groups = sorted(campaigns.list_groups(), key=lambda g: group_order(g.name))
     assigned: dict[str, int] = {}
     for unit in units.list_units():
         if unit.group_id:

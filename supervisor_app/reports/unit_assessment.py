@@ -48,7 +48,7 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
     story.append(w.h1("未销号问题"))
     story.extend(_open_findings(w, open_rows))
     return Document(title=f"{TITLE}（{unit.name}）", author=group, subject=unit.id,
-                    record_label=f"单位 {unit.id}（{period}）", story=story)
+                    record_label=f"单位 {unit.id}（{period}）", story=story, issuer=group)
 
 
 def _levels(assessment) -> dict[str, dict[str, str]]:
@@ -201,7 +201,7 @@ def _open_findings(w: Writer, rows) -> list:
         if row.overdue:
             marked.append(n - 1)
     return [w.table(("序号", "问题", "整改措施", "责任人", "时限", "完成情况"), data, (12, 44, 33, 17, 24, 26),
-                    center_columns=(0,), marked_rows=marked)]
+                    center_columns=(0, 4), marked_rows=marked)]  # 时限 centred, as in the ledger
 
 
 def batch_targets(*, date_from=None, date_to=None) -> list[tuple[str, str]]:

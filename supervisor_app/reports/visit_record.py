@@ -63,8 +63,10 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
 
     story.append(w.h1("附件"))
     story.extend(_attachments(w, visit))
-    return Document(title=f"{TITLE}（{unit_name}，{visit.started_at[:10]}）", author=group, subject=visit.id,
-                    record_label=f"督导记录 {visit.id}", story=story)
+    story.append(w.h1("签字"))
+    story.append(w.signatures(("督导组组长", "记录人")))
+    return Document(title=f"{TITLE}（{unit_name}，{display.date_text(visit.started_at)}）", author=group, subject=visit.id,
+                    record_label=f"督导记录 {visit.id}", story=story, issuer=group)
 
 
 def _assessment(w: Writer, visit) -> list:

@@ -142,8 +142,11 @@ class ReportsPage(QWidget):
 
         def done(result):
             note = self.tr("（已取消，以下为已完成的）") if result.cancelled else ""
-            self.result_label.setText(self.tr("已生成 {n}/{total} 份{label}到 {folder}{note}").format(
-                n=len(result.paths), total=result.total, label=reports.KIND_LABELS[kind], folder=folder, note=note))
+            text = self.tr("已生成 {n}/{total} 份{label}到 {folder}{note}").format(
+                n=len(result.paths), total=result.total, label=reports.KIND_LABELS[kind], folder=folder, note=note)
+            if result.notices:
+                text += "\n" + self.tr("注意：") + "；".join(result.notices)
+            self.result_label.setText(text)
             self.batch_finished.emit(result)
 
         return tasks.run_with_progress(self, self.tr("正在批量生成{label}…").format(label=reports.KIND_LABELS[kind]),
