@@ -166,3 +166,53 @@ def test_paging_after_a_row_equals_offset_paging(data_dir):
                 paged.extend(page)
                 last = page[-1]
             assert [r.id for r in paged] == [r.id for r in whole], (order, descending)
+
+
+# --- dates in the future --------------------------------------------------------------------------
+
+
+def test_a_visit_dated_in_the_future_is_refused_on_create_and_update(data_dir):
+    from datetime import timedelta
+
+    from supervisor_app.clock import today
+
+    unit = factories.county()
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    before = ChangeLog.select().count()
+    with pytest.raises(ValidationError) as info:
+        visits.create_visit(unit, f"{tomorrow}T09:00", ["随机抽查"])
+    assert info.value.field == "started_at" and "不能晚于今天" in info.value.message
+    assert ChangeLog.select().count() == before and Visit.select().count() == 0
+    with pytest.raises(ValidationError) as info:
+        visits.create_visit(unit, "2030-01-01T09:00", ["随机抽查"])
+    assert info.value.field == "started_at"
+    # today is fine, at any hour (a visit entered in the morning for the afternoon)
+    visit = visits.create_visit(unit, f"{today().isoformat()}T23:59", ["随机抽查"])
+    before = ChangeLog.select().count()
+    with pytest.raises(ValidationError) as info:
+        visits.update_visit(visit, started_at=f"{tomorrow}T08:00")
+    assert info.value.field == "started_at"
+    assert visits.get_visit(visit.id).started_at.startswith(today().isoformat())
+    assert ChangeLog.select().count() == before
+
+
+def test_visit_problems_lists_every_broken_field_at_once(data_dir):
+    from supervisor_app.rules import DbLookup
+    from supervisor_app.rules.visits import quiz_problems, visit_problems
+
+    state = {"id": "x", "unit": None, "started_at": "2030-01-01T09:00", "methods": [], "members_present": [],
+             "leaders_present": [], "people_met": "", "notes": ""}
+    problems = visit_problems(state, None, DbLookup())
+    assert [p.field for p in problems] == ["unit", "started_at", "methods"]
+    assert quiz_problems({"people_tested": 1, "questions": 30, "correct_answers": 31})[0].field == "correct_answers"
+    assert [p.field for p in quiz_problems({"people_tested": 0, "questions": 0, "correct_answers": 1})] == [
+        "people_tested", "questions"]
+
+
+def test_an_imported_visit_dated_in_the_future_is_refused(tmp_path_factory, tmp_path):
+    """The rule holds for a bundle too: the office refuses it, names the field, writes nothing."""
+    from tests.test_sync_hostile_device import craft, ids, refused, visit_of_f2, world_template
+
+    world = world_template.__wrapped__(tmp_path_factory).copy_to(tmp_path / "w")
+    w = ids(world)
+    refused(world, craft(world, [visit_of_f2(w, started_at="2030-04-09T09:00")]), "督导时间不能晚于今天")
