@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
-from . import assessments, attachments, campaigns, clock, findings, quiz, visits
+from . import assessments, attachments, campaigns, clock, display, findings, quiz, visits
 from .errors import ValidationError
 from .models import Rectification, Visit, alive, database
 from .rules import DbLookup
@@ -261,3 +261,48 @@ def _save_finding(visit: Visit, item: FindingForm) -> None:
         rect = rectification_of(finding.id)
         if rect is None or any(getattr(rect, name) != value for name, value in plan.items()):
             findings.set_rectification(finding, **plan)
+
+
+def form_of(visit_id: str) -> tuple[VisitForm, list[tuple[str, str, str]]]:
+    """A stored visit as the editor's form, and the stored values the form cannot hold as they
+    are — (label, value, marker) — so that the editor names them instead of dropping them."""
+    visit = visits.get_visit(visit_id)
+    notes: list[tuple[str, str, str]] = []
+    tpl = campaigns.active_template()
+    methods = display.names(visit.methods)
+    notes += [("督导方式", m, display.NOT_IN_TEMPLATE) for m in methods if m not in tpl.methods]
+    if display.parse_minute(visit.started_at) is None:
+        notes.append(("督导时间", display.text(visit.started_at), display.INVALID_DATE))
+    form = VisitForm(
+        unit_id=visit.unit_id, started_at=display.text(visit.started_at),
+        methods=[m for m in methods if m in tpl.methods],
+        members_present=display.names(visit.members_present), leaders_present=display.names(visit.leaders_present),
+        people_met=display.text(visit.people_met), notes=display.text(visit.notes),
+    )
+    assessment = visits.assessment_of(visit)
+    if assessment is not None:
+        form.focus_ratings = display.entries(assessment.focus_ratings, "rating", "evidence")
+        form.tendency_levels = display.entries(assessment.tendency_levels, "level", "evidence")
+        for stored in (assessment.focus_ratings, assessment.tendency_levels):
+            if stored and not isinstance(stored, dict):
+                notes.append(("评估", display.text(stored), "（不是评估内容）"))
+    record = quiz.quiz_of(visit)
+    if record is not None:
+        form.quiz_done = True
+        for name, value, label in (("quiz_people", record.people_tested, "参测人数"),
+                                   ("quiz_questions", record.questions, "题目数"),
+                                   ("quiz_correct", record.correct_answers, "答对题数")):
+            number = display.count(value)
+            if number is None or number < 0:
+                notes.append((label, display.text(value), display.INVALID_NUMBER))
+                number = 0
+            setattr(form, name, number)
+    for finding in findings.list_findings(visit=visit):
+        rect = rectification_of(finding.id)
+        form.findings.append(FindingForm(
+            description=display.text(finding.description), category=display.text(finding.category),
+            sub_kind=display.text(finding.sub_kind), severity=display.text(finding.severity),
+            leader_id=finding.leader_id, id=finding.id,
+            measure=display.text(rect.measure) if rect else "", responsible=display.text(rect.responsible) if rect else "",
+            deadline=display.text(rect.deadline) if rect else ""))
+    return form, notes

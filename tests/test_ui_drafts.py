@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox
 
 from supervisor_app import units, visits
+from ui import tasks
 from ui.editors.visit_editor import VisitEditor
 from ui.main_window import MainWindow
 
@@ -61,6 +62,7 @@ def test_draft_survives_a_kill(qtbot, data_dir, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     window = MainWindow(data_dir)
     qtbot.addWidget(window)
+    tasks.wait_for_all(600_000)  # the report fonts, made once per session on the one worker
     window.offer_drafts()
     editors = window.findChildren(VisitEditor)
     assert len(editors) == 1
@@ -69,7 +71,8 @@ def test_draft_survives_a_kill(qtbot, data_dir, monkeypatch):
     assert editor.notes.toPlainText() == "断电前写下的督导情况：四风问题突出"
     assert editor.method_boxes["暗访督查"].isChecked()
     assert editor.unit.currentData() == unit.id
-    assert editor.save()
+    with qtbot.waitSignal(editor.saved, timeout=10_000):
+        editor.save()
     assert window.drafts.pending() == []
     assert [v.notes for v in visits.list_visits()] == ["断电前写下的督导情况：四风问题突出"]
 
