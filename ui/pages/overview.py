@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -20,11 +21,11 @@ from PySide6.QtWidgets import (
 
 from supervisor_app import display, overview
 
-from .. import tasks
+from .. import tasks, theme
 from ..hub import hub
 from ..widgets import error_text, heading
 
-LEVEL_COLOURS = ("#e8f5e9", "#fff8e1", "#ffe0b2", "#ffcdd2")
+MAX_COLUMN_WIDTH = 240  # a column wider than this is cut with … (the cell's tooltip holds all of it)
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -33,9 +34,19 @@ def _table(headers: list[str]) -> QTableWidget:
     table.verticalHeader().hide()
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.horizontalHeader().setStretchLastSection(True)
     table.setMinimumHeight(150)
     return table
+
+
+def _fit_columns(table: QTableWidget) -> None:
+    """Columns as wide as their contents, none wider than MAX_COLUMN_WIDTH; the last fills the rest."""
+    table.resizeColumnsToContents()
+    for column in range(table.columnCount() - 1):
+        if table.columnWidth(column) > MAX_COLUMN_WIDTH:
+            table.setColumnWidth(column, MAX_COLUMN_WIDTH)
 
 
 class OverviewPage(QWidget):
@@ -61,6 +72,10 @@ class OverviewPage(QWidget):
         grid = QGridLayout()
         self.due_table = _table([self.tr("时限"), self.tr("状态"), self.tr("单位"), self.tr("问题"), self.tr("整改措施")])
         self.stale_table = _table([self.tr("单位"), self.tr("类别"), self.tr("上次督导"), self.tr("间隔")])
+        self.never_kind = QComboBox()
+        self.never_kind.currentIndexChanged.connect(self._show_never_visited)
+        self.never_table = _table([self.tr("单位"), self.tr("上级单位")])
+        self._never: list[tuple[str, list]] = []
         self.latest_table = _table([self.tr("日期"), self.tr("单位"), self.tr("督导方式"), self.tr("督导情况")])
         self.tendency_table = _table([self.tr("单位")])
         boxes = (
@@ -74,10 +89,19 @@ class OverviewPage(QWidget):
             box_layout = QVBoxLayout(box)
             box_layout.addWidget(table)
             grid.addWidget(box, row, column)
+        never_box = QGroupBox(self.tr("尚未督导过的单位"))
+        never_layout = QVBoxLayout(never_box)
+        kind_row = QHBoxLayout()
+        kind_row.addWidget(QLabel(self.tr("类别")))
+        kind_row.addWidget(self.never_kind, 1)
+        never_layout.addLayout(kind_row)
+        never_layout.addWidget(self.never_table)
+        grid.addWidget(never_box, 0, 2)
         layout.addLayout(grid, 1)
         self.due_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.due_table, r, "finding"))
         self.stale_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.stale_table, r, "unit"))
         self.latest_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.latest_table, r, "visit"))
+        self.never_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.never_table, r, "unit"))
         self.tendency_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.tendency_table, r, "unit"))
         hub.changed.connect(self._on_changed)
 
@@ -96,12 +120,14 @@ class OverviewPage(QWidget):
         for r, (record_id, cells, colour) in enumerate(rows):
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)
                 if c == 0:
                     item.setData(Qt.ItemDataRole.UserRole, record_id)
                 if colour is not None:
                     item.setBackground(QBrush(colour))
+                    item.setForeground(QBrush(theme.text()))
                 table.setItem(r, c, item)
-        table.resizeColumnsToContents()
+        _fit_columns(table)
 
     def refresh(self) -> None:
         """Compute the figures on the worker; the page keeps answering meanwhile."""
@@ -119,17 +145,19 @@ class OverviewPage(QWidget):
                 self.count_labels[name] = label
                 self.counts_row.addWidget(label)
             label.setText(f"<div style='font-size:20pt;font-weight:600'>{value}</div><div>{name}</div>")
-            colour = "color:#b00020;" if name == "逾期整改" and value else ""
-            label.setStyleSheet("background:#f3f6fa;border:1px solid #d0d7de;border-radius:6px;padding:8px;" + colour)
+            colour = theme.ink_style("danger") if name == "逾期整改" and value else ""
+            label.setStyleSheet("background:palette(alternate-base);border:1px solid palette(mid);"
+                                "border-radius:6px;padding:8px;" + colour)
         due = [(r.finding.id, [display.date_text(r.rectification.deadline), "逾期" if r.overdue else "即将到期",
                                r.unit_name, display.short(r.finding.description, 100),
                                display.short(r.rectification.measure, 100)],
-                QColor("#ffcdd2") if r.overdue else QColor("#fff8e1"))
+                theme.tint("overdue") if r.overdue else theme.tint("due_soon"))
                for r in (*snap.overdue, *snap.due_soon)]
         self._fill(self.due_table, due)
-        stale = [(s.unit.id, [display.short(s.unit.name, 60), s.unit.kind, display.date_text(s.last_visit) or "从未督导",
+        stale = [(s.unit.id, [display.short(s.unit.name, 60), s.unit.kind, display.date_text(s.last_visit),
                               f"{s.days} 天" if s.days is not None else "—"], None) for s in snap.stale_units]
         self._fill(self.stale_table, stale)
+        self._fill_never_visited(snap.never_visited)
         latest = [(v.id, [display.minute_text(v.started_at), v.unit_name, "、".join(v.methods), v.first_line], None)
                   for v in snap.latest_visits]
         self._fill(self.latest_table, latest)
@@ -148,7 +176,32 @@ class OverviewPage(QWidget):
                 cell = QTableWidgetItem(display.scale_text(level, snap.tendency_scale))
                 position = display.on_scale(level, snap.tendency_scale)
                 if position is not None:
-                    cell.setBackground(QBrush(QColor(LEVEL_COLOURS[min(position, 3)])))
+                    cell.setBackground(QBrush(theme.tint(f"level{min(position, 3)}")))
+                    cell.setForeground(QBrush(theme.text()))
                 table.setItem(r, c, cell)
-        table.resizeColumnsToContents()
+        _fit_columns(table)
         self.refreshed.emit()
+
+    # --- units never visited, one kind at a time ------------------------------------------------
+
+    def _fill_never_visited(self, groups: list[tuple[str, list]]) -> None:
+        """The kinds with their counts; the kind shown stays chosen (the first kind at first:
+        县市区 before their villages)."""
+        self._never = groups
+        chosen = self.never_kind.currentData()
+        self.never_kind.blockSignals(True)
+        self.never_kind.clear()
+        for kind, members in groups:
+            self.never_kind.addItem(self.tr("{kind}（{n}）").format(kind=kind, n=len(members)), kind)
+        if groups:
+            self.never_kind.addItem(self.tr("全部（{n}）").format(n=sum(len(m) for _k, m in groups)), "*")
+        index = self.never_kind.findData(chosen)
+        self.never_kind.setCurrentIndex(index if index >= 0 else 0)
+        self.never_kind.blockSignals(False)
+        self._show_never_visited()
+
+    def _show_never_visited(self, _=None) -> None:
+        kind = self.never_kind.currentData()
+        rows = [(unit.id, [display.short(unit.name, 60), display.short(unit.parent_name, 60)], None)
+                for k, members in self._never if kind in (k, "*") for unit in members]
+        self._fill(self.never_table, rows)
