@@ -16,7 +16,7 @@ from .errors import ValidationError
 from .models import Rectification, Visit, alive, database
 from .rules import DbLookup
 from .rules import findings as finding_rules
-from .rules.visits import assessment_problems, quiz_problems, visit_problems
+from .rules.visits import MAX_PEOPLE_TESTED, MAX_QUESTIONS, assessment_problems, quiz_problems, visit_problems
 
 
 @dataclass
@@ -289,13 +289,14 @@ def form_of(visit_id: str) -> tuple[VisitForm, list[tuple[str, str, str]]]:
     record = quiz.quiz_of(visit)
     if record is not None:
         form.quiz_done = True
-        for name, value, label in (("quiz_people", record.people_tested, "参测人数"),
-                                   ("quiz_questions", record.questions, "题目数"),
-                                   ("quiz_correct", record.correct_answers, "答对题数")):
+        for name, value, label, most in (
+                ("quiz_people", record.people_tested, "参测人数", MAX_PEOPLE_TESTED),
+                ("quiz_questions", record.questions, "题目数", MAX_QUESTIONS),
+                ("quiz_correct", record.correct_answers, "答对题数", MAX_PEOPLE_TESTED * MAX_QUESTIONS)):
             number = display.count(value)
-            if number is None or number < 0:
+            if number is None or not 0 <= number <= most:
                 notes.append((label, display.text(value), display.INVALID_NUMBER))
-                number = 0
+                number = 0 if number is None or number < 0 else most
             setattr(form, name, number)
     for finding in findings.list_findings(visit=visit):
         rect = rectification_of(finding.id)
