@@ -25,28 +25,50 @@ from .. import tasks, theme
 from ..hub import hub
 from ..widgets import error_text, heading
 
-MAX_COLUMN_WIDTH = 240  # a column wider than this is cut with … (the cell's tooltip holds all of it)
+MIN_COLUMN_WIDTH = 48
+KEEP_WIDTH = 110  # px: up to this, a column keeps its full width
 
 
-def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
+class FittingTable(QTableWidget):
+    """A table whose columns fit its width: each as wide as its contents, the widest cut down
+    (their text elided with …, whole in the tooltip) until all fit — no column pushed out of view."""
+
+    def fit_columns(self) -> None:
+        self.resizeColumnsToContents()
+        widths = [self.columnWidth(c) for c in range(self.columnCount())]
+        room = self.viewport().width()
+        if not widths or sum(widths) <= room:
+            return
+        # the largest cap that lets every column fit; a short column (a date, a status) is
+        # never cut below KEEP_WIDTH: the long texts give way first
+        floors = [min(w, KEEP_WIDTH) for w in widths]
+        cap = max(widths)
+        while cap > MIN_COLUMN_WIDTH and sum(max(f, min(w, cap)) for f, w in zip(floors, widths, strict=True)) > room:
+            cap -= 8
+        for column, (floor, width) in enumerate(zip(floors, widths, strict=True)):
+            self.setColumnWidth(column, max(MIN_COLUMN_WIDTH, floor, min(width, cap)))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit_columns()
+
+
+def _table(headers: list[str]) -> FittingTable:
+    table = FittingTable(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().hide()
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setWordWrap(False)
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     table.horizontalHeader().setStretchLastSection(True)
     table.setMinimumHeight(150)
     return table
 
 
-def _fit_columns(table: QTableWidget) -> None:
-    """Columns as wide as their contents, none wider than MAX_COLUMN_WIDTH; the last fills the rest."""
-    table.resizeColumnsToContents()
-    for column in range(table.columnCount() - 1):
-        if table.columnWidth(column) > MAX_COLUMN_WIDTH:
-            table.setColumnWidth(column, MAX_COLUMN_WIDTH)
+def _fit_columns(table: FittingTable) -> None:
+    table.fit_columns()
 
 
 class OverviewPage(QWidget):
@@ -96,7 +118,9 @@ class OverviewPage(QWidget):
         kind_row.addWidget(self.never_kind, 1)
         never_layout.addLayout(kind_row)
         never_layout.addWidget(self.never_table)
-        grid.addWidget(never_box, 0, 2)
+        grid.addWidget(never_box, 0, 2, 2, 1)
+        for column, stretch in enumerate((3, 3, 2)):
+            grid.setColumnStretch(column, stretch)
         layout.addLayout(grid, 1)
         self.due_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.due_table, r, "finding"))
         self.stale_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.stale_table, r, "unit"))
