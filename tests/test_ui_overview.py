@@ -54,6 +54,7 @@ def test_never_visited_units_are_grouped_by_kind_not_called_stale(data_dir):
 
 def test_overview_page_filters_never_visited_by_kind_and_elides_with_tooltips(window, qtbot, data_dir):
     _city(data_dir)
+    window.resize(1400, 900)
     page = window.pages["overview"]
     window.show_page("overview")
     with qtbot.waitSignal(page.refreshed, timeout=60_000):
