@@ -3,7 +3,7 @@ visits, and the tendency levels across units; every item opens its record."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,16 +41,18 @@ class FittingTable(QTableWidget):
             return
         # the largest cap that lets every column fit; a short column (a date, a status) is
         # never cut below KEEP_WIDTH: the long texts give way first
-        floors = [min(w, KEEP_WIDTH) for w in widths]
+        floors = [max(MIN_COLUMN_WIDTH, min(w, KEEP_WIDTH)) for w in widths]
         cap = max(widths)
         while cap > MIN_COLUMN_WIDTH and sum(max(f, min(w, cap)) for f, w in zip(floors, widths, strict=True)) > room:
             cap -= 8
         for column, (floor, width) in enumerate(zip(floors, widths, strict=True)):
-            self.setColumnWidth(column, max(MIN_COLUMN_WIDTH, floor, min(width, cap)))
+            self.setColumnWidth(column, max(floor, min(width, cap)))
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self.fit_columns()
+    def viewportEvent(self, event) -> bool:  # noqa: N802
+        # the viewport narrows when a scroll bar appears: fit to it again
+        if event.type() == QEvent.Type.Resize and event.size().width() != event.oldSize().width():
+            QTimer.singleShot(0, self, self.fit_columns)
+        return super().viewportEvent(event)
 
 
 def _table(headers: list[str]) -> FittingTable:
