@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from supervisor_app import display, units
+from supervisor_app.errors import SupervisorError
 from supervisor_app.visit_form import VisitForm
 
 from ...models.visit_findings import CHOICE_COLUMNS, COLUMN_OF, COLUMNS, MULTI_LINE, FindingsModel
@@ -159,6 +161,17 @@ class FindingsTab(QWidget):
             self.model.remove(index.row())
 
     def set_leaders(self, labels: dict[str, str]) -> None:
+        """The unit's leaders to choose from, and any other leader a stored finding names (of a
+        unit above or below), so that it reads as a person, not as a missing record."""
+        labels = dict(labels)
+        for item in self.model.rows:
+            if item.leader_id and item.leader_id not in labels:
+                try:
+                    leader = units.get_leader(item.leader_id)
+                except SupervisorError:
+                    continue
+                unit = display.related_name(leader, "unit")
+                labels[item.leader_id] = display.short(f"{leader.name}（{leader.position}，{unit}）", 60)
         self.model.set_leaders(labels)
 
     def show_problems(self, problems: list) -> None:
