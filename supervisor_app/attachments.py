@@ -122,3 +122,18 @@ def verified_path(att: Attachment) -> Path:
     if digest.hexdigest() != att.sha256:
         raise SupervisorError(f"附件“{att.filename}”已损坏（内容与哈希不符）。", field="attachment")
     return path
+
+
+def thumbnail(path: str | os.PathLike, size: int) -> tuple[int, int, bytes] | None:
+    """A picture file shrunk to fit ``size``×``size``: (width, height, RGBA bytes), or None for
+    a file that is not a picture Pillow can read (a document, a damaged photo, a bomb)."""
+    from PIL import Image  # reportlab's own dependency; imported here, only where pictures are shrunk
+
+    try:
+        with Image.open(path) as image:
+            image.draft("RGB", (size, size))  # JPEG: decode at a reduced scale, much faster
+            image.thumbnail((size, size))
+            rgba = image.convert("RGBA")
+            return rgba.width, rgba.height, rgba.tobytes("raw", "RGBA")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None

@@ -176,3 +176,46 @@ def tombstoned_matches_sql(query: str) -> tuple[str, tuple]:
     clauses, params = _document_conditions(query, alias="d")
     return ("SELECT COUNT(*) FROM visit v WHERE v.deleted = 1 AND EXISTS (SELECT 1 FROM search_doc d"
             f" WHERE d.visit_id = v.id AND {' AND '.join(clauses)})", tuple(params))
+
+
+# --- what a hit shows --------------------------------------------------------------------------------
+
+
+def snippet(text: str, query: str, width: int = 24) -> tuple[str, str, str] | None:
+    """The passage of ``text`` around the first place it holds ``query``: (before, the words
+    found, after), each side at most ``width`` characters on its line, with … where cut.
+
+    The query's runs of letters are looked for in turn (the longest first), as the search
+    matches them; None when none is in the text.
+    """
+    runs = sorted(set(_RUN.findall(query.lower())) or {query.strip().lower()}, key=len, reverse=True)
+    folded = text.lower()  # lower() keeps Chinese and most text the same length
+    if len(folded) != len(text):
+        folded = text
+    for run in runs:
+        at = folded.find(run) if run else -1
+        if at < 0:
+            continue
+        end = at + len(run)
+        line_start = text.rfind("\n", 0, at) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        start, stop = max(line_start, at - width), min(line_end, end + width)
+        before = ("…" if start > 0 else "") + text[start:at]
+        after = text[end:stop] + ("…" if stop < len(text) else "")
+        return before, text[at:end], after
+    return None
+
+
+def snippets(visit_ids: list[str], query: str, width: int = 24) -> dict[str, tuple[str, str, str]]:
+    """visit id → its snippet for ``query`` (see :func:`snippet`), read from the indexed text."""
+    found: dict[str, tuple[str, str, str]] = {}
+    for start in range(0, len(visit_ids), 500):
+        chunk = visit_ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = database.execute_sql(f"SELECT visit_id, text FROM search_doc WHERE visit_id IN ({marks})", chunk)
+        for visit_id, text in rows:
+            cut = snippet(text, query, width)
+            if cut is not None:
+                found[visit_id] = cut
+    return found

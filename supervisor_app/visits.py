@@ -78,6 +78,22 @@ def _clean(values: dict, visit: Visit | None = None) -> dict:
     return clean
 
 
+def parse_each(values: dict) -> tuple[dict, list[ValidationError]]:
+    """Parse each of ``values`` on its own, as ``update_visit`` would: the stored values that
+    parsed, and one error for each that did not (the editor shows them all at once)."""
+    clean: dict = {}
+    problems: list[ValidationError] = []
+    for name, value in values.items():
+        try:
+            clean.update(_clean({name: value}, _PARSING_ONE))
+        except ValidationError as exc:
+            problems.append(exc)
+    return clean, problems
+
+
+_PARSING_ONE = object()  # stands for "a visit exists": _clean then parses only the values given
+
+
 def reindex(visit_id: str) -> None:
     """Refresh the search text of one visit (notes, people met, its findings)."""
     visit = Visit.get_by_id(visit_id)

@@ -88,3 +88,25 @@ def test_ledger_marks_overdue(data_dir):
     assert by_desc["征求意见不全面"].due_soon and not by_desc["征求意见不全面"].overdue
     assert by_desc["尚未制定整改"].status == "未制定整改"
     assert [r.finding.description for r in findings.ledger(overdue_only=True, on=date(2014, 5, 1))] == ["学习笔记照抄照搬"]
+
+
+def test_a_finding_or_follow_up_in_the_future_is_refused(data_dir):
+    from datetime import timedelta
+
+    from supervisor_app.clock import today
+    from supervisor_app.models import ChangeLog, Finding, FollowUp
+
+    visit = factories.visit(factories.county())
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    before = ChangeLog.select().count()
+    with pytest.raises(ValidationError) as info:
+        findings.create_finding(visit.unit_id, "学习笔记雷同", "有形式主义趋向", visit=visit, found_on=tomorrow)
+    assert info.value.field == "found_on" and "不能晚于今天" in info.value.message
+    assert Finding.select().count() == 0 and ChangeLog.select().count() == before
+    finding = findings.create_finding(visit.unit_id, "学习笔记雷同", "有形式主义趋向", visit=visit)
+    rect = findings.set_rectification(finding, measure="重新组织学习", responsible="王建国", deadline=tomorrow)
+    before = ChangeLog.select().count()
+    with pytest.raises(ValidationError) as info:
+        findings.add_follow_up(rect, tomorrow, "已整改")
+    assert info.value.field == "on_date"
+    assert FollowUp.select().count() == 0 and ChangeLog.select().count() == before

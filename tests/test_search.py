@@ -86,3 +86,26 @@ def test_search_equals_substring_scan(data_dir, texts, query):
         assert ids(query) == expected
         txn.rollback()
     assert Visit.select().count() == 0
+
+
+def test_snippet_shows_the_passage_around_the_word():
+    from supervisor_app.search import snippet
+
+    text = "第一行与此无关。\n" + "甲" * 40 + "发现四风问题突出，" + "乙" * 40 + "\n末行"
+    before, hit, after = snippet(text, "四风", width=5)
+    assert (before, hit, after) == ("…甲甲甲发现", "四风", "问题突出，…")  # … where text is left out
+    assert snippet("开头就是整改", "整改") == ("开头就是", "整改", "")
+    assert snippet("ABC de", "bc")[1] == "BC"  # found whatever the case, shown as written
+    assert snippet("没有这个词", "四风") is None
+
+
+def test_search_hits_carry_their_own_snippet(data_dir):
+    from supervisor_app import search
+
+    unit = factories.county()
+    first = factories.visit(unit, notes="听取汇报。\n学习笔记照抄照搬现象普遍")
+    second = factories.visit(unit, notes="座谈会上有人提出：干部照抄文件，缺少调研")
+    cuts = search.snippets([first.id, second.id], "照抄")
+    assert cuts[first.id] == ("…学习笔记", "照抄", "照搬现象普遍…")  # its own line, not the first
+    assert cuts[second.id][1] == "照抄" and cuts[second.id][0].endswith("干部")
+    assert cuts[first.id] != cuts[second.id]  # not the same opening line for every hit

@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox
 
 from supervisor_app import units, visits
+from ui import tasks
 from ui.editors.visit_editor import VisitEditor
 from ui.main_window import MainWindow
 
@@ -61,6 +62,7 @@ def test_draft_survives_a_kill(qtbot, data_dir, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     window = MainWindow(data_dir)
     qtbot.addWidget(window)
+    tasks.wait_for_all(600_000)  # the report fonts, made once per session on the one worker
     window.offer_drafts()
     editors = window.findChildren(VisitEditor)
     assert len(editors) == 1
@@ -69,7 +71,8 @@ def test_draft_survives_a_kill(qtbot, data_dir, monkeypatch):
     assert editor.notes.toPlainText() == "断电前写下的督导情况：四风问题突出"
     assert editor.method_boxes["暗访督查"].isChecked()
     assert editor.unit.currentData() == unit.id
-    assert editor.save()
+    with qtbot.waitSignal(editor.saved, timeout=10_000):
+        editor.save()
     assert window.drafts.pending() == []
     assert [v.notes for v in visits.list_visits()] == ["断电前写下的督导情况：四风问题突出"]
 
@@ -81,4 +84,71 @@ def test_declined_draft_is_discarded(qtbot, data_dir, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     window.offer_drafts()
     assert window.drafts.pending() == []
+    assert window.findChildren(VisitEditor) == []
+
+
+def _item(dialog, text: str):
+    return next(dialog.list.item(i) for i in range(dialog.list.count()) if text in dialog.list.item(i).text())
+
+
+def _three_drafts(window, unit_id):
+    for n, notes in enumerate(("第一份", "第二份", "第三份")):
+        window.drafts.save(f"visit-new-{n}", "visit", f"督导记录：临江县 2014-04-0{n + 1} 09:30",
+                           {"visit_id": None, "form": {"unit_id": unit_id, "started_at": f"2014-04-0{n + 1}T09:30",
+                                                       "methods": ["随机抽查"], "notes": notes}})
+
+
+def test_one_dialog_lists_every_draft(qtbot, data_dir, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    from ui.editors.visit.recovery import RecoveryDialog, offer_drafts
+
+    unit = units.create_unit("临江县", "县市区")
+    window = MainWindow(data_dir)
+    qtbot.addWidget(window)
+    _three_drafts(window, unit.id)
+    shown = []
+
+    def user(dialog):
+        shown.append([dialog.list.item(i).text() for i in range(dialog.list.count())])
+        _item(dialog, "04-02").setCheckState(Qt.CheckState.Unchecked)  # keep the second for later
+        qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    monkeypatch.setattr(RecoveryDialog, "exec", user)
+    dialog = offer_drafts(window)
+    assert len(shown) == 1 and len(shown[0]) == 3  # one dialog, every draft listed
+    assert len(set(shown[0])) == 3 and all("草稿保存于" in text for text in shown[0])
+    editors = window.findChildren(VisitEditor)
+    assert sorted(e.notes.toPlainText() for e in editors) == ["第一份", "第三份"]
+    assert dialog.reopened and len(window.drafts.pending()) == 3  # reopened drafts stay until saved
+    for editor in editors:
+        qtbot.addWidget(editor)
+        editor.dirty = False
+
+
+def test_discarding_drafts_from_the_dialog_asks_first(qtbot, data_dir, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    from ui.editors.visit.recovery import RecoveryDialog, offer_drafts
+
+    unit = units.create_unit("临江县", "县市区")
+    window = MainWindow(data_dir)
+    qtbot.addWidget(window)
+    _three_drafts(window, unit.id)
+    answers = iter([QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard])
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: next(answers))
+
+    def user(dialog):
+        _item(dialog, "04-01").setCheckState(Qt.CheckState.Unchecked)
+        qtbot.mouseClick(dialog.discard_button, Qt.MouseButton.LeftButton)  # Cancel: nothing goes
+        assert dialog.list.count() == 3 and len(window.drafts.pending()) == 3
+        qtbot.mouseClick(dialog.discard_button, Qt.MouseButton.LeftButton)
+        assert dialog.list.count() == 1
+        qtbot.mouseClick(dialog.later_button, Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    monkeypatch.setattr(RecoveryDialog, "exec", user)
+    offer_drafts(window)
+    assert [d.key for d in window.drafts.pending()] == ["visit-new-0"]
     assert window.findChildren(VisitEditor) == []

@@ -166,3 +166,102 @@ def test_paging_after_a_row_equals_offset_paging(data_dir):
                 paged.extend(page)
                 last = page[-1]
             assert [r.id for r in paged] == [r.id for r in whole], (order, descending)
+
+
+# --- dates in the future --------------------------------------------------------------------------
+
+
+def test_a_visit_dated_in_the_future_is_refused_on_create_and_update(data_dir):
+    from datetime import timedelta
+
+    from supervisor_app.clock import today
+
+    unit = factories.county()
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    before = ChangeLog.select().count()
+    with pytest.raises(ValidationError) as info:
+        visits.create_visit(unit, f"{tomorrow}T09:00", ["随机抽查"])
+    assert info.value.field == "started_at" and "不能晚于今天" in info.value.message
+    assert ChangeLog.select().count() == before and Visit.select().count() == 0
+    with pytest.raises(ValidationError) as info:
+        visits.create_visit(unit, "2030-01-01T09:00", ["随机抽查"])
+    assert info.value.field == "started_at"
+    # today is fine, at any hour (a visit entered in the morning for the afternoon)
+    visit = visits.create_visit(unit, f"{today().isoformat()}T23:59", ["随机抽查"])
+    before = ChangeLog.select().count()
+    with pytest.raises(ValidationError) as info:
+        visits.update_visit(visit, started_at=f"{tomorrow}T08:00")
+    assert info.value.field == "started_at"
+    assert visits.get_visit(visit.id).started_at.startswith(today().isoformat())
+    assert ChangeLog.select().count() == before
+
+
+def test_visit_problems_lists_every_broken_field_at_once(data_dir):
+    from supervisor_app.rules import DbLookup
+    from supervisor_app.rules.visits import quiz_problems, visit_problems
+
+    state = {"id": "x", "unit": None, "started_at": "2030-01-01T09:00", "methods": [], "members_present": [],
+             "leaders_present": [], "people_met": "", "notes": ""}
+    problems = visit_problems(state, None, DbLookup())
+    assert [p.field for p in problems] == ["unit", "started_at", "methods"]
+    assert quiz_problems({"people_tested": 1, "questions": 30, "correct_answers": 31})[0].field == "correct_answers"
+    assert [p.field for p in quiz_problems({"people_tested": 0, "questions": 0, "correct_answers": 1})] == [
+        "people_tested", "questions"]
+
+
+def test_an_imported_visit_dated_in_the_future_is_refused(tmp_path_factory, tmp_path):
+    """The rule holds for a bundle too: the office refuses it, names the field, writes nothing."""
+    from tests.test_sync_hostile_device import craft, ids, refused, visit_of_f2, world_template
+
+    world = world_template.__wrapped__(tmp_path_factory).copy_to(tmp_path / "w")
+    w = ids(world)
+    refused(world, craft(world, [visit_of_f2(w, started_at="2030-04-09T09:00")]), "督导时间不能晚于今天")
+
+
+# --- the editor's form --------------------------------------------------------------------------------
+
+
+def _form(unit, **changes):
+    from supervisor_app import visit_form
+
+    values = {"unit_id": unit.id, "started_at": "2014-04-08T09:30", "methods": ["查阅资料"], "notes": "查阅学习笔记"}
+    return visit_form.VisitForm(**{**values, **changes})
+
+
+def test_form_problems_are_all_listed_and_nothing_is_written(data_dir):
+    from supervisor_app import visit_form
+
+    unit = factories.county()
+    form = _form(unit, started_at="2030-01-01T09:00", methods=[], quiz_done=True, quiz_people=1, quiz_questions=30,
+                 quiz_correct=31, focus_ratings={"F1": {"rating": "好", "evidence": ""}},
+                 findings=[visit_form.FindingForm(description="", category="有形式主义趋向"),
+                           visit_form.FindingForm(description="笔记雷同", category="有形式主义趋向", responsible="王建国")])
+    fields = [p.field for p in visit_form.problems(form)]
+    assert fields == ["started_at", "methods", "督导重点:F1", "correct_answers", "finding:1:description",
+                      "finding:2:measure"]
+    before = ChangeLog.select().count()
+    with pytest.raises(visit_form.FormProblems) as info:
+        visit_form.save(form)
+    assert info.value.field == "started_at" and len(info.value.problems) == 6
+    assert ChangeLog.select().count() == before and Visit.select().count() == 0
+
+
+def test_form_saves_a_finding_with_its_rectification_and_keeps_unticked_quiz_out(data_dir):
+    from supervisor_app import findings, visit_form
+
+    unit = factories.county()
+    form = _form(unit, quiz_done=False, quiz_people=10, quiz_questions=30, quiz_correct=100, findings=[
+        visit_form.FindingForm(description="学习笔记雷同\n多名干部照抄", category="有形式主义趋向", measure="重新组织学习",
+                               responsible="王建国", deadline="2014-05-01")])
+    visit = visit_form.save(form)
+    assert quiz.quiz_of(visit) is None
+    (finding,) = findings.list_findings(visit=visit)
+    assert finding.description == "学习笔记雷同\n多名干部照抄"
+    rect = visit_form.rectification_of(finding.id)
+    assert (rect.measure, rect.responsible, rect.deadline) == ("重新组织学习", "王建国", "2014-05-01")
+    # a deadline before the finding is refused by the rectification rule, named on the finding's row
+    form.findings = [visit_form.FindingForm(**{**form.findings[0].__dict__, "id": finding.id, "deadline": "2014-01-01"})]
+    problems = visit_form.problems(form, visit.id)
+    assert [p.field for p in problems] == ["finding:1:deadline"] and "整改时限" in problems[0].message
+    # the draft is the form: it goes to JSON and back unchanged
+    assert visit_form.VisitForm.from_dict(form.to_dict()) == form

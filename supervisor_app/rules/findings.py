@@ -12,6 +12,7 @@ from . import fields as f
 from .fields import changed, fail
 from .lookup import Lookup
 from .units import related_units
+from .visits import not_after_today
 
 DONE_STATUSES = ("已完成", "已核实")
 
@@ -31,6 +32,8 @@ def finding(state: dict, old: dict | None, lookup: Lookup) -> None:
     visit_id = f.ident(state, "visit", "督导记录", required=False)
     leader_id = f.ident(state, "leader", "涉及的领导干部", required=False)
     found_on = f.day(state, "found_on", "发现日期")
+    if changed(state, old, "found_on"):
+        not_after_today(found_on, "found_on", "发现日期")
     f.text(state, "description", "问题描述")
     f.text(state, "sub_kind", "具体表现", required=False, max_length=200)
     f.flag(state, "closed", "已关闭")
@@ -107,6 +110,10 @@ def rectification(state: dict, old: dict | None, lookup: Lookup) -> None:
         if state.get("verified_by") is not None:
             raise fail(f"整改状态为“{status}”时不能有核实人。", "verified_by")
     f.text(state, "verification_note", "核实情况", required=False)
+    if changed(state, old, "completed_on"):
+        not_after_today(completed, "completed_on", "完成日期")
+    if changed(state, old, "verified_on"):
+        not_after_today(verified_on, "verified_on", "核实日期")
     if verified_on is not None and completed is not None and verified_on < completed:
         raise fail(f"核实日期不能早于完成日期（{completed}）。", "verified_on")
     found = lookup.get("finding", finding_id)
@@ -125,6 +132,8 @@ def followup(state: dict, old: dict | None, lookup: Lookup) -> None:
     on_date = f.day(state, "on_date", "跟进日期")
     f.text(state, "note", "跟进情况")
     f.ident(state, "member", "督导组成员", required=False)
+    if changed(state, old, "on_date"):
+        not_after_today(on_date, "on_date", "跟进日期")
     if changed(state, old, "on_date", "rectification"):
         rect = lookup.get("rectification", rect_id)
         found = lookup.get("finding", rect.get("finding")) if rect else None

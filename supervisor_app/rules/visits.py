@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .. import clock
+from ..errors import ValidationError
 from . import fields as f
 from .campaigns import item_names, template_of
 from .fields import changed, fail
@@ -34,15 +36,59 @@ LABELS = {
 }
 
 
+def not_after_today(value: str | None, name: str, label: str) -> None:
+    """A day on which something happened (a visit, a finding) is not later than today.
+
+    Compared by day in local time, so that a visit entered in the morning for the afternoon,
+    or a device whose clock is minutes ahead, is not refused.
+    """
+    if value is not None and value[:10] > clock.today().isoformat():
+        raise fail(f"{label}不能晚于今天（{clock.chinese_date(clock.today())}），"
+                   f"收到：{clock.chinese_date(value[:10])}。", name)
+
+
 def visit(state: dict, old: dict | None, lookup: Lookup) -> None:
-    unit_id = f.ident(state, "unit", "被督导单位", missing="请选择被督导单位。")
-    f.ident(state, "group", "督导组", required=False)
+    problems = visit_problems(state, old, lookup)
+    if problems:
+        raise problems[0]
+
+
+def visit_problems(state: dict, old: dict | None, lookup: Lookup) -> list[ValidationError]:
+    """Every rule a visit breaks, one error per field, in the order of the form (the editor
+    shows them all at once; ``visit`` raises the first)."""
+    problems: list[ValidationError] = []
+
+    def check(fn) -> None:
+        try:
+            fn()
+        except ValidationError as exc:
+            problems.append(exc)
+
+    check(lambda: f.ident(state, "unit", "被督导单位", missing="请选择被督导单位。"))
+    check(lambda: f.ident(state, "group", "督导组", required=False))
+    check(lambda: _times(state, old))
+    check(lambda: f.id_list(state, "members_present", "督导组成员"))
+    check(lambda: f.id_list(state, "leaders_present", "领导干部"))
+    check(lambda: _methods(state, old, lookup))
+    check(lambda: f.text(state, "people_met", "接触人员", required=False, max_length=50_000))
+    check(lambda: f.text(state, "notes", "督导情况", required=False, max_length=50_000))
+    if not any(p.field == "unit" for p in problems):
+        check(lambda: _children_follow_unit(state, old, lookup))
+    return problems
+
+
+def _times(state: dict, old: dict | None) -> None:
     started = f.minute(state, "started_at", "督导时间")
     ended = f.minute(state, "ended_at", "结束时间", required=False)
     if ended is not None and ended < started:
         raise fail("结束时间不能早于开始时间。", "ended_at")
-    f.id_list(state, "members_present", "督导组成员")
-    f.id_list(state, "leaders_present", "领导干部")
+    if changed(state, old, "started_at"):
+        not_after_today(started, "started_at", "督导时间")
+    if changed(state, old, "ended_at"):
+        not_after_today(ended, "ended_at", "结束时间")
+
+
+def _methods(state: dict, old: dict | None, lookup: Lookup) -> None:
     methods = state.get("methods")
     if type(methods) is not list or not methods:
         raise fail("请至少选择一种督导方式。", "methods")
@@ -56,8 +102,10 @@ def visit(state: dict, old: dict | None, lookup: Lookup) -> None:
                 raise fail(f"督导方式必须是以下之一：{listed}（收到：{f.shown(method)}）。", "methods")
         if len(set(methods)) != len(methods):
             raise fail("督导方式有重复。", "methods")
-    f.text(state, "people_met", "接触人员", required=False, max_length=50_000)
-    f.text(state, "notes", "督导情况", required=False, max_length=50_000)
+
+
+def _children_follow_unit(state: dict, old: dict | None, lookup: Lookup) -> None:
+    unit_id = state.get("unit")
     if old is not None and old.get("unit") != unit_id:
         # what was recorded on the visit belongs to the visit's unit: it moves with it
         for record_type, label in (("finding", "问题"), ("assessment", "督导评估"), ("quiz", "知识问答")):
@@ -90,37 +138,80 @@ def _on_visit(state: dict, old: dict | None, lookup: Lookup) -> None:
             raise fail("单位必须与督导记录的单位一致。", "unit")
 
 
+def _collect(*checks) -> list[ValidationError]:
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except ValidationError as exc:
+            problems.append(exc)
+    return problems
+
+
 def assessment(state: dict, old: dict | None, lookup: Lookup) -> None:
     _on_visit(state, old, lookup)
+    problems = assessment_problems(state, lookup)
+    if problems:
+        raise problems[0]
+
+
+def assessment_problems(state: dict, lookup: Lookup) -> list[ValidationError]:
+    """Every focus item and tendency whose score breaks a rule, one error each."""
     tpl = template_of(state, lookup)
+    problems: list[ValidationError] = []
     for name, key, kind, items_of, scale_of in SCORE_MAPS:
         scores = state.get(name)
         if type(scores) is not dict:
-            raise fail(f"{LABELS['assessment'][name]}格式不对。", name)
+            problems.append(fail(f"{LABELS['assessment'][name]}格式不对。", name))
+            continue
         items = item_names(tpl, items_of)
         scale = tpl.scale(scale_of)
         for item_id, entry in scores.items():
-            field = f"{kind}:{item_id}"
-            if item_id not in items:
-                raise fail(f"模板中没有{kind}“{f.shown(item_id)}”。", field)
-            if type(entry) is not dict:
-                raise fail(f"“{items[item_id]}”的评定格式不对。", field)
-            value = entry.get(key)
-            if type(value) is not str or value not in scale:
-                raise fail(f"“{items[item_id]}”的评定必须是 {' / '.join(scale)} 之一。", field)
-            evidence = entry.get("evidence")
-            if type(evidence) is not str or not evidence.strip():
-                raise fail(f"“{items[item_id]}”已评定，请填写依据。", field)
-            if len(evidence) > f.MAX_TEXT or not f.encodable(evidence):
-                raise fail(f"“{items[item_id]}”的依据过长或含有无法保存的字符。", field)
-            if len(entry) != 2:
-                raise fail(f"“{items[item_id]}”的评定含有评定和依据以外的内容。", field)
+            try:
+                _score(item_id, entry, items, scale, key, kind)
+            except ValidationError as exc:
+                problems.append(exc)
+    return problems
+
+
+def _score(item_id, entry, items: dict, scale, key: str, kind: str) -> None:
+    field = f"{kind}:{item_id}"
+    if item_id not in items:
+        raise fail(f"模板中没有{kind}“{f.shown(item_id)}”。", field)
+    if type(entry) is not dict:
+        raise fail(f"“{items[item_id]}”的评定格式不对。", field)
+    value = entry.get(key)
+    if type(value) is not str or value not in scale:
+        raise fail(f"“{items[item_id]}”的评定必须是 {' / '.join(scale)} 之一。", field)
+    evidence = entry.get("evidence")
+    if type(evidence) is not str or not evidence.strip():
+        raise fail(f"“{items[item_id]}”已评定，请填写依据。", field)
+    if len(evidence) > f.MAX_TEXT or not f.encodable(evidence):
+        raise fail(f"“{items[item_id]}”的依据过长或含有无法保存的字符。", field)
+    if len(entry) != 2:
+        raise fail(f"“{items[item_id]}”的评定含有评定和依据以外的内容。", field)
 
 
 def quiz(state: dict, old: dict | None, lookup: Lookup) -> None:
     _on_visit(state, old, lookup)
-    people = f.integer(state, "people_tested", "参测人数", minimum=1, maximum=MAX_PEOPLE_TESTED)
-    count = f.integer(state, "questions", "题目数", minimum=1, maximum=MAX_QUESTIONS)
-    correct = f.integer(state, "correct_answers", "答对题数", minimum=0)
-    if correct > people * count:
-        raise fail(f"答对题数（{correct}）不能超过参测人数 × 题目数（{people * count}）。", "correct_answers")
+    problems = quiz_problems(state)
+    if problems:
+        raise problems[0]
+
+
+def quiz_problems(state: dict) -> list[ValidationError]:
+    """Every count of a quiz record that breaks a rule (the editor checks them as they are typed)."""
+    values: dict[str, int] = {}
+
+    def count(name: str, label: str, minimum: int, maximum: int = f.MAX_INT) -> None:
+        values[name] = f.integer(state, name, label, minimum=minimum, maximum=maximum)
+
+    problems = _collect(lambda: count("people_tested", "参测人数", 1, MAX_PEOPLE_TESTED),
+                        lambda: count("questions", "题目数", 1, MAX_QUESTIONS),
+                        lambda: count("correct_answers", "答对题数", 0))
+    if not problems:
+        people, questions, correct = values["people_tested"], values["questions"], values["correct_answers"]
+        if correct > people * questions:
+            problems.append(fail(f"答对题数（{correct}）不能超过参测人数 × 题目数（{people * questions}）。",
+                                 "correct_answers"))
+    return problems

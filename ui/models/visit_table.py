@@ -3,14 +3,18 @@ visits open, scroll, sort and filter at once."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRect, Qt
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from supervisor_app import display, visits
+from supervisor_app import display, search, visits
 
+from .. import theme
 from ..guard import never_raises
 
 PAGE_SIZE = 200
+NOTES_COLUMN = 4
+SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 1  # (before, the words found, after) of a search hit
 ASSESSED = {0: "未评估", 1: "部分评估", 2: "已评估"}
 
 
@@ -32,6 +36,7 @@ class VisitTableModel(QAbstractTableModel):
         self._rows: list[visits.VisitRow] = []
         self._total = 0
         self._names: dict[str, str] = {}
+        self._snippets: dict[str, tuple[str, str, str]] = {}
         if load:
             self.reload()
 
@@ -46,7 +51,15 @@ class VisitTableModel(QAbstractTableModel):
         self._total = visits.count_visits(self.filter)
         self._rows = visits.visit_rows(self.filter, order=self.order, descending=self.descending,
                                        offset=0, limit=PAGE_SIZE)
+        self._snippets = {}
+        self._cut_snippets(self._rows)
         self.endResetModel()
+
+    def _cut_snippets(self, rows: list[visits.VisitRow]) -> None:
+        """Each search hit shows the passage around the word found (one query per page)."""
+        query = (self.filter.search or "").strip()
+        if query and rows:
+            self._snippets.update(search.snippets([r.id for r in rows], query))
 
     def set_filter(self, flt: visits.VisitFilter) -> None:
         self.filter = flt
@@ -69,6 +82,7 @@ class VisitTableModel(QAbstractTableModel):
         if not more:
             self._total = len(self._rows)
             return
+        self._cut_snippets(more)
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
         self._rows.extend(more)
         self.endInsertRows()
@@ -115,14 +129,70 @@ class VisitTableModel(QAbstractTableModel):
                 return "、".join(row.methods)
             if column == 3:
                 return "、".join(self._names.get(m, "?") for m in row.member_ids)
-            if column == 4:
-                return row.first_line
+            if column == NOTES_COLUMN:
+                cut = self._snippets.get(row.id)
+                return "".join(cut) if cut else row.first_line
             if column == 5:
                 return ASSESSED[row.assessed]
-        elif role == Qt.ItemDataRole.ToolTipRole and column == 4:
-            return display.short(row.notes)
+        elif role == SNIPPET_ROLE and column == NOTES_COLUMN:
+            return self._snippets.get(row.id)
+        elif role == Qt.ItemDataRole.ToolTipRole:
+            if column == NOTES_COLUMN:
+                cut = self._snippets.get(row.id)
+                return ("".join(cut) + "\n\n" if cut else "") + display.short(row.notes)
+            if column in (1, 2, 3):  # a cell cut short by its column says all of it on hover
+                return self.data(index) or None
         elif role == Qt.ItemDataRole.ForegroundRole and column == 5 and row.assessed == 0:
-            return QColor("#9a6700")
+            return theme.ink("warning")
         elif role == Qt.ItemDataRole.UserRole:
             return row.id
         return None
+
+
+class SnippetDelegate(QStyledItemDelegate):
+    """Draws a search hit's passage with the words found in bold on a tint, kept in view when
+    the column is narrow (the passage is cut on both sides around them, with …)."""
+
+    @never_raises()
+    def paint(self, painter, option, index) -> None:
+        cut = index.data(SNIPPET_ROLE)
+        if not cut:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget).adjusted(3, 0, -3, 0)
+        before, hit, after = cut
+        plain, strong = QFont(opt.font), QFont(opt.font)
+        strong.setBold(True)
+        plain_metrics, strong_metrics = QFontMetrics(plain), QFontMetrics(strong)
+        hit = strong_metrics.elidedText(hit, Qt.TextElideMode.ElideRight, rect.width())
+        room = max(0, rect.width() - strong_metrics.horizontalAdvance(hit))
+        before_room = min(plain_metrics.horizontalAdvance(before),
+                          max(room // 3, room - plain_metrics.horizontalAdvance(after)))
+        before = plain_metrics.elidedText(before, Qt.TextElideMode.ElideLeft, before_room)
+        after = plain_metrics.elidedText(after, Qt.TextElideMode.ElideRight,
+                                         room - plain_metrics.horizontalAdvance(before))
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        ink = opt.palette.highlightedText().color() if selected else opt.palette.text().color()
+        painter.save()
+        painter.setClipRect(rect)
+        x = rect.left()
+        flags = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+        for text, font, metrics, marked in ((before, plain, plain_metrics, False), (hit, strong, strong_metrics, True),
+                                            (after, plain, plain_metrics, False)):
+            width = metrics.horizontalAdvance(text)
+            box = QRect(x, rect.top(), width, rect.height())
+            if marked and not selected:
+                # no "search hit" role in the theme yet: the due-soon tint is its nearest
+                painter.fillRect(box.adjusted(0, 2, 0, -2), theme.tint("due_soon", opt.palette))
+                painter.setPen(theme.text(opt.palette))
+            else:
+                painter.setPen(ink)
+            painter.setFont(font)
+            painter.drawText(box, flags, text)
+            x += width
+        painter.restore()

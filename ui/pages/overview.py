@@ -3,10 +3,11 @@ visits, and the tendency levels across units; every item opens its record."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -20,22 +21,56 @@ from PySide6.QtWidgets import (
 
 from supervisor_app import display, overview
 
-from .. import tasks
+from .. import tasks, theme
 from ..hub import hub
 from ..widgets import error_text, heading
 
-LEVEL_COLOURS = ("#e8f5e9", "#fff8e1", "#ffe0b2", "#ffcdd2")
+MIN_COLUMN_WIDTH = 48
+KEEP_WIDTH = 110  # px: up to this, a column keeps its full width
 
 
-def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
+class FittingTable(QTableWidget):
+    """A table whose columns fit its width: each as wide as its contents, the widest cut down
+    (their text elided with …, whole in the tooltip) until all fit — no column pushed out of view."""
+
+    def fit_columns(self) -> None:
+        self.resizeColumnsToContents()
+        widths = [self.columnWidth(c) for c in range(self.columnCount())]
+        room = self.viewport().width()
+        if not widths or sum(widths) <= room:
+            return
+        # the largest cap that lets every column fit; a short column (a date, a status) is
+        # never cut below KEEP_WIDTH: the long texts give way first
+        floors = [max(MIN_COLUMN_WIDTH, min(w, KEEP_WIDTH)) for w in widths]
+        cap = max(widths)
+        while cap > MIN_COLUMN_WIDTH and sum(max(f, min(w, cap)) for f, w in zip(floors, widths, strict=True)) > room:
+            cap -= 8
+        for column, (floor, width) in enumerate(zip(floors, widths, strict=True)):
+            self.setColumnWidth(column, max(floor, min(width, cap)))
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802
+        # the viewport narrows when a scroll bar appears: fit to it again
+        if event.type() == QEvent.Type.Resize and event.size().width() != event.oldSize().width():
+            QTimer.singleShot(0, self, self.fit_columns)
+        return super().viewportEvent(event)
+
+
+def _table(headers: list[str]) -> FittingTable:
+    table = FittingTable(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().hide()
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     table.horizontalHeader().setStretchLastSection(True)
     table.setMinimumHeight(150)
     return table
+
+
+def _fit_columns(table: FittingTable) -> None:
+    table.fit_columns()
 
 
 class OverviewPage(QWidget):
@@ -61,6 +96,10 @@ class OverviewPage(QWidget):
         grid = QGridLayout()
         self.due_table = _table([self.tr("时限"), self.tr("状态"), self.tr("单位"), self.tr("问题"), self.tr("整改措施")])
         self.stale_table = _table([self.tr("单位"), self.tr("类别"), self.tr("上次督导"), self.tr("间隔")])
+        self.never_kind = QComboBox()
+        self.never_kind.currentIndexChanged.connect(self._show_never_visited)
+        self.never_table = _table([self.tr("单位"), self.tr("上级单位")])
+        self._never: list[tuple[str, list]] = []
         self.latest_table = _table([self.tr("日期"), self.tr("单位"), self.tr("督导方式"), self.tr("督导情况")])
         self.tendency_table = _table([self.tr("单位")])
         boxes = (
@@ -74,10 +113,21 @@ class OverviewPage(QWidget):
             box_layout = QVBoxLayout(box)
             box_layout.addWidget(table)
             grid.addWidget(box, row, column)
+        never_box = QGroupBox(self.tr("尚未督导过的单位"))
+        never_layout = QVBoxLayout(never_box)
+        kind_row = QHBoxLayout()
+        kind_row.addWidget(QLabel(self.tr("类别")))
+        kind_row.addWidget(self.never_kind, 1)
+        never_layout.addLayout(kind_row)
+        never_layout.addWidget(self.never_table)
+        grid.addWidget(never_box, 0, 2, 2, 1)
+        for column, stretch in enumerate((3, 3, 2)):
+            grid.setColumnStretch(column, stretch)
         layout.addLayout(grid, 1)
         self.due_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.due_table, r, "finding"))
         self.stale_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.stale_table, r, "unit"))
         self.latest_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.latest_table, r, "visit"))
+        self.never_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.never_table, r, "unit"))
         self.tendency_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.tendency_table, r, "unit"))
         hub.changed.connect(self._on_changed)
 
@@ -96,12 +146,14 @@ class OverviewPage(QWidget):
         for r, (record_id, cells, colour) in enumerate(rows):
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)
                 if c == 0:
                     item.setData(Qt.ItemDataRole.UserRole, record_id)
                 if colour is not None:
                     item.setBackground(QBrush(colour))
+                    item.setForeground(QBrush(theme.text()))
                 table.setItem(r, c, item)
-        table.resizeColumnsToContents()
+        _fit_columns(table)
 
     def refresh(self) -> None:
         """Compute the figures on the worker; the page keeps answering meanwhile."""
@@ -119,17 +171,19 @@ class OverviewPage(QWidget):
                 self.count_labels[name] = label
                 self.counts_row.addWidget(label)
             label.setText(f"<div style='font-size:20pt;font-weight:600'>{value}</div><div>{name}</div>")
-            colour = "color:#b00020;" if name == "逾期整改" and value else ""
-            label.setStyleSheet("background:#f3f6fa;border:1px solid #d0d7de;border-radius:6px;padding:8px;" + colour)
+            colour = theme.ink_style("danger") if name == "逾期整改" and value else ""
+            label.setStyleSheet("background:palette(alternate-base);border:1px solid palette(mid);"
+                                "border-radius:6px;padding:8px;" + colour)
         due = [(r.finding.id, [display.date_text(r.rectification.deadline), "逾期" if r.overdue else "即将到期",
                                r.unit_name, display.short(r.finding.description, 100),
                                display.short(r.rectification.measure, 100)],
-                QColor("#ffcdd2") if r.overdue else QColor("#fff8e1"))
+                theme.tint("overdue") if r.overdue else theme.tint("due_soon"))
                for r in (*snap.overdue, *snap.due_soon)]
         self._fill(self.due_table, due)
-        stale = [(s.unit.id, [display.short(s.unit.name, 60), s.unit.kind, display.date_text(s.last_visit) or "从未督导",
+        stale = [(s.unit.id, [display.short(s.unit.name, 60), s.unit.kind, display.date_text(s.last_visit),
                               f"{s.days} 天" if s.days is not None else "—"], None) for s in snap.stale_units]
         self._fill(self.stale_table, stale)
+        self._fill_never_visited(snap.never_visited)
         latest = [(v.id, [display.minute_text(v.started_at), v.unit_name, "、".join(v.methods), v.first_line], None)
                   for v in snap.latest_visits]
         self._fill(self.latest_table, latest)
@@ -148,7 +202,32 @@ class OverviewPage(QWidget):
                 cell = QTableWidgetItem(display.scale_text(level, snap.tendency_scale))
                 position = display.on_scale(level, snap.tendency_scale)
                 if position is not None:
-                    cell.setBackground(QBrush(QColor(LEVEL_COLOURS[min(position, 3)])))
+                    cell.setBackground(QBrush(theme.tint(f"level{min(position, 3)}")))
+                    cell.setForeground(QBrush(theme.text()))
                 table.setItem(r, c, cell)
-        table.resizeColumnsToContents()
+        _fit_columns(table)
         self.refreshed.emit()
+
+    # --- units never visited, one kind at a time ------------------------------------------------
+
+    def _fill_never_visited(self, groups: list[tuple[str, list]]) -> None:
+        """The kinds with their counts; the kind shown stays chosen (the first kind at first:
+        县市区 before their villages)."""
+        self._never = groups
+        chosen = self.never_kind.currentData()
+        self.never_kind.blockSignals(True)
+        self.never_kind.clear()
+        for kind, members in groups:
+            self.never_kind.addItem(self.tr("{kind}（{n}）").format(kind=kind, n=len(members)), kind)
+        if groups:
+            self.never_kind.addItem(self.tr("全部（{n}）").format(n=sum(len(m) for _k, m in groups)), "*")
+        index = self.never_kind.findData(chosen)
+        self.never_kind.setCurrentIndex(index if index >= 0 else 0)
+        self.never_kind.blockSignals(False)
+        self._show_never_visited()
+
+    def _show_never_visited(self, _=None) -> None:
+        kind = self.never_kind.currentData()
+        rows = [(unit.id, [display.short(unit.name, 60), display.short(unit.parent_name, 60)], None)
+                for k, members in self._never if kind in (k, "*") for unit in members]
+        self._fill(self.never_table, rows)

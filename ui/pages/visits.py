@@ -22,7 +22,7 @@ from supervisor_app import campaigns, display, units, visits
 from supervisor_app.errors import SupervisorError
 
 from ..hub import hub
-from ..models.visit_table import VisitTableModel
+from ..models.visit_table import NOTES_COLUMN, SnippetDelegate, VisitTableModel
 from ..widgets import FieldErrors, heading, iso
 
 
@@ -77,6 +77,7 @@ class VisitsPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
+        self.table.setItemDelegateForColumn(NOTES_COLUMN, SnippetDelegate(self.table))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in enumerate((130, 150, 170, 150, 420, 80)):
