@@ -23,3 +23,29 @@ def exec_filling(monkeypatch, dialog_class, fill) -> None:
         return dialog.result()
 
     monkeypatch.setattr(dialog_class, "exec", fake_exec)
+
+
+def edit_findings_cell(qtbot, editor, row: int, column: str, value) -> None:
+    """Open a findings cell's editor with F2 (as a user does) and give it ``value``."""
+    from PySide6.QtCore import QDate, Qt
+    from PySide6.QtWidgets import QComboBox, QDateEdit, QPlainTextEdit
+
+    from ui.models.visit_findings import COLUMN_OF
+
+    view = editor.findings.view
+    index = editor.findings.model.index(row, COLUMN_OF[column])
+    view.setCurrentIndex(index)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    widget = view.indexWidget(index)
+    assert widget is QApplication.focusWidget() or widget.isAncestorOf(QApplication.focusWidget())
+    if isinstance(widget, QComboBox):
+        widget.setCurrentIndex(widget.findData(value))
+        widget.activated.emit(widget.currentIndex())
+    elif isinstance(widget, QPlainTextEdit):
+        type_text(widget, value)
+    elif isinstance(widget, QDateEdit):
+        widget.setDate(QDate.fromString(value, "yyyy-MM-dd"))
+    else:
+        type_text(widget, value)
+    qtbot.keyClick(widget, Qt.Key.Key_Tab)  # Tab commits and moves on

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from supervisor_app import units, visits
@@ -59,10 +60,16 @@ def test_draft_survives_a_kill(qtbot, data_dir, monkeypatch):
         child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
 
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    from ui.editors.visit.recovery import RecoveryDialog
+
+    def restore(dialog):  # the user clicks 恢复所选 with the draft ticked
+        qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    monkeypatch.setattr(RecoveryDialog, "exec", restore)
     window = MainWindow(data_dir)
     qtbot.addWidget(window)
-    tasks.wait_for_all(600_000)  # the report fonts, made once per session on the one worker
+    tasks.wait_for_all(600_000)
     window.offer_drafts()
     editors = window.findChildren(VisitEditor)
     assert len(editors) == 1
@@ -81,7 +88,14 @@ def test_declined_draft_is_discarded(qtbot, data_dir, monkeypatch):
     window = MainWindow(data_dir)
     qtbot.addWidget(window)
     window.drafts.save("visit-new-abc", "visit", "督导记录：测试", {"visit_id": None, "state": {"notes": "x"}})
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    from ui.editors.visit.recovery import RecoveryDialog
+
+    def discard(dialog):  # the user clicks 丢弃所选… and confirms
+        qtbot.mouseClick(dialog.discard_button, Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    monkeypatch.setattr(RecoveryDialog, "exec", discard)
     window.offer_drafts()
     assert window.drafts.pending() == []
     assert window.findChildren(VisitEditor) == []

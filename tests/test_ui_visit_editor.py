@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QDate, QDateTime, QModelIndex, QPoint, Qt, QTime
-from PySide6.QtWidgets import QApplication, QComboBox, QDateEdit, QMessageBox, QPlainTextEdit
+from PySide6.QtWidgets import QMessageBox
 
 from supervisor_app import attachments, findings, quiz, units, visit_form, visits
 from supervisor_app.clock import today
 from supervisor_app.models import ChangeLog, Visit
-from tests.qt_helpers import type_text
+from tests.qt_helpers import edit_findings_cell, type_text
 from ui import tasks
 from ui.editors.visit import VisitEditor
 from ui.main_window import MainWindow
@@ -61,25 +61,7 @@ def _set_time(editor: VisitEditor, day: str) -> None:
     editor.basic.started_at.setDateTime(QDateTime(QDate.fromString(day, "yyyy-MM-dd"), QTime(9, 30)))
 
 
-def _edit_cell(qtbot, editor: VisitEditor, row: int, column: str, value) -> None:
-    """Open a findings cell's editor with F2 (as a user does) and give it ``value``."""
-    view = editor.findings.view
-    index = editor.findings.model.index(row, COLUMN_OF[column])
-    view.setCurrentIndex(index)
-    view.setFocus()
-    qtbot.keyClick(view, Qt.Key.Key_F2)
-    widget = view.indexWidget(index)
-    assert widget is QApplication.focusWidget() or widget.isAncestorOf(QApplication.focusWidget())
-    if isinstance(widget, QComboBox):
-        widget.setCurrentIndex(widget.findData(value))
-        widget.activated.emit(widget.currentIndex())
-    elif isinstance(widget, QPlainTextEdit):
-        type_text(widget, value)
-    elif isinstance(widget, QDateEdit):
-        widget.setDate(QDate.fromString(value, "yyyy-MM-dd"))
-    else:
-        type_text(widget, value)
-    qtbot.keyClick(widget, Qt.Key.Key_Tab)  # Tab commits and moves on
+_edit_cell = edit_findings_cell
 
 
 def test_every_error_at_once_then_cleared_as_fixed(window, qtbot, unit):

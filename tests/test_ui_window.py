@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from supervisor_app import campaigns, findings, units, visits
 from supervisor_app.models import Visit
-from tests.qt_helpers import exec_filling, type_text
+from tests.qt_helpers import edit_findings_cell, exec_filling, type_text
 from ui import tasks
 from ui.editors.rectification_dialog import RectificationDialog
 from ui.editors.unit_dialogs import LeaderDialog, UnitDialog
@@ -82,6 +82,8 @@ def test_log_a_visit_with_everything(window, qtbot, tmp_path):
     window.new_visit_action.trigger()  # Ctrl+N
     editor = window.findChildren(VisitEditor)[-1]
     qtbot.addWidget(editor)
+    editor.activateWindow()  # cell editors take the focus only in the active window
+    qtbot.waitUntil(editor.isActiveWindow)
     _fill_visit(editor, qtbot, unit.id, "查阅学习笔记，部分干部照抄照搬。")
     photo = tmp_path / "现场.jpg"
     photo.write_bytes(b"\xff\xd8 photo bytes")
@@ -98,15 +100,14 @@ def test_log_a_visit_with_everything(window, qtbot, tmp_path):
     editor.quiz_questions.setValue(30)
     editor.quiz_correct.setValue(180)
     assert editor.quiz_accuracy.text() == "60.0%"  # shown at once
-    row = editor.add_finding_row()
-    category = editor.findings_table.cellWidget(row, 0)
-    category.setCurrentIndex(category.findData("有形式主义趋向"))
-    sub = editor.findings_table.cellWidget(row, 1)
-    sub.setCurrentIndex(sub.findData("表面热、实际冷"))
-    type_text(editor.findings_table.cellWidget(row, 2), "学习笔记雷同")
-    leader_combo = editor.findings_table.cellWidget(row, 4)
-    leader_combo.setCurrentIndex(leader_combo.findData(leader.id))
-    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    editor.tabs.setCurrentWidget(editor.findings)
+    qtbot.mouseClick(editor.findings.add_button, Qt.MouseButton.LeftButton)
+    edit_findings_cell(qtbot, editor, 0, "category", "有形式主义趋向")
+    edit_findings_cell(qtbot, editor, 0, "sub_kind", "表面热、实际冷")
+    edit_findings_cell(qtbot, editor, 0, "description", "学习笔记雷同")
+    edit_findings_cell(qtbot, editor, 0, "leader_id", leader.id)
+    with qtbot.waitSignal(editor.saved, timeout=10_000):  # the write runs off the GUI thread
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
 
     assert editor.errors.general.isHidden(), editor.errors.general.text()
     visit = visits.list_visits()[0]

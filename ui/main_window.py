@@ -304,17 +304,8 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, self.tr("关于督导纪实"), self.tr(
             "督导纪实：督导组现场督导记录、评估、整改跟踪与纪实评价。\n数据文件夹：") + str(self.data_dir))
 
-    def offer_drafts(self) -> None:
-        """Offer back drafts left by a crash or a kill."""
-        for draft in self.drafts.pending():
-            answer = QMessageBox.question(
-                self, self.tr("恢复草稿"),
-                self.tr("发现未保存的草稿：{title}（{time}）。要恢复吗？选择“否”将丢弃它。").format(
-                    title=draft.title, time=draft.saved_at.replace("T", " ")[:19]),
-            )
-            if answer == QMessageBox.StandardButton.Yes:
-                if draft.kind == "visit":
-                    self.show_page("visits").open_draft(draft)
-                    return
-            else:
-                self.drafts.discard(draft.key)
+    def offer_drafts(self):
+        """Offer back, in one dialog, the drafts left by a crash or a kill."""
+        from .editors.visit.recovery import offer_drafts
+
+        return offer_drafts(self)
