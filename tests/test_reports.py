@@ -18,6 +18,7 @@ from supervisor_app import (
     evaluations,
     findings,
     quiz,
+    signatures,
     signing,
     units,
     visits,
@@ -205,11 +206,21 @@ def test_evaluation_draft_then_signed_then_amended(demo_data, tmp_path):
     record = evaluations.get_evaluation(record.id)
     assert "".join(signing.fingerprint(record.signature).split()) in "".join(texts)
 
-    evaluations.amend(record, leader, "复核联系点工作", {"overall_rating": "好", "narrative": "经复核，整改成效明显。"},
+    # one fingerprint format on screen and on paper
+    assert "".join(signatures.fingerprint_text(record.signature).split()) in "".join("".join(texts).split())
+    signed_rating, signed_narrative = record.overall_rating, record.narrative
+    rating = next(v for v in campaigns.active_template().scale("evaluation") if v != signed_rating)
+    evaluations.amend(record, leader, "复核联系点工作", {"overall_rating": rating, "narrative": "经复核，整改成效明显。"},
                      key)
     out = render("evaluation", tmp_path / "amended.pdf", record_id=record.id)
     whole = "".join(check_document(out, "更正记录", "复核联系点工作", "经复核，整改成效明显。", "已更正"))
     assert "草稿" not in whole
+    flat = "".join(whole.split())
+    # the amended value is the current one, marked, with what it replaced
+    assert f"总体评价：{rating}（已更正，原为{signed_rating}）" in flat, flat
+    assert "评价意见已更正" in flat
+    if signed_narrative:
+        assert "".join(signed_narrative.split())[:12] in flat  # the signed text stays on paper
 
 
 # --- flow over pages ------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ signed; amendments appended."""
 
 from __future__ import annotations
 
-from .. import campaigns, display, evaluations, findings, units, visits
+from .. import campaigns, display, evaluations, findings, signatures, units, visits
 from ..errors import NotFoundError
 from .common import group_name, period_text
 from .layout import Document, Writer, chinese_number, local_time
@@ -68,20 +68,29 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
     story.append(w.h1("评价项目"))
     rows = []
     scale = tpl.scale("evaluation")
+    view = evaluations.current_view(record)  # amendments are the current truth
     ratings = display.entries(record.item_ratings, "rating", "comment")
     for item in display.evaluation_items(tpl, record.subject_kind):
         entry = ratings.get(item["id"]) or {}
-        rows.append([item["name"], display.scale_text(entry.get("rating"), scale) or "未评", entry.get("comment") or ""])
+        rating = display.scale_text(view.value(item["id"]), scale) or "未评"
+        if view.is_amended(item["id"]):
+            rating += "（已更正）"
+        rows.append([item["name"], rating, entry.get("comment") or ""])
     if rows:
         story.append(w.table(("评价项目", "评价", "说明"), rows, (56, 18, 82), center_columns=(1,)))
     else:
         story.append(w.para("（模板中没有这类评价对象的评价项目。）"))
 
     story.append(w.h1("总体评价"))
-    story.append(w.para(f"总体评价：{display.scale_text(record.overall_rating, scale) or '（未评）'}。"))
+    overall = display.scale_text(view.overall_rating, scale) or "（未评）"
+    if view.is_amended("overall_rating"):
+        overall += f"（已更正，原为{display.scale_text(view.original['overall_rating'], scale) or '未评'}）"
+    story.append(w.para(f"总体评价：{overall}。"))
 
     story.append(w.h1("评价意见"))
-    story.extend(w.paragraphs(record.narrative) or [w.para("（未填写）")])
+    story.extend(w.paragraphs(view.narrative) or [w.para("（未填写）")])
+    if view.is_amended("narrative"):
+        story.append(w.para("（评价意见已更正，签署时的原文见“更正记录”。）"))
 
     story.append(w.h1("组长签署"))
     story.append(_signature(w, record))
@@ -90,8 +99,8 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
     corrections = evaluations.amendments(record)
     if corrections:
         story.append(w.h1("更正记录"))
-        story.append(w.para("以下更正在签署后提出，原评价内容保持签署时的原样。"))
-        story.extend(_amendments(w, corrections, tpl))
+        story.append(w.para("以下更正在签署后由组长签名提出；上文所列为更正后的内容，签署时的原内容如下。"))
+        story.extend(_amendments(w, corrections, tpl, view))
     return Document(title=f"{TITLE}（{subject}）", author=group, subject=record.id,
                     record_label=f"纪实评价 {record.id}", story=story, draft=not signed, issuer=group)
 
@@ -119,12 +128,12 @@ def _signature(w: Writer, record):
     return w.fields([
         ("督导组组长", display.related_name(record, "signed_by")),
         ("签署日期", display.moment_date_text(record.signed_at)),
-        ("签名指纹", display.fingerprint(record.signature)),
-        ("内容哈希", (record.content_hash or "")[:16]),
+        ("签名指纹", signatures.fingerprint_text(record.signature)),
+        ("内容校验码", signatures.content_code_text(record.content_hash)),
     ])
 
 
-def _amendments(w: Writer, corrections, tpl) -> list:
+def _amendments(w: Writer, corrections, tpl, view) -> list:
     out = []
     for n, amendment in enumerate(corrections, 1):
         who = display.related_name(amendment, "member") or "（未注明）"
@@ -132,7 +141,15 @@ def _amendments(w: Writer, corrections, tpl) -> list:
         pairs = [("更正人", who), ("更正时间", local_time(moment) if moment else display.moment_text(amendment.created_at)),
                  ("更正原因", amendment.reason)]
         for key, value in display.pairs(amendment.changes):
-            pairs.append((CHANGE_LABELS.get(key) or tpl.item_name(key) or "更正内容", f"更正为：{value}"))
+            label = CHANGE_LABELS.get(key) or tpl.item_name(key) or "更正内容"
+            step = next((c for c in view.corrections.get(key, ()) if c.amendment_id == amendment.id), None)
+            if key == "narrative" and step is not None:
+                pairs.append((f"原{label}", step.before or "（空）"))
+                pairs.append((label, f"更正为：{value}"))
+            elif key != "fact" and step is not None:
+                pairs.append((label, f"由“{step.before or '未评'}”更正为“{value}”"))
+            else:
+                pairs.append((label, f"更正为：{value}"))
         out.append(w.keep_with_next(w.h2(f"第{chinese_number(n)}次更正"), w.fields(pairs)))
     return out
 
