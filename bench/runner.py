@@ -31,8 +31,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write results.json")
     parser.add_argument("--cache", type=Path, default=data.DEFAULT_CACHE,
                         help="where generated data sets are kept between runs (default bench/.data)")
-    parser.add_argument("--font-cache", type=Path, default=None,
-                        help="where the PDF faces made from the bundled font are kept (default CACHE/fonts)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (working copies, PDFs)")
     args = parser.parse_args(argv)
     if args.runs is None:
@@ -220,10 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     _bundle.clear()
     from supervisor_app.reports import fonts
 
-    font_cache = args.font_cache or (args.cache / "fonts")
-    fonts.configure(cache_dir=font_cache)
-    fonts.prepare()  # made once per machine; then given to the window, which looks in its data folder,
-    shutil.copytree(font_cache, run.data_dir / "fonts", dirs_exist_ok=True)  # as after a user's first start
+    fonts.prepare()  # the faces resolved before timing, as the window does at its start
     log(f"{'quick' if args.quick else 'full'} run on {run.visits} visits, {run.units} units; {args.runs} runs each; "
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs")
 

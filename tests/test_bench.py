@@ -18,13 +18,10 @@ FIGURES = {"startup_100k", "filter_100k", "search_100k", "pdf_visit", "pdf_summa
            "import_100k", "rss_100k"}
 
 
-def test_quick_benchmark_produces_every_figure(tmp_path, tmp_path_factory):
+def test_quick_benchmark_produces_every_figure(tmp_path):
     out = tmp_path / "results.json"
-    # The PDF faces made from the bundled font are shared with tests/test_reports.py (made once).
-    fonts = tmp_path_factory.getbasetemp() / "report-fonts"
     proc = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--out", str(out), "--cache", str(tmp_path / "cache"),
-         "--font-cache", str(fonts)],
+        [sys.executable, "-m", "bench", "--quick", "--out", str(out), "--cache", str(tmp_path / "cache")],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-4000:]

@@ -40,7 +40,7 @@ def report_fonts(tmp_path_factory):
     """The documents as on a machine without Chinese fonts: the shipped faces only."""
     fonts.configure(use_system=False)
     yield
-    fonts.configure(cache_dir=None, use_system=True)
+    fonts.configure(use_system=True)
 
 
 # --- checks shared by every document ------------------------------------------------------------

@@ -174,9 +174,9 @@ def hostile(demo_data):
 @pytest.fixture(scope="module", autouse=True)
 def report_fonts(tmp_path_factory):
     """The bundled report faces, made once (the machine's fonts are not used)."""
-    fonts.configure(cache_dir=tmp_path_factory.getbasetemp() / "report-fonts", use_system=False)
+    fonts.configure(use_system=False)
     yield
-    fonts.configure(cache_dir=None, use_system=True)
+    fonts.configure(use_system=True)
 
 
 def _no_constants(name):

@@ -176,15 +176,9 @@ _resolved: dict[tuple, FontSet] = {}
 _registered: dict[str, Face] = {}
 
 
-def configure(*, cache_dir: str | os.PathLike | None = None, use_system: bool | None = None) -> None:
-    """Skip the machine's faces (tests: the documents as on a machine with no Chinese fonts).
-
-    ``cache_dir`` is accepted for older callers (bench/runner.py copies it into a data folder)
-    and only created, empty: no face is made at run time any more.
-    """
+def configure(*, use_system: bool | None = None) -> None:
+    """Skip the machine's faces (tests: the documents as on a machine with no Chinese fonts)."""
     global _use_system
-    if cache_dir is not None:
-        Path(cache_dir).mkdir(parents=True, exist_ok=True)
     with _lock:
         if use_system is not None:
             _use_system = use_system
