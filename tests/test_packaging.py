@@ -98,3 +98,139 @@ def test_the_window_refuses_without_a_display_and_writes_nothing(tmp_path):
     assert "DISPLAY" in result.stderr and "无法打开窗口" in result.stderr
     assert "Traceback" not in result.stderr
     assert not data.exists()
+
+
+# --- pinned, bounded dependencies ---------------------------------------------------------------
+
+LOCK = ROOT / "requirements" / "lock.txt"
+REGENERATE = "see README.md, 'Dependencies': uv pip compile … -o requirements/lock.txt"
+# Removed from pyproject.toml by the build-time fonts change; it has no upper bound until then.
+UNBOUNDED_ON_THE_WAY_OUT = {"justmytype-intl-cjk"}
+
+
+def _project() -> dict:
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def _locked() -> dict[str, tuple[str, list[str]]]:
+    """name → (pinned version, hashes) from the lock file."""
+    from packaging.utils import canonicalize_name
+
+    pins: dict[str, tuple[str, list[str]]] = {}
+    current = None
+    for line in LOCK.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.startswith("--hash="):
+            pins[current][1].append(stripped.removeprefix("--hash=").rstrip(" \\"))
+            continue
+        requirement = stripped.split(";")[0].rstrip(" \\")
+        name, _, version = requirement.partition("==")
+        current = canonicalize_name(name)
+        pins[current] = (version, [])
+    return pins
+
+
+def _requirements():
+    from packaging.requirements import Requirement
+
+    project = _project()
+    lines = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        lines += extra
+    return [Requirement(line) for line in lines]
+
+
+def test_every_requirement_is_pinned_in_the_lock_with_hashes():
+    from packaging.utils import canonicalize_name
+
+    locked = _locked()
+    assert len(locked) > 20
+    stale = []
+    for requirement in _requirements():
+        pin = locked.get(canonicalize_name(requirement.name))
+        if pin is None or not requirement.specifier.contains(pin[0], prereleases=True):
+            stale.append(f"{requirement} (locked: {pin[0] if pin else 'nothing'})")
+    assert stale == [], f"requirements/lock.txt is out of date with pyproject.toml ({REGENERATE}): {stale}"
+    unhashed = [name for name, (_version, hashes) in locked.items() if not hashes]
+    assert unhashed == []
+    assert all(h.startswith("sha256:") and len(h) == 71 for _v, hashes in locked.values() for h in hashes)
+
+
+def test_every_runtime_dependency_has_an_upper_bound_and_ruff_is_pinned():
+    from packaging.requirements import Requirement
+
+    unbounded = []
+    for line in _project()["dependencies"]:
+        requirement = Requirement(line)
+        if requirement.name in UNBOUNDED_ON_THE_WAY_OUT:
+            continue
+        if not any(spec.operator in ("<", "<=", "==", "~=", "===") for spec in requirement.specifier):
+            unbounded.append(line)
+    assert unbounded == []
+    ruff = [Requirement(line) for line in _project()["optional-dependencies"]["test"] if line.startswith("ruff")]
+    assert [str(r.specifier) for r in ruff] and all(s.operator == "==" for r in ruff for s in r.specifier)
+
+
+def test_the_lock_is_universal_for_windows_and_linux():
+    """Windows-only dependencies are in the lock (with markers), so one file installs on both."""
+    lock = LOCK.read_text(encoding="utf-8")
+    assert "--universal" in lock
+    for windows_only in ("pywin32-ctypes", "colorama"):
+        assert f"\n{windows_only}==" in lock and "sys_platform == 'win32'" in lock
+    for linux_only in ("secretstorage", "jeepney"):
+        assert f"\n{linux_only}==" in lock
+
+
+# --- the build and the Windows installer --------------------------------------------------------
+
+SPEC = ROOT / "packaging" / "supervisor_app.spec"
+ISS = ROOT / "packaging" / "windows" / "supervisor_app.iss"
+
+
+def test_the_spec_makes_a_console_cli_and_a_console_less_window_from_main_py():
+    spec = SPEC.read_text(encoding="utf-8")
+    assert 'name="supervisor-app", console=True' in spec
+    assert 'name="supervisor-app-window", console=False' in spec
+    assert 'collect_data_files("resources")' in spec  # all package data, fonts included, whatever it is
+    assert '"main.py"' in spec
+
+
+def test_the_installer_script_keeps_its_id_associations_licences_and_the_data():
+    raw = ISS.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "Inno Setup reads Chinese text only from UTF-8 with a BOM"
+    iss = raw.decode("utf-8-sig")
+    assert "AppId={{280C0593-FB18-4CDB-B0CD-07F1DA1F181E}" in iss  # never change: upgrades find the program by it
+    assert '#define AppWindowExe "supervisor-app-window.exe"' in iss
+    assert '#define AppCliExe "supervisor-app.exe"' in iss
+    for suffix, progid in ((".sgb", "SupervisorApp.Bundle"), (".card", "SupervisorApp.Card")):
+        assert f'Subkey: "Software\\Classes\\{suffix}"; ValueType: string; ValueName: ""; ValueData: "{progid}"' in iss
+        assert f'Subkey: "Software\\Classes\\{progid}\\shell\\open\\command"' in iss
+    assert '"""{app}\\{#AppWindowExe}"" ""%1"""' in iss
+    sections = [line.strip() for line in iss.splitlines() if line.startswith("[")]
+    assert "[UninstallDelete]" not in sections  # the data folder stays on uninstall
+    assert "localappdata" not in iss.lower().replace("%localappdata%", "")  # nothing touches the data folder
+    assert "{group}\\{#AppName}" in iss
+    for line in iss.splitlines():  # every file the installer takes from the repository exists
+        if line.startswith("LicenseFile=") or line.startswith("InfoBeforeFile="):
+            assert (ISS.parent / line.split("=", 1)[1].replace("\\", "/")).is_file(), line
+    licences = {p.name for p in (ROOT / "packaging" / "licenses").iterdir()}
+    assert {"LICENSE.txt", "NOTICE.txt", "LGPL-3.0.txt", "GPL-3.0.txt"} <= licences
+    assert any(name.startswith("OFL") for name in licences)
+
+
+def test_the_launcher_opens_only_bundles_and_cards(tmp_path):
+    from ui import launcher
+
+    bundle = tmp_path / "包 1.sgb"
+    bundle.write_bytes(b"x")
+    card = tmp_path / "活动办.CARD"
+    card.write_bytes(b"x")
+    assert launcher._opened_file([str(bundle)]) == bundle.resolve()
+    assert launcher._opened_file([str(card)]) == card.resolve()
+    assert launcher._opened_file([str(tmp_path / "missing.sgb")]) is None
+    assert launcher._opened_file(["check"]) is None
+    assert launcher._opened_file([str(bundle), str(card)]) is None
