@@ -234,3 +234,42 @@ def test_the_launcher_opens_only_bundles_and_cards(tmp_path):
     assert launcher._opened_file([str(tmp_path / "missing.sgb")]) is None
     assert launcher._opened_file(["check"]) is None
     assert launcher._opened_file([str(bundle), str(card)]) is None
+
+
+def test_double_clicked_card_and_bundle_open_in_the_window(qapp, data_dir, tmp_path, monkeypatch):
+    """What the .card and .sgb file types run: the window opens at 同步 and enrols the card (after
+    the fingerprint question), then imports the bundle."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from supervisor_app import campaigns, store, units
+    from supervisor_app.sync import service
+    from ui import launcher
+
+    field = data_dir
+    field_card = tmp_path / "第一督导组.card"
+    service.write_card(field_card)
+    store.close()
+    store.open_data_dir(tmp_path / "office")
+    campaigns.initialize("office")
+    group = campaigns.create_group("市委第一督导组", campaigns.current_campaign())
+    campaigns.add_member(group, "张三", is_leader=True)
+    units.create_unit("临江县", "县市区", group=group.id)
+    service.enroll(field_card, None, "市委第一督导组")
+    office_card = tmp_path / "活动办.card"
+    service.write_card(office_card)
+    usb = tmp_path / "U盘"
+    usb.mkdir()
+    (sent,) = service.export_to_folder(usb)
+    store.close()
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Yes)
+    monkeypatch.setenv(launcher.QUIT_AFTER_ENV, "300")
+    assert launcher.main([str(office_card)]) == 0
+    assert len(asked) == 1  # the fingerprint was shown before enrolling
+    assert launcher.main([str(sent.path)]) == 0
+
+    store.open_data_dir(field)
+    assert any(d.role == "office" for d in service.list_devices())
+    assert "临江县" in [u.name for u in units.list_units()]
+    store.close()
