@@ -76,6 +76,10 @@ def fingerprint(card_output: str) -> str:
 
 def smoke(folder: Path, work: Path) -> None:
     app = Frozen(folder, work)
+    # A laptop may have no Chinese font at all: the folder must carry its own.
+    fonts = [p for p in folder.rglob("*") if p.suffix.lower() in (".ttf", ".otf", ".ttc")]
+    if not fonts:
+        raise SmokeFailure(f"no font file in {folder}")
     (work / "usb").mkdir()
     (work / "out").mkdir()
 
