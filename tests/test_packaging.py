@@ -273,3 +273,16 @@ def test_double_clicked_card_and_bundle_open_in_the_window(qapp, data_dir, tmp_p
     assert any(d.role == "office" for d in service.list_devices())
     assert "临江县" in [u.name for u in units.list_units()]
     store.close()
+
+
+def test_the_installed_scripts_start_the_launcher():
+    """After `pip install`, `supervisor-app` and the console-less `supervisor-app-window` both run
+    the launcher: the window with no arguments, the CLI with a sub-command."""
+    from importlib.metadata import entry_points
+
+    from ui import launcher
+
+    console = {e.name: e for e in entry_points(group="console_scripts") if e.name.startswith("supervisor-app")}
+    gui = {e.name: e for e in entry_points(group="gui_scripts") if e.name.startswith("supervisor-app")}
+    assert console["supervisor-app"].load() is launcher.main
+    assert gui["supervisor-app-window"].load() is launcher.main
