@@ -216,7 +216,8 @@ def test_the_installer_script_keeps_its_id_associations_licences_and_the_data():
     assert "{group}\\{#AppName}" in iss
     for line in iss.splitlines():  # every file the installer takes from the repository exists
         if line.startswith("LicenseFile=") or line.startswith("InfoBeforeFile="):
-            assert (ISS.parent / line.split("=", 1)[1].replace("\\", "/")).is_file(), line
+            shown = ISS.parent / line.split("=", 1)[1].replace("\\", "/")
+            assert shown.read_bytes().startswith(b"\xef\xbb\xbf"), f"{line}: Chinese text needs UTF-8 with a BOM"
     licences = {p.name for p in (ROOT / "packaging" / "licenses").iterdir()}
     assert {"LICENSE.txt", "NOTICE.txt", "LGPL-3.0.txt", "GPL-3.0.txt"} <= licences
     assert any(name.startswith("OFL") for name in licences)
