@@ -1,4 +1,4 @@
-﻿; Inno Setup 6 script: the Windows installer of 督导纪实 (packaging/README.md).
+﻿; Inno Setup 6.3+ script: the Windows installer of 督导纪实 (packaging/README.md).
 ; On a Windows build machine, after `python packaging\build.py --smoke`:
 ;     iscc packaging\windows\supervisor_app.iss
 ; gives dist\installer\supervisor-app-setup-<version>.exe. The version is read from the built
