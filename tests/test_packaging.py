@@ -103,6 +103,7 @@ def test_the_window_refuses_without_a_display_and_writes_nothing(tmp_path):
 # --- pinned, bounded dependencies ---------------------------------------------------------------
 
 LOCK = ROOT / "requirements" / "lock.txt"
+LOCK_GLIBC_228 = ROOT / "requirements" / "lock-linux-glibc2.28.txt"
 REGENERATE = "see README.md, 'Dependencies': uv pip compile … -o requirements/lock.txt"
 # Removed from pyproject.toml by the build-time fonts change; it has no upper bound until then.
 UNBOUNDED_ON_THE_WAY_OUT = {"justmytype-intl-cjk"}
@@ -114,13 +115,13 @@ def _project() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
 
-def _locked() -> dict[str, tuple[str, list[str]]]:
-    """name → (pinned version, hashes) from the lock file."""
+def _locked(lock: Path = LOCK) -> dict[str, tuple[str, list[str]]]:
+    """name → (pinned version, hashes) from a lock file."""
     from packaging.utils import canonicalize_name
 
     pins: dict[str, tuple[str, list[str]]] = {}
     current = None
-    for line in LOCK.read_text(encoding="utf-8").splitlines():
+    for line in lock.read_text(encoding="utf-8").splitlines():
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -144,10 +145,11 @@ def _requirements():
     return [Requirement(line) for line in lines]
 
 
-def test_every_requirement_is_pinned_in_the_lock_with_hashes():
+@pytest.mark.parametrize("lock", [LOCK, LOCK_GLIBC_228], ids=lambda p: p.name)
+def test_every_requirement_is_pinned_in_the_lock_with_hashes(lock):
     from packaging.utils import canonicalize_name
 
-    locked = _locked()
+    locked = _locked(lock)
     assert len(locked) > 20
     stale = []
     for requirement in _requirements():
@@ -158,6 +160,16 @@ def test_every_requirement_is_pinned_in_the_lock_with_hashes():
     unhashed = [name for name, (_version, hashes) in locked.items() if not hashes]
     assert unhashed == []
     assert all(h.startswith("sha256:") and len(h) == 71 for _v, hashes in locked.values() for h in hashes)
+
+
+def test_the_glibc_2_28_lock_differs_only_in_qt():
+    """The lock for older Linux systems pins everything else exactly as the main lock does."""
+    main = {name: version for name, (version, _h) in _locked(LOCK).items()}
+    old = {name: version for name, (version, _h) in _locked(LOCK_GLIBC_228).items()}
+    qt = {"pyside6-essentials", "shiboken6"}
+    assert {n: v for n, v in old.items() if n not in qt} == {n: main[n] for n in old if n not in qt}
+    assert old["pyside6-essentials"] == old["shiboken6"]
+    assert "manylinux_2_28" in LOCK_GLIBC_228.read_text(encoding="utf-8")
 
 
 def test_every_runtime_dependency_has_an_upper_bound_and_ruff_is_pinned():
