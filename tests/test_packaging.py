@@ -299,3 +299,26 @@ def test_the_installed_scripts_start_the_launcher():
     gui = {e.name: e for e in entry_points(group="gui_scripts") if e.name.startswith("supervisor-app")}
     assert console["supervisor-app"].load() is launcher.main
     assert gui["supervisor-app-window"].load() is launcher.main
+
+
+def test_started_from_a_menu_the_refusal_is_shown_on_the_desktop(monkeypatch, capsys):
+    """No terminal to read stderr: the message also goes to the desktop's dialog tool."""
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(platform_check, "xcb_plugin_path", lambda: Path("libqxcb.so"))
+    monkeypatch.setattr(platform_check, "_load", _loader({"libxcb-cursor.so.0"}))
+    shown = []
+    assert platform_check.refuse_if_unusable(X11, shown.append) == 3  # capsys: stderr is no terminal
+    assert len(shown) == 1 and "libxcb-cursor0" in shown[0]
+    assert "libxcb-cursor0" in capsys.readouterr().err
+    shown.clear()
+    assert platform_check.refuse_if_unusable({}, shown.append) == 3  # no display: nothing to show it on
+    assert shown == []
+
+
+def test_a_missing_plugin_is_not_reported_as_a_package(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "linux")
+
+    def load(path):
+        raise OSError(f"{Path(path).name}: cannot open shared object file: No such file or directory")
+
+    assert platform_check.missing_packages(Path("/nowhere/libqxcb.so"), load) == []

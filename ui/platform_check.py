@@ -11,6 +11,8 @@ from __future__ import annotations
 import ctypes
 import os
 import re
+import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -69,15 +71,16 @@ def xcb_plugin_path() -> Path:
     return Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms" / "libqxcb.so"
 
 
-def missing_packages(plugin: Path, load: Loader = _load) -> list[str]:
+def missing_packages(plugin: Path, load: Loader | None = None) -> list[str]:
     """The system packages whose libraries keep ``plugin`` from loading; empty when it loads."""
+    load = load or _load
     try:
         load(str(plugin))
         return []
     except OSError as exc:
         first = _SONAME_IN_ERROR.search(str(exc))
         failure = first.group(1) if first else None
-    if failure is None:  # the plugin itself is unreadable or damaged, not a missing library
+    if failure is None or failure == plugin.name:  # no such plugin, or a damaged one: not a library to install
         return []
     bundled = Path(getattr(sys, "_MEIPASS", "")) if getattr(sys, "frozen", False) else None
     missing = []
@@ -101,7 +104,7 @@ def _loadable(soname: str, load: Loader, bundled: Path | None) -> bool:
     return False
 
 
-def problem(env: Mapping[str, str] | None = None, load: Loader = _load, plugin: Path | None = None) -> str | None:
+def problem(env: Mapping[str, str] | None = None, load: Loader | None = None, plugin: Path | None = None) -> str | None:
     """A Chinese message saying why the window cannot open on this desktop, or None."""
     env = os.environ if env is None else env
     if not sys.platform.startswith("linux") or not uses_xcb(env):
@@ -118,10 +121,31 @@ def problem(env: Mapping[str, str] | None = None, load: Loader = _load, plugin: 
             "命令行子命令（如 check、backup）不需要窗口，照常可用。")
 
 
-def refuse_if_unusable() -> int | None:
+# Started from a desktop menu, nobody reads stderr: the desktop's own dialog or notification tools
+# (GTK or KDE ones, which do not need the libraries Qt lacks) show the message instead.
+DESKTOP_NOTIFIERS = (
+    ("zenity", "--error", "--no-wrap", "--title=督导纪实", "--text={message}"),
+    ("kdialog", "--title", "督导纪实", "--error", "{message}"),
+    ("notify-send", "--urgency=critical", "督导纪实", "{message}"),
+)
+
+
+def _notify_desktop(message: str) -> bool:
+    """Show ``message`` with the first desktop tool found; False when there is none."""
+    for command in DESKTOP_NOTIFIERS:
+        if shutil.which(command[0]):
+            subprocess.run([part.format(message=message) for part in command], check=False)
+            return True
+    return False
+
+
+def refuse_if_unusable(env: Mapping[str, str] | None = None, notify: Callable[[str], bool] = _notify_desktop) -> int | None:
     """Print the reason and return an exit code when the window cannot open here, else None."""
-    message = problem()
+    env = os.environ if env is None else env
+    message = problem(env)
     if message is None:
         return None
     print(message, file=sys.stderr)
+    if env.get("DISPLAY") and not (sys.stderr is not None and sys.stderr.isatty()):
+        notify(message)
     return 3
