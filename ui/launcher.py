@@ -15,7 +15,8 @@ from pathlib import Path
 from supervisor_app.cli import main as cli_main
 
 OPENABLE = (".sgb", ".card")
-# For the frozen build's smoke test: quit this many milliseconds after the window is shown.
+# For smoke tests: quit this many milliseconds after the window is shown (and the file opened
+# with it is imported or enrolled).
 QUIT_AFTER_ENV = "SUPERVISOR_APP_QUIT_AFTER_MS"
 
 
@@ -51,15 +52,20 @@ def _when_window_shown(app, opened: Path | None, quit_after: int | None) -> None
         if window is None:
             QTimer.singleShot(100, poll)
             return
+
+        def quit_later(*_result) -> None:
+            if quit_after is not None:
+                QTimer.singleShot(quit_after, app.quit)
+
         if opened is not None:
             window.show_page("sync")
             page = window.pages["sync"]
             if opened.suffix.lower() == ".sgb":
+                page.operation_finished.connect(quit_later)  # the import runs on the worker
                 page.import_files([str(opened)])
-            else:
-                page.enroll(str(opened))
-        if quit_after is not None:
-            QTimer.singleShot(quit_after, app.quit)
+                return
+            page.enroll(str(opened))
+        quit_later()
 
     QTimer.singleShot(0, poll)
 
