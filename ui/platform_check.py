@@ -115,10 +115,12 @@ def problem(env: Mapping[str, str] | None = None, load: Loader | None = None, pl
     packages = missing_packages(plugin or xcb_plugin_path(), load)
     if not packages:
         return None
-    names = " ".join(packages)
-    return (f"无法打开窗口：缺少系统软件包 {'、'.join(packages)}。\n"
-            f"请管理员安装后再打开（Debian、统信 UOS、麒麟 Kylin 相同）：sudo apt install {names}\n"
-            "命令行子命令（如 check、backup）不需要窗口，照常可用。")
+    known = [p for p in packages if ".so" not in p]
+    files = [p for p in packages if ".so" in p]  # libraries the table does not know a package for
+    lacking = "、".join(known + [f"提供 {name} 的软件包" for name in files])
+    install = (f"请管理员安装后再打开（Debian、统信 UOS、麒麟 Kylin 相同）：sudo apt install {' '.join(known)}\n"
+               if known else "请管理员安装后再打开。\n")
+    return f"无法打开窗口：缺少系统软件包 {lacking}。\n{install}命令行子命令（如 check、backup）不需要窗口，照常可用。"
 
 
 # Started from a desktop menu, nobody reads stderr: the desktop's own dialog or notification tools
