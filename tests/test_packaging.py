@@ -250,11 +250,9 @@ def test_the_launcher_opens_only_bundles_and_cards(tmp_path):
     assert launcher._opened_file([str(bundle), str(card)]) is None
 
 
-def test_double_clicked_card_and_bundle_open_in_the_window(qapp, data_dir, tmp_path, monkeypatch):
+def test_double_clicked_card_and_bundle_open_in_the_window(data_dir, tmp_path):
     """What the .card and .sgb file types run: the window opens at 同步 and enrols the card (after
     the fingerprint question), then imports the bundle."""
-    from PySide6.QtWidgets import QMessageBox
-
     from supervisor_app import campaigns, store, units
     from supervisor_app.sync import service
     from ui import launcher
@@ -276,12 +274,28 @@ def test_double_clicked_card_and_bundle_open_in_the_window(qapp, data_dir, tmp_p
     (sent,) = service.export_to_folder(usb)
     store.close()
 
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Yes)
-    monkeypatch.setenv(launcher.QUIT_AFTER_ENV, "300")
-    assert launcher.main([str(office_card)]) == 0
-    assert len(asked) == 1  # the fingerprint was shown before enrolling
-    assert launcher.main([str(sent.path)]) == 0
+    # In a process of its own, as a double-click starts one (a quit event loop would leave this
+    # process's QApplication unusable for the tests after it). The fingerprint question is answered.
+    driver = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QMessageBox\n"
+        "asked = []\n"
+        "QMessageBox.question = lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Yes\n"
+        "from ui import launcher\n"
+        "code = launcher.main(sys.argv[1:])\n"
+        "print('asked', len(asked))\n"
+        "sys.exit(code)\n"
+    )
+    env = {**os.environ, "SUPERVISOR_DATA_DIR": str(field), launcher.QUIT_AFTER_ENV: "300"}
+
+    def double_click(path) -> str:
+        result = subprocess.run([sys.executable, "-c", driver, str(path)], capture_output=True, text=True,
+                                env=env, cwd=ROOT, timeout=300, encoding="utf-8")
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert "asked 1" in double_click(office_card)  # the fingerprint was shown before enrolling
+    assert "asked 0" in double_click(sent.path)
 
     store.open_data_dir(field)
     assert any(d.role == "office" for d in service.list_devices())
