@@ -1,21 +1,8 @@
-"""督导纪实 — entry point: no arguments open the window; a sub-command runs the CLI."""
+"""督导纪实 — entry point: no arguments open the window; a sub-command runs the CLI (ui/launcher.py)."""
 
 import sys
 
-from supervisor_app.cli import main
-
-
-def _gui(args) -> int:
-    from ui.app import run
-
-    return run(args.data_dir)
-
-
-def _ui_commands(subparsers) -> None:
-    from ui.commands import register
-
-    register(subparsers)
-
+from ui.launcher import main
 
 if __name__ == "__main__":
-    sys.exit(main(gui=_gui, extra=[_ui_commands]))
+    sys.exit(main())

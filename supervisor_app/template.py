@@ -162,5 +162,7 @@ def load_file(path: str | Path) -> Template:
 
 def load_default() -> Template:
     """The default checklist shipped in resources/templates/."""
-    text = resources.files("resources").joinpath("templates", DEFAULT_TEMPLATE).read_text(encoding="utf-8")
+    # One part per joinpath: in a frozen build files() is a MultiplexedPath, whose joinpath takes
+    # a single part on Python 3.11.
+    text = resources.files("resources").joinpath("templates").joinpath(DEFAULT_TEMPLATE).read_text(encoding="utf-8")
     return validate(json.loads(text))
