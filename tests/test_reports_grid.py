@@ -185,3 +185,35 @@ def test_draft_mark_is_drawn_over_the_tables(demo_data, tmp_path):
                    int(max(c["x1"] for c in mark)), int(max(c["bottom"] for c in mark)))
             assert image.crop(box).getextrema()[0] < 235
     document.close()
+
+
+def test_a_line_cut_short_in_a_narrow_cell_is_set_left_not_spread(tmp_path):
+    """The breaking rules can end a line of a narrow cell after two characters ("重；" before a
+    date kept whole); justified, those two would sit at the cell's two edges."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from supervisor_app.reports.grid import MAX_JUSTIFY_GAP
+    from supervisor_app.reports.layout import Writer
+
+    paragraph = Writer(fonts.font_set()).para(
+        "对下级单位督导浮在面上，督促指导流于形式（指导督促工作有待加强；严重；2026年10月11日发现）")
+    width = 9 * paragraph.style.pitch  # a table cell nine characters wide
+    paragraph.wrap(width, 1000)
+    lines = paragraph.line_texts(width)
+    assert "重；" in lines  # the short line this is about
+    out = tmp_path / "cell.pdf"
+    canvas = Canvas(str(out), pagesize=(width + 20, 1000))
+    paragraph.drawOn(canvas, 10, 400)
+    canvas.save()
+    with pdfplumber.open(out) as pdf:
+        rows: dict[int, list[dict]] = defaultdict(list)
+        for char in pdf.pages[0].chars:
+            rows[round(char["top"])].append(char)
+    assert len(rows) == len(lines)
+    size = paragraph.style.size
+    for row in rows.values():
+        row.sort(key=lambda c: c["x0"])
+        widest = max((b["x0"] - a["x1"] for a, b in zip(row, row[1:], strict=False)), default=0)
+        assert widest <= size * MAX_JUSTIFY_GAP + 0.5, "".join(c["text"] for c in row)
+    full = next(row for row in rows.values() if "".join(c["text"] for c in row) == "流于形式（指导督促")
+    assert full[-1]["x1"] == pytest.approx(10 + width, abs=0.5)  # a full line still fills the cell

@@ -26,6 +26,11 @@ EM_BOX_TOP = 0.88  # the top of a CJK face's ideographic em box above the baseli
 FULL_WIDTH = 0.9  # a glyph at least this wide (in em) is full-width: it takes a grid cell
 
 
+# The widest extra space justification puts between two characters, in ems; a line that would
+# need more (a narrow table cell whose line was broken early by the breaking rules) is set left.
+MAX_JUSTIFY_GAP = 0.5
+
+
 @dataclass(frozen=True)
 class GridStyle:
     """How a GridParagraph is set."""
@@ -149,6 +154,8 @@ class GridParagraph(Flowable):
         gap = 0.0
         if style.align == "justify" and line.justify and end - start > 1 and used < measure:
             gap = (measure - used) / (end - start - 1)
+            if gap > style.size * MAX_JUSTIFY_GAP:  # a short line in a narrow cell: left, not
+                gap = 0.0                             # "强 ； 严 重" spread over the width
         elif style.align == "center":
             x0 += (measure - used) / 2
         elif style.align == "right":
