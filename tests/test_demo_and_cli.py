@@ -113,6 +113,18 @@ def test_main_py_help_runs_as_a_program(isolated_data):
     assert result.returncode == 2 and "Traceback" not in result.stderr and "init" in result.stderr
 
 
+def test_output_into_a_closed_pipe_ends_quietly(isolated_data):
+    """`python main.py list units | head -1`: the reader leaves early; no error, no traceback."""
+    subprocess.run([sys.executable, str(ROOT / "main.py"), "init", "--group", "第一督导组", "--member", "张三"],
+                   capture_output=True, cwd=ROOT, timeout=60, check=True)
+    child = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "list", "units"], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdout.close()  # before the child writes anything: its first write meets a closed pipe
+    _out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err.decode("utf-8", "replace")
+    assert err == b""
+
+
 def test_no_command_opens_the_window_without_building_the_commands(monkeypatch, tmp_path):
     opened = []
     monkeypatch.setattr(cli, "build_parser", lambda *a, **k: (_ for _ in ()).throw(AssertionError("parser built")))
