@@ -253,3 +253,32 @@ def test_visit_model_fetches_in_pages_and_sorts(qtbot, data_dir):
     finally:
         visit_table.PAGE_SIZE = old
 
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_overdue_rows_are_readable_under_the_palette(qtbot, demo_data, scheme):
+    """Tints come from the palette: dark tints with the palette's light text on a dark palette."""
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    before = app.palette()
+    palette = QPalette(before)
+    if scheme == "dark":
+        for role, colour in ((QPalette.ColorRole.Window, "#202124"), (QPalette.ColorRole.Base, "#181818"),
+                             (QPalette.ColorRole.Text, "#e8eaed"), (QPalette.ColorRole.WindowText, "#e8eaed")):
+            palette.setColor(role, QColor(colour))
+    app.setPalette(palette)
+    try:
+        model = LedgerTableModel()
+        overdue = [r for r in range(model.rowCount()) if model.row(r).overdue]
+        assert overdue  # the demo has overdue rectifications
+        for r in overdue:
+            for column in range(model.columnCount()):
+                index = model.index(r, column)
+                background = model.data(index, Qt.ItemDataRole.BackgroundRole).color()
+                text = model.data(index, Qt.ItemDataRole.ForegroundRole).color()
+                assert abs(background.lightness() - text.lightness()) > 100, (scheme, column)
+                assert (background.lightness() < 128) == (scheme == "dark")
+    finally:
+        app.setPalette(before)

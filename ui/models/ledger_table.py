@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from supervisor_app import display, findings
 from supervisor_app.models import RECTIFICATION_STATUSES
 
+from .. import theme
 from ..guard import never_raises
-
-OVERDUE = QColor("#ffcdd2")
-DUE_SOON = QColor("#fff8e1")
 
 
 class LedgerTableModel(QAbstractTableModel):
@@ -63,11 +61,12 @@ class LedgerTableModel(QAbstractTableModel):
             return self._cells(row)[index.column()]
         if role == Qt.ItemDataRole.BackgroundRole:
             if row.overdue:
-                return QBrush(OVERDUE)
+                return QBrush(theme.tint("overdue"))
             if row.due_soon:
-                return QBrush(DUE_SOON)
-        if role == Qt.ItemDataRole.ForegroundRole and row.overdue and index.column() == 7:
-            return QBrush(QColor("#b00020"))
+                return QBrush(theme.tint("due_soon"))
+        if role == Qt.ItemDataRole.ForegroundRole and (row.overdue or row.due_soon):
+            # on a tint, the palette's own text colour (light on the dark tints of a dark palette)
+            return QBrush(theme.ink("danger") if row.overdue and index.column() == 7 else theme.text())
         if role == Qt.ItemDataRole.ToolTipRole and index.column() in (3, 4):
             return display.short(row.finding.description if index.column() == 3 else rect.measure if rect else "", 2000)
         if role == Qt.ItemDataRole.UserRole:
