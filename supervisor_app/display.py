@@ -294,10 +294,3 @@ def evaluation_items(template, subject_kind) -> list[dict]:
     """The template's evaluation items for a subject kind; none for a kind it does not know."""
     items = template.content.get("evaluation_items", {})
     return items.get(subject_kind, []) if isinstance(subject_kind, str) else []
-
-
-def fingerprint(signature) -> str:
-    """A signature's fingerprint: ``signatures.fingerprint_text`` (one format on screen and paper)."""
-    from .signatures import fingerprint_text
-
-    return fingerprint_text(signature)

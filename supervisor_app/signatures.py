@@ -27,6 +27,12 @@ AMENDMENT_CONTEXT = "supervisor_app amendment v1"
 LOCAL_KEY_SETTING = "leader_key:"  # + member id: a field leader's own key, until the office binds one
 
 
+
+def normalize_fingerprint(text: str) -> str:
+    """A fingerprint as typed or read out ('aab1-21e4 …'): upper-case hex in groups of four."""
+    cleaned = "".join(c for c in (text or "").upper() if c in "0123456789ABCDEF")
+    return " ".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))
+
 def key_fingerprint(public_key_b64: str) -> str:
     """The first 128 bits of SHA-256 of the raw public key, in groups of four hex digits."""
     digest = hashlib.sha256(base64.b64decode(public_key_b64)).hexdigest()[:32].upper()
@@ -216,7 +222,6 @@ def bind_key_card(path, expected_fingerprint: str | None = None) -> Member:
     """The office binds a group leader's key from their key card (after comparing the
     fingerprint read out by the leader); the binding then travels to the group's devices."""
     from . import changelog, installation
-    from .sync.identity import normalize_fingerprint
 
     if installation.context().role != "office":
         raise ValidationError("只有活动办可以登记组长的签名公钥。", field="card")

@@ -270,12 +270,12 @@ def test_double_clicked_card_and_bundle_open_in_the_window(data_dir, tmp_path):
     store.close()
 
     # In a process of its own, as a double-click starts one (a quit event loop would leave this
-    # process's QApplication unusable for the tests after it). The fingerprint question is answered.
+    # process's QApplication unusable for the tests after it). The fingerprint question is answered 一致.
     driver = (
         "import sys\n"
-        "from PySide6.QtWidgets import QMessageBox\n"
+        "from ui.pages.sync import SyncPage\n"
         "asked = []\n"
-        "QMessageBox.question = lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Yes\n"
+        "SyncPage._fingerprint_matches = lambda page, card: asked.append(card.fingerprint) or True\n"
         "from ui import launcher\n"
         "code = launcher.main(sys.argv[1:])\n"
         "print('asked', len(asked))\n"

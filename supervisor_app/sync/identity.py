@@ -33,6 +33,7 @@ from ..clock import now_utc
 from ..fsutil import fsync_dir, stage_private_file
 from ..models import Device, Group, database
 from ..paths import keys_dir as data_keys_dir
+from ..signatures import normalize_fingerprint
 from . import keystore
 from .errors import EnrolmentError, IdentityError
 
@@ -244,11 +245,6 @@ def fingerprint(device_id: str, role: str, sign_public_b64: str, box_public_b64:
     payload = json.dumps([device_id, role, sign_public_b64, box_public_b64], separators=(",", ":")).encode()
     digest = hashlib.sha256(payload).hexdigest()[:32].upper()
     return " ".join(digest[i : i + 4] for i in range(0, 32, 4))
-
-
-def normalize_fingerprint(text: str) -> str:
-    cleaned = "".join(c for c in (text or "").upper() if c in "0123456789ABCDEF")
-    return " ".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))
 
 
 @dataclass(frozen=True)
