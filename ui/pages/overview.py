@@ -41,12 +41,20 @@ class FittingTable(QTableWidget):
             return
         # the largest cap that lets every column fit; a short column (a date, a status) is
         # never cut below KEEP_WIDTH: the long texts give way first
-        floors = [max(MIN_COLUMN_WIDTH, min(w, KEEP_WIDTH)) for w in widths]
+        keep = KEEP_WIDTH
+        floors = [max(MIN_COLUMN_WIDTH, min(w, keep)) for w in widths]
+        while sum(floors) > room and keep > MIN_COLUMN_WIDTH:  # a narrow table: short ones give way too
+            keep -= 8
+            floors = [max(MIN_COLUMN_WIDTH, min(w, keep)) for w in widths]
         cap = max(widths)
         while cap > MIN_COLUMN_WIDTH and sum(max(f, min(w, cap)) for f, w in zip(floors, widths, strict=True)) > room:
             cap -= 8
         for column, (floor, width) in enumerate(zip(floors, widths, strict=True)):
             self.setColumnWidth(column, max(floor, min(width, cap)))
+        overflow = self.horizontalHeader().length() - room  # the stretched last column keeps a minimum
+        if overflow > 0:
+            widest = max(range(len(widths)), key=self.columnWidth)
+            self.setColumnWidth(widest, max(MIN_COLUMN_WIDTH, self.columnWidth(widest) - overflow))
 
     def viewportEvent(self, event) -> bool:  # noqa: N802
         # the viewport narrows when a scroll bar appears: fit to it again
