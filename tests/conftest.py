@@ -27,9 +27,12 @@ from supervisor_app import campaigns, demo, fsutil, store  # noqa: E402
 # under the machine's own rules ([posix]) and once under Windows' rules ([windows], WindowsRules).
 # `pytest --windows-rules` imposes them on every test.
 WINDOWS_RULES_MODULES = {
-    "test_backup", "test_diskfull", "test_clean_close", "test_sync", "test_reports", "test_upgrade",
+    "test_backup", "test_diskfull", "test_clean_close", "test_sync", "test_upgrade",
     "test_crash_safety", "test_crash_import",
 }
+# Run under Windows' rules only: their POSIX file handling is what every other test exercises
+# (the PDFs are written the same way by test_reports_grid, test_reports_reference, test_ui_reports).
+WINDOWS_RULES_ONLY_MODULES = {"test_reports"}
 CHILD_RULES_ENV = "SUPERVISOR_TEST_WINDOWS_RULES"  # the crash tests' child processes impose them too
 
 
@@ -69,6 +72,8 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("file_rules", ["windows"], indirect=True)
     elif metafunc.module.__name__.rsplit(".", 1)[-1] in WINDOWS_RULES_MODULES:
         metafunc.parametrize("file_rules", ["posix", "windows"], indirect=True)
+    elif metafunc.module.__name__.rsplit(".", 1)[-1] in WINDOWS_RULES_ONLY_MODULES:
+        metafunc.parametrize("file_rules", ["windows"], indirect=True)
 
 
 def _open_files() -> set[str]:

@@ -47,6 +47,7 @@ def test_ledger_preview_save_and_print(window, qtbot, tmp_path):
     text = PdfReader(saved).pages[0].extract_text()
     assert "问题整改台账" in text.replace(" ", "")
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setResolution(150)  # the path is what is tested; 1200 dpi pages only cost minutes
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
     assert print_pdf(saved, printer) == dialog.count
