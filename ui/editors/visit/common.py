@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel
 from supervisor_app.errors import SupervisorError
 
 from ... import theme
-from ...widgets import error_text
+from ...widgets import FieldErrors, error_text
 
 
 def required_label(text: str) -> QLabel:
@@ -18,7 +18,7 @@ def required_label(text: str) -> QLabel:
     return label
 
 
-class FormErrors:
+class FormErrors(FieldErrors):
     """Labels showing every refusal at once, each next to the field it concerns.
 
     A field such as ``督导重点:F1`` or ``finding:2:description`` is shown by the label of its
@@ -26,21 +26,7 @@ class FormErrors:
     """
 
     def __init__(self):
-        self.general = QLabel()
-        self.labels: dict[str, QLabel] = {}
-        self._style(self.general)
-
-    @staticmethod
-    def _style(label: QLabel) -> None:
-        label.setStyleSheet(theme.ink_style("danger"))
-        label.setWordWrap(True)
-        label.hide()
-
-    def label_for(self, field: str) -> QLabel:
-        label = QLabel()
-        self._style(label)
-        self.labels[field] = label
-        return label
+        super().__init__(QLabel())
 
     def label_of(self, field: str | None) -> QLabel:
         field = field or ""
@@ -48,11 +34,6 @@ class FormErrors:
         if label is None and ":" in field:
             label = self.labels.get(field.split(":", 1)[0])
         return label or self.general
-
-    def clear(self) -> None:
-        for label in (self.general, *self.labels.values()):
-            label.clear()
-            label.hide()
 
     def show_all(self, problems: list[BaseException]) -> None:
         """Show ``problems`` (replacing what was shown): one line each, under its field."""
