@@ -215,10 +215,14 @@ class Applier:
             sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
                 model._meta.table_name, ", ".join(f'"{f.column_name}"' for f in fields), ", ".join("?" for _ in fields)
             )
-            database.connection().executemany(sql, map(_RowEncoder(model, fields), inserts))
-            for row in inserts:
-                self._touch(model, row["id"], None, row)
-                self._written(model, row, None)
+            # Each new record's full state (its defaults under what it carries: the entry
+            # checks allow only the model's fields) is both the row written and what the rules see.
+            defaults = self._defaults(model)
+            full_rows = [{**defaults, **row} for row in inserts]
+            database.connection().executemany(sql, map(_RowEncoder(model, fields), full_rows))
+            for full in full_rows:
+                self._touch(model, full["id"], None, full)
+                self._to_check.append((model.RECORD_TYPE, full, None))
         self.touched_tables.add(model._meta.table_name)
 
     # -- one device's run of changes to a record, folded once per import (linear, not quadratic)
@@ -421,23 +425,23 @@ def _plain_type(f) -> type | None:
 
 
 class _RowEncoder:
-    """A new record's state (a dict) as the row of ``fields``' database values: what
-    ``[f.db_value(state.get(f.name, default))]`` gives, without a peewee call per value.
+    """A new record's full state (a dict with every field) as the row of ``fields``' database
+    values: what ``[f.db_value(full[f.name]) for f in fields]`` gives, without a peewee call per value.
 
     A row whose values all have their columns' plain types (checked once per combination of
     types) needs only its JSON columns encoded; any other row goes through ``db_value``.
     """
 
     def __init__(self, model, fields: list):
-        self.defaults = {f.name: _default(model, f.name) for f in fields}
         self.get = itemgetter(*(f.name for f in fields)) if len(fields) > 1 else (lambda d: (d[fields[0].name],))
         self.fields = fields
         self.json = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
         self.plain = [None if isinstance(f, JSONField) else _plain_type(f) for f in fields]
         self.good: set[tuple] = set()
 
-    def __call__(self, state: dict) -> list:
-        values = list(self.get({**self.defaults, **state}))
+    def __call__(self, full: dict) -> list:
+        """The row of a record's full state (every field present: the caller merged the defaults)."""
+        values = list(self.get(full))
         types = tuple(map(type, values))
         if types not in self.good:
             if not all(t is NoneType or t is plain or i in self.json

@@ -32,7 +32,7 @@ ASSIGNMENT_TYPES = ("template", "campaign", "group", "member", "unit", "team", "
 _ID = ID_SHAPE  # the one id shape (rules.fields)
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     device_id: str
     seq: int

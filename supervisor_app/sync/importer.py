@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import gc
+import itertools
 import marshal
 import os
 import shutil
@@ -375,8 +376,8 @@ def _chunks(items: list, size: int):
 
 
 def _take(iterator: Iterator[Entry], count: int) -> Iterator[Entry]:
-    for _ in range(count):
-        yield next(iterator)
+    """The next ``count`` entries (the stager checked that each range has as many)."""
+    return itertools.islice(iterator, count)
 
 
 def _record_acks(sender_id: str, acks: dict[str, int]) -> None:
