@@ -15,6 +15,11 @@ def today() -> date:
     return date.today()
 
 
+def local_day(timestamp: str) -> str:
+    """The day ('YYYY-MM-DD', this computer's time zone) of a stored UTC time stamp."""
+    return datetime.fromisoformat(timestamp).astimezone().date().isoformat()
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 

@@ -20,6 +20,7 @@ from .models import (
     alive,
     database,
 )
+from .rules.visits import stays_on_visit
 
 
 def get_visit(visit_id) -> Visit:
@@ -45,6 +46,33 @@ def _ids(values, model, field_name: str, label: str) -> list[str]:
     return ids
 
 
+def _present_members(values: dict, visit, started: str | None) -> list[str]:
+    """The members present: live members, or members who have left the group since and stay
+    on this visit (rules.visits.stays_on_visit: already on it, or left no earlier than its day)."""
+    ids = []
+    for value in values["members_present"] or []:
+        record_id = value.id if hasattr(value, "id") else str(value)
+        if record_id not in ids:
+            ids.append(record_id)
+    if not ids:
+        return ids
+    stored = visit if isinstance(visit, Visit) else None
+    started = started or (stored.started_at if stored else None)
+    already = set(stored.members_present or []) if stored else set()
+    found = {m.id: m for m in Member.select().where(Member.id.in_(ids))}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationError(f"督导组成员不存在：{', '.join(missing)}。", field="members_present")
+    for member_id in ids:
+        member = found[member_id]
+        if visit is _PARSING_ONE and member.deleted:
+            continue  # one value parsed alone (the editor's live check): the save decides
+        if not stays_on_visit(member.__data__, started, member_id in already):
+            raise ValidationError(f"{member.name}在这次督导之前已退出督导组，不能列为在场组员。",
+                                  field="members_present")
+    return ids
+
+
 def _clean(values: dict, visit: Visit | None = None) -> dict:
     """Parse what the editor or a caller gives into stored values; the record rules
     (rules/visits.py) check them when they are written."""
@@ -67,7 +95,7 @@ def _clean(values: dict, visit: Visit | None = None) -> dict:
             methods = list(dict.fromkeys(methods))  # each method once, in the order given
         clean["methods"] = methods
     if "members_present" in values:
-        clean["members_present"] = _ids(values["members_present"], Member, "members_present", "督导组成员")
+        clean["members_present"] = _present_members(values, visit, clean.get("started_at"))
     if "leaders_present" in values:
         clean["leaders_present"] = _ids(values["leaders_present"], Leader, "leaders_present", "领导干部")
     for name in ("people_met", "notes"):

@@ -75,6 +75,29 @@ def test_leader_and_current_member_cannot_retire(group):
     assert _log_count() == before + 3  # 李四 added, leadership handed over (two updates)
 
 
+def test_a_retired_member_stays_on_the_visits_of_before_and_joins_no_later_one(group, monkeypatch):
+    """The same rule as a bundle's (rules.visits.stays_on_visit): on the stored visit, or on a
+    visit that began no later than the day the member left."""
+    wang = members.add_member(group, "王五")
+    unit = units.create_unit("临江县", "县市区")
+    old = visits.create_visit(unit, "2014-04-08T09:30", ["查阅资料"], members_present=[wang.id])
+    monkeypatch.setattr("supervisor_app.changelog.now_utc", lambda: "2014-04-20T04:00:00+00:00")
+    members.retire_member(wang)
+    monkeypatch.undo()
+    # the old visit is edited with him still present; a visit of the 15th entered late names him
+    visits.update_visit(old, members_present=[wang.id], notes="补记")
+    late = visits.create_visit(unit, "2014-04-15T09:30", ["座谈会"], members_present=[wang.id])
+    assert late.members_present == [wang.id]
+    before = _log_count()
+    with pytest.raises(ValidationError) as refused:
+        visits.create_visit(unit, "2014-04-21T09:30", ["座谈会"], members_present=[wang.id])
+    assert refused.value.field == "members_present" and "已退出督导组" in refused.value.message
+    assert _log_count() == before
+    # a visit he was present at keeps him when its date is corrected
+    visits.update_visit(late, started_at="2014-04-16T09:30", members_present=[wang.id])
+    assert visits.get_visit(late.id).members_present == [wang.id]
+
+
 def test_retired_member_keeps_authorship(group):
     wang = members.add_member(group, "王五")
     unit = units.create_unit("临江县", "县市区")

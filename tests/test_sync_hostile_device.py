@@ -531,21 +531,32 @@ def test_a_rule_checked_on_create_is_checked_on_update_from_a_bundle(world):
     assert "found_on" in error.field or "deadline" in error.field, error.field
 
 
-def test_a_retired_member_stays_on_visits_they_were_present_at_and_joins_no_new_one(world):
+def test_a_retired_member_stays_on_visits_they_were_present_at_and_joins_no_new_one(world, monkeypatch):
     w = ids(world)
     with on(world.office):
         wang = members.add_member(w["g2"], "王五").id
+        sun = members.add_member(w["g1"], "孙八").id
     first = visit_of_f2(w, members_present=[w["leader2"], wang])
     (result,) = import_(world.office, craft(world, [first]))
     assert result.status == "imported"
     with on(world.office):
+        # the office retires him on 20 April (noon, China time)
+        monkeypatch.setattr("supervisor_app.changelog.now_utc", lambda: "2014-04-20T04:00:00+00:00")
         members.retire_member(wang)
+        monkeypatch.undo()
     # an old visit keeps the member who has retired since, also when its list changes
     kept = entry(w["f2"], 2, "visit", first["record_id"], "update", {"members_present": [wang]})
     (result,) = import_(world.office, craft(world, [kept]))
     assert result.status == "imported" and result.applied == 1
     with on(world.office):
         assert Visit.get_by_id(first["record_id"]).members_present == [wang]
-    # but a retired member is present at no visit they were not at before
-    refused(world, craft(world, [visit_of_f2(w, 3, members_present=[wang])]), "在场组员不是本督导组的成员",
-            field=f"{w['f2']}:3")
+    # a visit recorded on the laptop before the group heard of it: he was there (the 15th)
+    earlier = visit_of_f2(w, 3, members_present=[wang], started_at="2014-04-15T09:00")
+    (result,) = import_(world.office, craft(world, [earlier]))
+    assert result.status == "imported" and result.applied == 1
+    # but a retired member is present at no visit after the day he left
+    refused(world, craft(world, [visit_of_f2(w, 4, members_present=[wang], started_at="2014-04-21T09:00")]),
+            "在这次督导之前已退出督导组", field=f"{w['f2']}:4")
+    # nor is another group's member, retired or not
+    refused(world, craft(world, [visit_of_f2(w, 4, members_present=[sun])]), "在场组员不是本督导组的成员",
+            field=f"{w['f2']}:4")

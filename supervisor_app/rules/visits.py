@@ -47,6 +47,22 @@ def not_after_today(value: str | None, name: str, label: str) -> None:
                    f"收到：{clock.chinese_date(value[:10])}。", name)
 
 
+def stays_on_visit(member: dict, started_at, already_present: bool) -> bool:
+    """Whether a member may be named present at a visit: a live member always; one who has
+    left the group (a tombstone) on the visits they were present at — already on the stored
+    visit, or on a visit that began no later than the day they left (a visit recorded on a
+    laptop before the group heard of the retirement). ``member`` is the member's stored state."""
+    if not member.get("deleted") or already_present:
+        return True
+    left = member.get("updated_at")
+    if type(started_at) is not str or type(left) is not str:
+        return False
+    try:
+        return started_at[:10] <= clock.local_day(left)
+    except ValueError:
+        return False
+
+
 def visit(state: dict, old: dict | None, lookup: Lookup) -> None:
     """Raise the first of ``visit_problems`` (the same checks in the same order, stopping at
     the first: no list, no closures — a large bundle's 100 000 visits are checked here)."""

@@ -26,6 +26,7 @@ from peewee import fn
 
 from ..models import ChangeLog, Device
 from ..rules.lookup import read_states
+from ..rules.visits import stays_on_visit
 from ..signatures import KeyCache, amendment_problem, amendment_target_problem, evaluation_signature_problem
 from .entries import MAX_SEQ, TYPE_LABELS, Entry
 from .errors import UnsafeContentError
@@ -244,12 +245,16 @@ class Admission:
             raise refuse(entry, "不属于本设备的督导组")
         present = entry.fields.get("members_present")
         if isinstance(present, list):
-            # a member retired since stays on the visits they were present at
+            # a member retired since stays on the visits they were present at (rules.visits)
             stored = before.get("members_present") if before is not None else None
             already = {m for m in stored if type(m) is str} if isinstance(stored, list) else set()
-            if not all(self._own_member(m) or (m in already and self._own_member(m, retired_ok=True))
-                       for m in present):
-                raise refuse(entry, "列出的在场组员不是本督导组的成员")
+            for m in present:
+                if self._own_member(m):
+                    continue
+                if not self._own_member(m, retired_ok=True):
+                    raise refuse(entry, "列出的在场组员不是本督导组的成员")
+                if not stays_on_visit(self._member(m), after.get("started_at"), m in already):
+                    raise refuse(entry, "列出的在场组员在这次督导之前已退出督导组")
         if entry.record_type == "followup" and entry.fields.get("member") is not None:
             if not self._own_member(entry.fields["member"]):
                 raise refuse(entry, "记录人不是本督导组的成员")
