@@ -39,7 +39,7 @@ from ..models import (
     Visit,
     database,
 )
-from .entries import TYPE_LABELS, Entry, log_entries_for
+from .entries import ASSIGNMENT_TYPES, TYPE_LABELS, Entry, log_entries_for
 from .errors import MissingReferenceError
 from .fold import Folded, _last_value, _same, fold, signing_entry
 from .models import SyncConflict
@@ -53,8 +53,13 @@ _canon = canonical_text  # JSONField's text: the one canonical JSON
 class Applier:
     """Applies batches of new entries inside the caller's transaction."""
 
-    def __init__(self, local_device_id: str):
+    def __init__(self, local_device_id: str, *, office_first: bool = False):
         self.me = local_device_id
+        # On a field installation the office speaks for the assignments (campaign, template,
+        # groups, members, units, teams, leaders): where the office has written one, this
+        # installation's own changes of it (made before the office took it over, or local
+        # edits never sent) give way, and are no conflict.
+        self.office_first = office_first
         last = ChangeLog.select(ChangeLog.hash).order_by(ChangeLog.id.desc()).limit(1).first()
         self.prev_hash = last.hash if last else GENESIS
         self.applied = 0
@@ -183,6 +188,10 @@ class Applier:
                     self._written(model, state, current[record_id])
                 continue
             entries = entries_of[record_id] = [*logged.get(record_id, []), *new_by_record.get(record_id, [])]
+            if self.office_first and model.RECORD_TYPE in ASSIGNMENT_TYPES:
+                theirs = [e for e in entries if e.device_id != self.me]
+                if theirs:
+                    entries = entries_of[record_id] = theirs
             frozen_by = None
             if model is EvaluationFact:
                 evaluation_id = _last_value(entries, "evaluation") or (current.get(record_id) or {}).get("evaluation")

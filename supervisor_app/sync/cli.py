@@ -93,7 +93,8 @@ def cmd_enroll(args) -> int:
 
     _open(args)
     card = service.read_card(args.card)
-    info = service.enroll(args.card, args.fingerprint, getattr(args, "group", None))
+    info = service.enroll(args.card, args.fingerprint, getattr(args, "group", None),
+                          adopt=getattr(args, "adopt_group", False))
     print(f"已登记：{info.label}，角色：{card.role_label}")
     if info.role == "field":
         print(f"督导组：{info.group_name}" if info.group_id else
@@ -227,6 +228,8 @@ def register(subparsers) -> None:
         p.add_argument("card", metavar="CARD")
         p.add_argument("--fingerprint", metavar="FP", help="对方读出的指纹；给出时必须一致")
         p.add_argument("--group", metavar="NAME", help="活动办：该设备所属的督导组（名称或编号）")
+        p.add_argument("--adopt-group", action="store_true",
+                       help="活动办：按设备卡建立该设备自己的督导组及其成员（同一编号），并把设备分配给它")
         p.set_defaults(func=cmd_enroll)
     p = dsub.add_parser("assign", help="活动办：把已登记的督导组设备分配给一个督导组")
     p.add_argument("id", metavar="ID", help="设备编号（或其前几位）")

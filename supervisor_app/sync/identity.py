@@ -31,14 +31,14 @@ from .. import fsutil, installation
 from ..canonical import canonical_bytes
 from ..clock import now_utc
 from ..fsutil import fsync_dir, stage_private_file
-from ..models import Device, Group, database
+from ..models import Device, Group, Member, database
 from ..paths import keys_dir as data_keys_dir
 from ..signatures import normalize_fingerprint
 from . import keystore
 from .errors import EnrolmentError, IdentityError
 
 CARD_FORMAT = "supervisor_app.device_card"
-CARD_VERSION = 1
+CARD_VERSION = 2  # 2: a field card carries its group's roster (members: id, name, leader)
 CARD_MAX_BYTES = 64 * 1024
 CARD_CONTEXT = b"supervisor_app device card v1\n"
 SIGN_KEY_FILE = "device-signing.pem"
@@ -248,6 +248,21 @@ def fingerprint(device_id: str, role: str, sign_public_b64: str, box_public_b64:
 
 
 @dataclass(frozen=True)
+class RosterMember:
+    """A member of a field device's group as its card lists them (the office may adopt them)."""
+
+    id: str
+    name: str
+    is_leader: bool
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "is_leader": self.is_leader}
+
+
+MAX_ROSTER = 100  # members on a card
+
+
+@dataclass(frozen=True)
 class DeviceCard:
     device_id: str
     role: str
@@ -257,6 +272,8 @@ class DeviceCard:
     sign_public_key: str
     box_public_key: str
     created_at: str
+    roster: tuple[RosterMember, ...] = ()
+    format_version: int = CARD_VERSION
 
     @property
     def fingerprint(self) -> str:
@@ -278,6 +295,8 @@ class DeviceCard:
             "sign_public_key": self.sign_public_key,
             "box_public_key": self.box_public_key,
             "created_at": self.created_at,
+            # a version-1 card was signed without it
+            **({"roster": [m.as_dict() for m in self.roster]} if self.format_version >= 2 else {}),
         }
 
 
@@ -292,9 +311,17 @@ def local_card() -> DeviceCard:
     group = Group.get_or_none(Group.id == ctx.group_id) if ctx.group_id else None
     group_name = group.name if group else ""
     name = group_name or ROLE_LABELS[ctx.role]
+    roster = ()
+    if group is not None and ctx.role == "field":
+        roster = tuple(
+            RosterMember(m.id, m.name, bool(m.is_leader))
+            for m in Member.select().where((Member.group == group.id) & (Member.deleted == False))
+            .order_by(Member.is_leader.desc(), Member.created_at, Member.id).limit(MAX_ROSTER)
+        )
     return DeviceCard(
         device_id=identity.device_id, role=identity.role, group_id=ctx.group_id, group_name=group_name, name=name,
         sign_public_key=b64(identity.sign_public), box_public_key=b64(identity.box_public), created_at=now_utc(),
+        roster=roster,
     )
 
 
@@ -333,6 +360,29 @@ def _card_text(document: dict, key: str, what: str, *, required: bool = False, m
     if len(value) > max_chars:
         raise EnrolmentError(f"设备卡中的{what}过长（超过 {max_chars} 个字符）。")
     return value
+
+
+def _card_roster(document: dict, id_shape) -> tuple[RosterMember, ...]:
+    """The roster of a card: at most MAX_ROSTER members, ids of the id shape and distinct,
+    names bounded and distinct, at most one leader."""
+    value = document.get("roster")
+    if not isinstance(value, list) or len(value) > MAX_ROSTER:
+        raise EnrolmentError("设备卡中的成员名单不正确。")
+    roster = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"id", "name", "is_leader"} \
+                or not isinstance(item["is_leader"], bool):
+            raise EnrolmentError("设备卡中的成员名单不正确。")
+        member_id = _card_text(item, "id", "成员编号", required=True, pattern=id_shape)
+        name = _card_text(item, "name", "成员姓名", required=True, max_chars=50)
+        if not name.strip() or not name.isprintable():
+            raise EnrolmentError("设备卡中的成员姓名不正确。")
+        roster.append(RosterMember(member_id, name, item["is_leader"]))
+    if len({m.id for m in roster}) != len(roster) or len({m.name for m in roster}) != len(roster):
+        raise EnrolmentError("设备卡中的成员名单有重复。")
+    if sum(m.is_leader for m in roster) > 1:
+        raise EnrolmentError("设备卡中的成员名单有不止一名组长。")
+    return tuple(roster)
 
 
 def read_card(path: str | os.PathLike) -> DeviceCard:
@@ -374,6 +424,7 @@ def read_card(path: str | os.PathLike) -> DeviceCard:
         sign_public_key=_card_text(document, "sign_public_key", "签名公钥", required=True),
         box_public_key=_card_text(document, "box_public_key", "加密公钥", required=True),
         created_at=_card_text(document, "created_at", "生成时间", max_chars=40),
+        roster=_card_roster(document, UUIDISH) if version >= 2 else (), format_version=version,
     )
     sign_raw = unb64(card.sign_public_key, 32, "签名公钥")
     unb64(card.box_public_key, 32, "加密公钥")
@@ -468,15 +519,55 @@ def _office_group(group: str | None) -> str | None:
     return found.id
 
 
+def _adopt_group(card: DeviceCard) -> str:
+    """The office takes a field device's own group as its own: the group and the members its
+    card lists, with the same ids (so that the records the device made name them), written as
+    the office's records through the same rules as every write. A group or member the office
+    has already is kept as the office has it; a member it has under another group, or a name
+    another group or member holds, refuses the whole enrolment."""
+    from .. import campaigns, changelog
+
+    if card.role != "field" or not card.group_id or not card.group_name.strip():
+        raise EnrolmentError("这张设备卡没有督导组，不能按它建立督导组。请在登记时选择活动办已有的督导组。",
+                             field="group")
+    group = Group.get_or_none(Group.id == card.group_id)
+    if group is not None and group.deleted:
+        raise EnrolmentError(f"督导组“{group.name}”已在活动办删除，不能按设备卡重新建立。", field="group")
+    if group is None:
+        clash = Group.get_or_none((Group.name == card.group_name.strip()) & (Group.deleted == False))
+        if clash is not None:
+            raise EnrolmentError(
+                f"活动办已有名为“{clash.name}”的督导组，但不是这台设备的督导组。请在登记时选择该组，"
+                "或请督导组在“设置”页改名后重新写出设备卡。", field="group")
+        group = changelog.create(Group, id=card.group_id, name=card.group_name.strip(),
+                                 campaign=campaigns.current_campaign())
+    has_leader = Member.get_or_none((Member.group == group.id) & (Member.is_leader == True)
+                                    & (Member.deleted == False)) is not None
+    for listed in card.roster:
+        known = Member.get_or_none(Member.id == listed.id)
+        if known is not None:
+            if known.group_id != group.id:
+                raise EnrolmentError(f"设备卡中的成员“{listed.name}”在活动办属于另一个督导组，未登记。",
+                                     field="roster")
+            continue  # the office's record of them stands
+        leader = listed.is_leader and not has_leader
+        changelog.create(Member, id=listed.id, group=group.id, name=listed.name, is_leader=leader, phone="")
+        has_leader = has_leader or leader
+    return group.id
+
+
 def enroll(card: DeviceCard | str | os.PathLike, expected_fingerprint: str | None = None,
-           group: str | None = None) -> DeviceInfo:
+           group: str | None = None, *, adopt: bool = False) -> DeviceInfo:
     """Trust a peer's card: the office enrols field devices; a field installation its office.
 
     ``expected_fingerprint`` (as read out by the other side) must match when given. On the
     office, ``group`` (id or name) binds the field device to the group whose records it may
     send; without it, the card's group is taken when it is one of this office's groups, and
-    otherwise the device is enrolled unassigned (``assign`` later). Enrolling the same card
-    again changes nothing.
+    otherwise the device is enrolled unassigned (``assign`` later). With ``adopt`` (the office,
+    a group the device set up itself) the office takes the card's group and members as its own
+    (``_adopt_group``) and binds the device to it; enrolling a newer card of the same device
+    with ``adopt`` adds the members added since. Otherwise enrolling the same card again
+    changes nothing. A refusal writes nothing.
     """
     if not isinstance(card, DeviceCard):
         card = read_card(card)
@@ -493,6 +584,8 @@ def enroll(card: DeviceCard | str | os.PathLike, expected_fingerprint: str | Non
         raise EnrolmentError("活动办只登记督导组的设备卡；这张卡也是活动办的。")
     if me.role == "field" and card.role != "office":
         raise EnrolmentError("督导组只需登记活动办的设备卡；这张卡是另一台督导组设备的。")
+    if adopt and group:
+        raise EnrolmentError("请只选一种：按设备卡建立督导组，或选择活动办已有的督导组。", field="group")
     with database.atomic():
         existing = Device.get_or_none(Device.id == card.device_id)
         if existing is not None:
@@ -507,6 +600,12 @@ def enroll(card: DeviceCard | str | os.PathLike, expected_fingerprint: str | Non
                 # the same card again, now with its group: binds a device enrolled without one
                 Device.update(group_id=_office_group(group)).where(Device.id == existing.id).execute()
                 existing = Device.get_by_id(existing.id)
+            if me.role == "office" and existing.role == "field" and adopt:
+                if existing.group_id not in (None, card.group_id):
+                    raise EnrolmentError(f"设备 {card.device_id[:8]} 已属于另一个督导组，不能按这张卡改变。",
+                                         field="group")
+                Device.update(group_id=_adopt_group(card)).where(Device.id == existing.id).execute()
+                existing = Device.get_by_id(existing.id)
             return device_info(existing)
         if me.role == "field":
             other = Device.get_or_none((Device.role == "office") & (Device.is_local == False)
@@ -517,7 +616,9 @@ def enroll(card: DeviceCard | str | os.PathLike, expected_fingerprint: str | Non
                     "点“停用所选设备”。"
                 )
         group_id = None
-        if me.role == "office":
+        if me.role == "office" and adopt:
+            group_id = _adopt_group(card)
+        elif me.role == "office":
             group_id = _office_group(group)
             if group_id is None and card.group_id:
                 known = Group.get_or_none((Group.id == card.group_id) & (Group.deleted == False))

@@ -255,7 +255,7 @@ class _Run:
     def __init__(self, me_id: str, bundle_id: str, total: int, progress, cancelled, sender: Device):
         self.me = me_id
         self.bundle_id = bundle_id
-        self.applier = Applier(me_id)
+        self.applier = Applier(me_id, office_first=sender.role == "office")  # only a field imports the office's
         self.admission = admission.Admission(sender, me_id)
         self.skipped = 0
         self.held = 0

@@ -59,10 +59,11 @@ def read_card(path: str | os.PathLike) -> DeviceCard:
 
 
 def enroll(card_path: str | os.PathLike, expected_fingerprint: str | None = None,
-           group: str | None = None) -> DeviceInfo:
-    """Enrol a peer's card (the office: field devices, bound to ``group``; a field
-    installation: its office)."""
-    return identity.enroll(card_path, expected_fingerprint, group)
+           group: str | None = None, *, adopt: bool = False) -> DeviceInfo:
+    """Enrol a peer's card (the office: field devices, bound to ``group``, or with ``adopt``
+    to the group the device set up itself, taken over as the office's; a field installation:
+    its office)."""
+    return identity.enroll(card_path, expected_fingerprint, group, adopt=adopt)
 
 
 def assign_device(device_id: str, group: str) -> DeviceInfo:
