@@ -114,14 +114,20 @@ class GridParagraph(Flowable):
         self.height = len(self.lines(availWidth)) * self.style.leading
         return availWidth, self.height
 
+    def cut(self, width: float, count: int) -> tuple[GridParagraph, GridParagraph]:
+        """The paragraph as set ``width`` wide, cut after its first ``count`` lines."""
+        lines = self.lines(width)
+        head = GridParagraph(self.runs, replace(self.style, space_after=0), _lines=lines[:count], _first=self._first)
+        tail = GridParagraph(self.runs, replace(self.style, space_before=0), _lines=lines[count:], _first=False)
+        head._width = tail._width = width
+        return head, tail
+
     def split(self, availWidth, availHeight):  # noqa: N803
         lines = self.lines(availWidth)
         fit = int((availHeight + 1e-6) // self.style.leading)
         if fit <= 0 or fit >= len(lines):
             return []
-        head = GridParagraph(self.runs, replace(self.style, space_after=0), _lines=lines[:fit], _first=self._first)
-        tail = GridParagraph(self.runs, replace(self.style, space_before=0), _lines=lines[fit:], _first=False)
-        head._width = tail._width = availWidth
+        head, tail = self.cut(availWidth, fit)
         # The parts take this paragraph's place; reportlab's "postponed once" mark must not stay
         # on it, or laying the same story out again (the benchmark does) fails on it.
         self.__dict__.pop("_postponed", None)

@@ -42,6 +42,7 @@ from ..clock import chinese_date
 from . import ReportCancelled
 from .fonts import FontSet, glyph_ink
 from .grid import GridParagraph, GridSnap, GridStyle
+from .table import OfficialTable
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_TOP = 37 * mm
@@ -296,13 +297,9 @@ class Writer:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
             *(("ALIGN", (column, 1), (column, -1), "CENTER") for column in center_columns),
         ]
-        for index in marked_rows:
-            style.append(("BACKGROUND", (0, index + 1), (-1, index + 1), MARK_FILL))
-        for row, column, colour in fills:
-            style.append(("BACKGROUND", (column, row + 1), (column, row + 1), colour))
-        table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-        table.setStyle(TableStyle(style))
-        _split_rows_only_if_needed(table, rows)
+        row_commands = [(index, "BACKGROUND", 0, -1, MARK_FILL) for index in marked_rows]
+        row_commands += [(row, "BACKGROUND", column, column, colour) for row, column, colour in fills]
+        table = OfficialTable(data[:1], data[1:], widths, style, row_commands, page_height=BLOCK_HEIGHT)
         table.start_rows = _start_rows(data, widths, style)
         return table
 
@@ -313,7 +310,6 @@ class Writer:
             [self.grid(label, self.styles.cell_center, "heading"), self.cell(value)]
             for label, value in pairs
         ]
-        table = Table(data, colWidths=widths, hAlign="LEFT")
         style = [
             ("FONT", (0, 0), (-1, -1), self.fonts.font("body"), TABLE_SIZE),
             ("GRID", (0, 0), (-1, -1), 0.5, GRID),
@@ -324,8 +320,7 @@ class Writer:
             ("TOPPADDING", (0, 0), (-1, -1), 4),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
         ]
-        table.setStyle(TableStyle(style))
-        _split_rows_only_if_needed(table, [pair[1:] for pair in pairs])
+        table = OfficialTable([], data, widths, style, page_height=BLOCK_HEIGHT)
         table.start_rows = _start_rows(data, widths, style)
         return table
 
@@ -392,22 +387,6 @@ def _start_rows(data: list, widths: list, style: list) -> Table:
     start = Table(data[:2], colWidths=widths)
     start.setStyle(TableStyle([cmd for cmd in style if cmd[0].endswith("PADDING")]))  # all that sets height
     return start
-
-
-def _split_rows_only_if_needed(table: Table, rows: Sequence[Sequence]) -> None:
-    """Let a row break across pages only when the table has a row taller than a page.
-
-    Rows stay whole otherwise (a row cut in two is hard to read); a row longer than the text
-    block would stop the layout, so such a table may cut rows. Only tables holding long text
-    are measured, which keeps big tables quick.
-    """
-    if not any(len(str(v)) > 150 for row in rows for v in row if not isinstance(v, Flowable)):
-        return
-    table.wrap(BLOCK_WIDTH, BLOCK_HEIGHT)
-    if max(table._rowHeights) > BLOCK_HEIGHT * 0.8:
-        table.splitInRow = 1
-        # reportlab places the cells of a row cut in two correctly only when they hang from the top.
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
 
 
 def _on_grid(flowable: Flowable) -> bool:
