@@ -21,6 +21,7 @@ from reportlab.platypus import Flowable
 
 from .cjk import break_lines
 from .fonts import Face
+from .words import Lexicon
 
 EM_BOX_TOP = 0.88  # the top of a CJK face's ideographic em box above the baseline, in em
 FULL_WIDTH = 0.9  # a glyph at least this wide (in em) is full-width: it takes a grid cell
@@ -29,6 +30,10 @@ FULL_WIDTH = 0.9  # a glyph at least this wide (in em) is full-width: it takes a
 # The widest extra space justification puts between two characters, in ems; a line that would
 # need more (a narrow table cell whose line was broken early by the breaking rules) is set left.
 MAX_JUSTIFY_GAP = 0.5
+# The widest gap that keeping a word whole ("红星村", "趋向") may open in the line it shortens;
+# a line that would be looser breaks the word instead (as the rules allow): even spacing reads
+# better than a whole word in a spread line.
+MAX_WORD_GAP = 0.25
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,11 @@ class GridStyle:
     color: colors.Color = colors.black
     space_before: float = 0
     space_after: float = 0
+    # Keep words whole where a line can break outside them (table cells, headings: short lines
+    # where a split word reads badly). Body text keeps the grid's 28 characters to every full
+    # line instead, as a word processor's document grid sets 公文.
+    keep_words: bool = False
+    min_chars: int = 0  # the fewest characters on a paragraph's last line, where the rules allow
 
 
 @dataclass(frozen=True)
@@ -57,10 +67,12 @@ class Line:
 class GridParagraph(Flowable):
     """Runs of (text, face) set on the grid of ``style``."""
 
-    def __init__(self, runs: list[tuple[str, Face]], style: GridStyle, *, _lines=None, _first=True):
+    def __init__(self, runs: list[tuple[str, Face]], style: GridStyle, *, words: Lexicon | None = None,
+                 _lines=None, _first=True):
         super().__init__()
         self.style = style
         self.runs = runs
+        self.words = words
         chars: list[str] = []
         faces: list[Face] = []
         for text, face in runs:
@@ -92,7 +104,9 @@ class GridParagraph(Flowable):
     def _break(self, width: float) -> list[Line]:
         indent = self.style.indent * self.style.pitch if self._first else 0
         width -= self.style.right_indent * self.style.pitch
-        spans = break_lines(self.chars, self.advances, [width - indent, width])
+        inside = self.words.inside("".join(self.chars)) if self.words and self.style.keep_words else ()
+        spans = break_lines(self.chars, self.advances, [width - indent, width], inside=inside,
+                            min_chars=self.style.min_chars, max_gap=MAX_WORD_GAP * self.style.size)
         lines = []
         for n, (start, end) in enumerate(spans):
             last = n == len(spans) - 1
