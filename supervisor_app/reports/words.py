@@ -44,19 +44,23 @@ class Lexicon:
         self.words = {w for w in words if 2 <= len(w) <= 12}
         self.longest = max((len(w) for w in self.words), default=0)
 
-    def inside(self, text: str) -> frozenset[int]:
-        """Positions i (a break before ``text[i]``) that lie inside a word of the list."""
-        out: set[int] = set()
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """The words of the list found in ``text`` (forward maximum matching), as (start, end)."""
+        out: list[tuple[int, int]] = []
         i, count = 0, len(text)
         while i < count:
             for length in range(min(self.longest, count - i), 1, -1):
                 if text[i:i + length] in self.words:
-                    out.update(range(i + 1, i + length))
+                    out.append((i, i + length))
                     i += length
                     break
             else:
                 i += 1
-        return frozenset(out)
+        return out
+
+    def inside(self, text: str) -> frozenset[int]:
+        """Positions i (a break before ``text[i]``) that lie inside a word of the list."""
+        return frozenset(i for start, end in self.spans(text) for i in range(start + 1, end))
 
 
 def _names(values: Iterable[str]) -> set[str]:
