@@ -102,22 +102,36 @@ def _fill_short_last_lines(chars: Sequence[str], advances: Sequence[float], widt
         joined = previous_end < len(chars) and chars[previous_end] != "\n"  # not after a hard break
         if not last or not joined or _count(chars, start, end) >= min_chars:
             continue
-        for brk in range(start - 1, previous_start, -1):
-            if _count(chars, previous_start, brk) < min_chars:
+        # A word broken already (longer than the line) may be broken elsewhere instead.
+        for words in (inside, () if start in inside else None):
+            if words is None:
                 break
-            if _count(chars, brk, end) > 2 * min_chars:
-                break  # more than a few characters would make the line above look loose
-            if sum(advances[brk:end]) > widths[min(n, len(widths) - 1)] + fuzz:
+            brk = _earlier_break(chars, advances, widths[min(n, len(widths) - 1)] + fuzz, previous_start, start,
+                                 end, words, min_chars)
+            if brk is not None:
+                stop = brk
+                while stop > previous_start and chars[stop - 1] == " ":
+                    stop -= 1
+                lines[n - 1] = (previous_start, stop)
+                lines[n] = (brk, end)
                 break
-            if (chars[brk].isspace() or not may_break(chars, brk) or brk in inside
-                    or _count(chars, brk, end) < min_chars):
-                continue
-            stop = brk
-            while stop > previous_start and chars[stop - 1] == " ":
-                stop -= 1
-            lines[n - 1] = (previous_start, stop)
-            lines[n] = (brk, end)
-            break
+
+
+def _earlier_break(chars: Sequence[str], advances: Sequence[float], width: float, previous_start: int,
+                   start: int, end: int, inside: Collection[int], min_chars: int) -> int | None:
+    """The latest break before ``start`` that leaves ``min_chars`` on both lines, or None."""
+    for brk in range(start - 1, previous_start, -1):
+        if _count(chars, previous_start, brk) < min_chars:
+            return None
+        if _count(chars, brk, end) > 2 * min_chars:
+            return None  # more than a few characters would make the line above look loose
+        if sum(advances[brk:end]) > width:
+            return None
+        if (chars[brk].isspace() or not may_break(chars, brk) or brk in inside
+                or _count(chars, brk, end) < min_chars):
+            continue
+        return brk
+    return None
 
 
 def _break(chars: Sequence[str], advances: Sequence[float], widths: Sequence[float], fuzz: float,
