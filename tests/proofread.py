@@ -309,11 +309,55 @@ def proofread(out_dir: Path, every: bool = False) -> list[Report]:
     return reports
 
 
+def pictures(img_dir: Path) -> list[Path]:
+    """The sample pages of docs/reports.md: the first page of each document (and the unit
+    assessment's chart) from the demo data made at the office, dated 2014年6月30日, at 90 dpi."""
+    import pypdfium2 as pdfium
+
+    from supervisor_app import campaigns, clock, demo, store
+    from supervisor_app.reports import fonts, render
+    from tests.test_reports_reference import _targets
+
+    fonts.configure(use_system=False)
+    on = date(2014, 6, 30)
+    original = clock.today
+    patched = [m for n, m in sys.modules.items() if n.startswith("supervisor_app") and getattr(m, "today", None) is original]
+    written = []
+    with tempfile.TemporaryDirectory() as tmp, store.opened(Path(tmp) / "data") as data:
+        campaigns.initialize("office")
+        demo.generate(data, seed=7, size="small", anchor=on)
+        for module in patched:
+            module.today = lambda: on
+        try:
+            for kind, arguments in _targets():
+                path = render(kind, Path(tmp) / f"{kind}.pdf", made_at=datetime(2014, 6, 30, 16, 0).astimezone(),
+                              **arguments)
+                pages = [(0, f"report-{kind}.png")]
+                if kind == "unit":
+                    with pdfplumber.open(path) as pdf:
+                        chart = next(i for i, page in enumerate(pdf.pages) if "变化情况" in (page.extract_text() or ""))
+                    pages.append((chart, "report-unit-chart.png"))
+                document = pdfium.PdfDocument(str(path))
+                for index, name in pages:
+                    document[index].render(scale=90 / 72).to_pil().convert("RGB").save(img_dir / name, optimize=True)
+                    written.append(img_dir / name)
+                document.close()
+        finally:
+            for module in patched:
+                module.today = original
+    return written
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.proofread", description=__doc__.split("\n\n")[0])
     parser.add_argument("--all", action="store_true", help="every visit, unit and evaluation")
     parser.add_argument("--keep", type=Path, help="keep the PDFs in this folder")
+    parser.add_argument("--pictures", type=Path, help="only remake the sample pages of docs/reports.md here")
     args = parser.parse_args(argv)
+    if args.pictures:
+        for path in pictures(args.pictures):
+            print(path)
+        return 0
     from supervisor_app import demo, store
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -137,7 +137,7 @@ def finding_text(row: LedgerRow) -> str:
 def problem_text(row: LedgerRow) -> str:
     """The 问题 cell: what was found, then when (and whom it concerns) on a line of its own."""
     finding = row.finding
-    text = f"{finding.description}\n（{display.date_text(finding.found_on)}发现）"
+    text = f"{finding.description}\n{display.date_text(finding.found_on)}发现"
     if row.leader_name:
         text += f"\n涉及：{row.leader_name}"
     return text

@@ -10,9 +10,10 @@ from .layout import Document, Writer
 
 TITLE = "问题整改台账"
 HEADER = ("序号", "问题", "类别", "整改措施", "责任人", "时限", "完成情况")
-# mm. In 五号: 序号 2 characters a line, 问题 9, 类别 7 (有形式主义趋向 whole), 整改措施 6, 责任人 3,
-# 时限 4 (11月24日), 完成情况 a date (2026年11月24日) — measured in tests/test_reports_proofread.py.
-WIDTHS = (10, 35.5, 28, 24, 13.5, 17, 28)
+# mm. In 五号 (3.656 mm a character, 2.1 mm of padding): 序号 2 characters a line, 问题 9 (2026年11月
+# 24日发现 on one line), 类别 7 (有形式主义趋向 whole), 整改措施 6, 责任人 3, 时限 4 (11月24日), 完成情况 a
+# date (2026年11月24日) — no cell line of one or two characters (tests/test_reports_proofread.py).
+WIDTHS = (9.7, 35.5, 28, 24.3, 13.5, 17, 28)
 TABLE_SIZE = 10.5  # 五号
 
 
