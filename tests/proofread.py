@@ -44,6 +44,7 @@ ROLE_FACES = {  # the shipped faces by role: size → face
     "number": (14, {"FandolSong-Regular"}),
 }
 FALLBACK_FACE = "NotoSansSC-Regular"
+SQUEEZABLE = set("，。、；：！？）》」』】”’")
 
 
 @dataclass
@@ -151,9 +152,11 @@ def _rows(document, index: int) -> list[list[dict]]:
             continue
         raw.FPDFText_GetCharOrigin(text.raw, i, x, y)
         left, _, right, _ = text.get_charbox(i, loose=True)
+        ink_right = text.get_charbox(i)[2]
         top = height - y.value - 0.88 * BODY_SIZE  # the top of the em box (EM_BOX_TOP)
         if TOP - 1 <= top <= BOTTOM + 1 - BODY_SIZE:
-            rows[round(top, 1)].append({"text": char, "x0": x.value, "advance": right - left, "top": top})
+            rows[round(top, 1)].append({"text": char, "x0": x.value, "advance": right - left, "top": top,
+                                        "ink_right": ink_right})
     return [sorted(rows[top], key=lambda c: c["x0"]) for top in sorted(rows)]
 
 
@@ -187,6 +190,9 @@ def check_body(report: Report, document, index: int, page) -> None:
             continue  # not two lines of one paragraph
         last = row[-1]
         end = last["x0"] + (PITCH if last["advance"] > 0.8 * BODY_SIZE else last["advance"])
+        if last["text"] in SQUEEZABLE and end > RIGHT and last["ink_right"] <= RIGHT + 0.5 * MM:
+            # a closing mark squeezed (标点挤压): its empty right half is cut, its ink inside the block
+            end = min(end, max(RIGHT, last["x0"] + PITCH / 2))
         report.right_edge_mm.append((end - RIGHT) / MM)
         if abs(end - RIGHT) > 0.5 * MM:
             report.faults.append(f"第{page.page_number}页行未排满：{''.join(c['text'] for c in row)}")

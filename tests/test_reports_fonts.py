@@ -262,3 +262,32 @@ def test_a_paragraphs_last_line_holds_three_characters_where_the_rules_allow(tex
         # only where no allowed break leaves three characters on both lines
         assert not any(allowed(text[i - 1], text[i]) and i - start >= 3 and len(text) - i >= 3
                        and len(text) - i <= width for i in range(start + 1, len(text)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=CJK * 2 + "，。、；）”", min_size=1, max_size=120), st.integers(min_value=6, max_value=28))
+def test_closing_marks_squeezed_only_to_keep_a_mark_on_its_line(text, width):
+    """With squeezing, a line may be wider than its width only by ending in a closing mark that
+    may not start the next line, the room taken from the marks before it (half of each at most);
+    the line's last character keeps its whole cell."""
+    from supervisor_app.reports.cjk import SQUEEZABLE, squeezed
+
+    advances = [1.0] * len(text)
+    lines = break_lines(text, advances, [width], squeeze=0.5)
+    assert "".join(text[a:b] for a, b in lines) == text
+    for start, end in lines:
+        over = (end - start) - width
+        if over <= 0:
+            continue
+        assert over == 1 and text[end - 1] in SQUEEZABLE, (text, width, text[start:end])
+        assert 0.5 * sum(1 for c in text[start:end - 1] if c in SQUEEZABLE) >= 1
+        cut = squeezed(text, advances, start, end, width)
+        assert sum(cut) == pytest.approx(width) and cut[-1] == 1.0 and min(cut) >= 0.5
+
+
+def test_a_mark_ends_the_line_instead_of_pulling_a_character_down():
+    text = "督导组到基层，听取意见，查阅资料，发现问题，督促整改。"  # a comma falls at the 28th cell + 1
+    plain = break_lines(text, [1.0] * len(text), [21])
+    squeezing = break_lines(text, [1.0] * len(text), [21], squeeze=0.5)
+    assert text[slice(*plain[0])] == "督导组到基层，听取意见，查阅资料，发现问"  # 问 pulled down: 20
+    assert text[slice(*squeezing[0])] == "督导组到基层，听取意见，查阅资料，发现问题，"  # 22 in 21 cells

@@ -28,11 +28,12 @@ def test_every_kind_of_document_passes_proofreading(demo_data, tmp_path):
     body = next(r for r in reports if r.name == "visit-1")  # the long notes
     assert body.full_body_pages >= 5
     assert sum(body.full_lines.values()) >= 60
-    # 28 characters to a full line of plain text, but where a rule keeps a mark or a number with
-    # the next line (the line is then spread to fill the block: measured by right_edge_mm). With
-    # the demo's notes, dense in numbers and quotation marks, about one line in five.
-    assert body.full_lines[28] >= 0.7 * sum(body.full_lines.values())
-    assert max(body.full_lines) == 28
+    # 28 characters to a full line of plain text (29 where closing marks are squeezed so that a
+    # mark may end the line), but where a rule keeps a number or a quotation with the next line:
+    # the line is then spread to fill the block (measured by right_edge_mm).
+    full = sum(body.full_lines.values())
+    assert body.full_lines[28] + body.full_lines[29] >= 0.9 * full, body.full_lines
+    assert max(body.full_lines) <= 29
     assert all(abs(edge) <= 0.5 for r in reports for edge in r.right_edge_mm)
     assert all(abs(dash - 7) <= 1 for r in reports for dash in r.dash_mm)
     assert sum(r.breaks for r in reports) > 300

@@ -71,7 +71,7 @@ def may_break(chars: Sequence[str], i: int) -> bool:
 
 def break_lines(chars: Sequence[str], advances: Sequence[float], widths: Sequence[float],
                 fuzz: float = 1e-6, *, inside: Collection[int] = (), min_chars: int = 0,
-                max_gap: float | None = None) -> list[tuple[int, int]]:
+                max_gap: float | None = None, squeeze: float = 0.0) -> list[tuple[int, int]]:
     """Lines of ``chars`` as (start, end) pairs; line n may be ``widths[min(n, -1)]`` wide.
 
     Spaces at the start of a line (after a break) are skipped; explicit line breaks are
@@ -79,12 +79,49 @@ def break_lines(chars: Sequence[str], advances: Sequence[float], widths: Sequenc
     (a break before ``chars[i]``) that would split a word; ``min_chars``: the fewest characters
     a paragraph's last line should hold (see the module's docstring); ``max_gap``: the widest
     space (in the advances' unit) that keeping a word whole may open between the characters of
-    the line it shortens — past it, the word is broken where the rules allow.
+    the line it shortens — past it, the word is broken where the rules allow; ``squeeze``: the
+    share of each closing mark's advance (，。、；：！？）》”) that may be taken away so that a
+    mark which may not start the next line still ends this one (a line is then wider than its
+    width by at most that much: ``squeezed`` tells by how much).
     """
-    lines = _break(chars, advances, widths, fuzz, inside, max_gap)
+    lines = _break(chars, advances, widths, fuzz, inside, max_gap, squeeze)
     if min_chars > 1:
         _fill_short_last_lines(chars, advances, widths, lines, inside, min_chars, fuzz)
     return lines
+
+
+# Closing marks whose ink sits in the left half of their cell: the right half may be squeezed.
+SQUEEZABLE = set("，。、；：！？）》」』】”’")
+
+
+def squeezed(chars: Sequence[str], advances: Sequence[float], start: int, end: int, width: float) -> list[float]:
+    """The advances of a line wider than ``width``: its closing marks' advances cut alike (but
+    the last character's, which ends the line at the block's edge)."""
+    out = list(advances[start:end])
+    excess = sum(out) - width
+    marks = [i for i in range(start, end - 1) if chars[i] in SQUEEZABLE]
+    total = sum(advances[i] for i in marks)
+    if excess > 0 and total > 0:
+        for i in marks:
+            out[i - start] -= excess * advances[i] / total
+    return out
+
+
+def _squeezes(chars: Sequence[str], advances: Sequence[float], start: int, end: int, width: float,
+              share: float, inside: Collection[int]) -> bool:
+    """Whether ``chars[end]`` — a closing mark that may not start the next line — fits at the
+    end of the line [start, end) by squeezing the line's closing marks by ``share`` at most."""
+    mark = chars[end]
+    if mark not in SQUEEZABLE or may_break(chars, end):
+        return False
+    after = end + 1
+    if after < len(chars) and chars[after] != "\n" and not (may_break(chars, after) and after not in inside):
+        return False  # two marks in a row ("。”"), or a word would be torn after the mark
+    # The marks before it give the room; the mark at the end keeps its cell, so that nothing
+    # (not even a glyph's empty half) stands out of the text block.
+    excess = sum(advances[start:after]) - width
+    room = share * sum(advances[i] for i in range(start, end) if chars[i] in SQUEEZABLE)
+    return excess <= room
 
 
 def _count(chars: Sequence[str], start: int, end: int) -> int:
@@ -135,7 +172,7 @@ def _earlier_break(chars: Sequence[str], advances: Sequence[float], width: float
 
 
 def _break(chars: Sequence[str], advances: Sequence[float], widths: Sequence[float], fuzz: float,
-           inside: Collection[int], max_gap: float | None) -> list[tuple[int, int]]:
+           inside: Collection[int], max_gap: float | None, squeeze: float) -> list[tuple[int, int]]:
     lines: list[tuple[int, int]] = []
     count = len(chars)
     start = 0
@@ -155,6 +192,8 @@ def _break(chars: Sequence[str], advances: Sequence[float], widths: Sequence[flo
             break
         if end == start:
             end = start + 1  # a character wider than the line: alone on it
+        elif squeeze and _squeezes(chars, advances, start, end, width + fuzz, squeeze, inside):
+            end += 1  # the closing mark stays on this line, closing marks squeezed (标点挤压)
         else:
             brk = next((b for b in range(end, start, -1) if may_break(chars, b) and b not in inside), None)
             if brk is not None and max_gap is not None and brk - start > 1:

@@ -19,7 +19,7 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
-from .cjk import break_lines
+from .cjk import break_lines, squeezed
 from .fonts import Face
 from .words import Lexicon
 
@@ -55,6 +55,10 @@ class GridStyle:
     # line instead, as a word processor's document grid sets 公文.
     keep_words: bool = False
     min_chars: int = 0  # the fewest characters on a paragraph's last line, where the rules allow
+    # The share of a closing mark's cell that may be squeezed so that the mark ends its line
+    # instead of pulling the character before it down (标点挤压, as word processors set 公文):
+    # a full line keeps its 28 characters.
+    squeeze: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,8 @@ class GridParagraph(Flowable):
         width -= self.style.right_indent * self.style.pitch
         inside = self.words.inside("".join(self.chars)) if self.words and self.style.keep_words else ()
         spans = break_lines(self.chars, self.advances, [width - indent, width], inside=inside,
-                            min_chars=self.style.min_chars, max_gap=MAX_WORD_GAP * self.style.size)
+                            min_chars=self.style.min_chars, max_gap=MAX_WORD_GAP * self.style.size,
+                            squeeze=self.style.squeeze)
         lines = []
         for n, (start, end) in enumerate(spans):
             last = n == len(spans) - 1
@@ -171,6 +176,9 @@ class GridParagraph(Flowable):
         if end <= start:
             return
         used = sum(self.advances[start:end])
+        if used > measure + 1e-6:  # closing marks squeezed: each character set on its own
+            self._draw_squeezed(canvas, line, x0, measure, y)
+            return
         gap = 0.0
         if style.align == "justify" and line.justify and end - start > 1 and used < measure:
             gap = (measure - used) / (end - start - 1)
@@ -199,6 +207,22 @@ class GridParagraph(Flowable):
             canvas.drawText(tx)
             x += (adv + gap) * (j - i)
             i = j
+
+
+    def _draw_squeezed(self, canvas, line: Line, x0: float, measure: float, y: float) -> None:
+        style = self.style
+        advances = squeezed(self.chars, self.advances, line.start, line.end, measure)
+        x = x0
+        for i, advance in zip(range(line.start, line.end), advances, strict=True):
+            face = self.faces[i]
+            tx = canvas.beginText(x, y)
+            tx.setFont(face.name, style.size)
+            if face.fake_bold:
+                tx.setTextRenderMode(2)
+                canvas.setLineWidth(style.size * 0.03)
+            tx.textOut(self.chars[i])
+            canvas.drawText(tx)
+            x += advance
 
 
 class GridSnap(Flowable):

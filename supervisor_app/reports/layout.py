@@ -126,7 +126,7 @@ class Styles:
     """The grid styles of the documents."""
 
     def __init__(self, fonts: FontSet):
-        self.body = GridStyle("body", BODY_SIZE, LEADING, PITCH, indent=2)
+        self.body = GridStyle("body", BODY_SIZE, LEADING, PITCH, indent=2, squeeze=0.5)
         self.plain = replace(self.body, name="plain", indent=0)
         self.title = GridStyle("title", TITLE_SIZE, LEADING, TITLE_SIZE * SQUEEZE, align="center",
                                space_after=LEADING, keep_words=True)
