@@ -279,8 +279,11 @@ def targets(every: bool) -> list[tuple[str, str, dict]]:
     all_units = sorted(units.list_units(), key=lambda u: (-counts.get(u.id, 0), units.unit_path(u)))
     all_visits = sorted(visits.list_visits(), key=lambda v: (-len(v.notes or ""), v.started_at))
     all_evaluations = evaluations.list_evaluations()
-    if not every:
-        all_units, all_visits = all_units[:1], all_visits[:1]
+    if not every:  # the longest notes, and the visit with the most findings
+        from supervisor_app import findings
+
+        most = max(all_visits, key=lambda v: (len(findings.list_findings(visit=v)), v.started_at))
+        all_units, all_visits = all_units[:1], [all_visits[0], *([most] if most is not all_visits[0] else [])]
         all_evaluations = sorted(all_evaluations, key=lambda e: (e.period_start, evaluations.subject_name(e)))[:1]
     out = [("ledger", "ledger", {}), ("summary", "summary", {})]
     out += [(f"visit-{n}", "visit", {"record_id": v.id}) for n, v in enumerate(all_visits, 1)]
