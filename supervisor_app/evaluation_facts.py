@@ -45,8 +45,49 @@ def _first_sentence(text: str) -> str:
     return text.strip()
 
 
+SENTENCE_ENDS = "。！？"
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence: trailing commas and spaces dropped, a final 。 where none is."""
+    text = text.strip().rstrip("，,、；;：: ")
+    return text if not text or text[-1] in SENTENCE_ENDS else text + "。"
+
+
+def subject(record: EvaluationRecord) -> str:
+    """Who a fact is about, as the sentence's subject: 王建国同志, or the team's name."""
+    if record.subject_kind == "leader":
+        leader = display.related(record, "leader")
+        return f"{display.text(leader.name)}同志" if leader is not None else "该同志"
+    return display.related_name(record, "team") or "该领导班子"
+
+
+def _visit_fact(record: EvaluationRecord, visit: Visit, who: str) -> str:
+    """2014年4月10日，督导组采取查阅资料方式到临江县督导，王建国同志在场，记录涉及其带头讲党课。记录载明：…。"""
+    did = sorted({label for word, label in ACTIVITY_WORDS if word in visit.notes})
+    methods = "、".join(display.names(visit.methods)) or "督导"
+    unit = display.related_name(visit, "unit")
+    text = f"{display.date_text(visit.started_at)}，督导组采取{methods}方式"
+    if record.subject_kind == "leader":
+        text += f"到{unit}督导，{who}在场"
+        if did:
+            text += f"，记录涉及其{'，'.join(did)}"
+    else:
+        text += f"督导{who}"
+        if did:
+            text += f"，记录涉及该班子{'，'.join(did)}"
+    text = sentence(text)
+    summary = _first_sentence(visit.notes.split("\n", 1)[-1] if "\n" in visit.notes else visit.notes)
+    if summary:
+        text += sentence(f"记录载明：{summary}")
+    return text
+
+
 def propose(record: EvaluationRecord) -> list[Proposal]:
-    """Facts the records suggest for ``record``, oldest first, skipping sources already used."""
+    """Facts the records suggest for ``record``, oldest first, skipping sources already used.
+
+    Each reads as a sentence: its date, a subject (督导组, the leader, the team, the unit), a
+    predicate, a final 。."""
     used = {
         f.source_id
         for f in EvaluationFact.select(EvaluationFact.source_id).where(
@@ -55,6 +96,7 @@ def propose(record: EvaluationRecord) -> list[Proposal]:
     }
     start, end = record.period_start, record.period_end
     proposals: list[Proposal] = []
+    who = subject(record)
 
     visits = Visit.select().where(alive(Visit) & (Visit.started_at >= start) & (Visit.started_at < end + "T99"))
     if record.subject_kind == "leader":
@@ -69,30 +111,24 @@ def propose(record: EvaluationRecord) -> list[Proposal]:
             continue
         if record.subject_kind == "leader" and record.leader_id not in display.names(visit.leaders_present):
             continue
-        did = sorted({label for word, label in ACTIVITY_WORDS if word in visit.notes})
-        summary = _first_sentence(visit.notes.split("\n", 1)[-1] if "\n" in visit.notes else visit.notes)
-        text = f"{display.date_text(visit.started_at)}，督导组{'、'.join(display.names(visit.methods))}时在场"
-        if did:
-            text += f"，涉及：{'、'.join(did)}"
-        if summary:
-            text += f"。{summary}"
-        proposals.append(Proposal(visit.started_at[:10], text, "visit", visit.id))
+        proposals.append(Proposal(visit.started_at[:10], _visit_fact(record, visit, who), "visit", visit.id))
 
     on = today()
     for finding in finding_query.where((Finding.found_on >= start) & (Finding.found_on <= end)).order_by(Finding.found_on):
+        found = display.date_text(finding.found_on)
         if finding.id not in used:
-            proposals.append(
-                Proposal(finding.found_on, f"督导发现问题（{finding.category}）：{finding.description}", "finding", finding.id)
-            )
+            text = sentence(f"{found}，督导组发现{who}存在问题（{finding.category}）：{finding.description}")
+            proposals.append(Proposal(finding.found_on, text, "finding", finding.id))
         rect = Rectification.get_or_none((Rectification.finding == finding) & alive(Rectification))
         if rect is None or rect.id in used:
             continue
         if rect.status == "已核实" and rect.verified_on and start <= rect.verified_on <= end:
-            proposals.append(Proposal(rect.verified_on, f"整改经核实到位：{rect.measure}", "rectification", rect.id))
+            text = sentence(f"{display.date_text(rect.verified_on)}，经督导组核实，{who}对{found}发现的问题"
+                            f"整改到位，措施为：{rect.measure}")
+            proposals.append(Proposal(rect.verified_on, text, "rectification", rect.id))
         elif findings_service.is_overdue(rect, on) and rect.deadline <= end:
-            proposals.append(
-                Proposal(rect.deadline, f"整改逾期未完成（时限{display.date_text(rect.deadline)}，状态：{rect.status}）：{rect.measure}",
-                         "rectification", rect.id)
-            )
+            text = sentence(f"{display.date_text(rect.deadline)}，{who}对{found}发现的问题整改逾期未完成"
+                            f"（时限{display.date_text(rect.deadline)}，状态：{rect.status}），措施为：{rect.measure}")
+            proposals.append(Proposal(rect.deadline, text, "rectification", rect.id))
     proposals.sort(key=lambda p: (p.on_date, p.source_kind))
     return proposals

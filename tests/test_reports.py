@@ -154,7 +154,7 @@ def test_ledger_for_one_unit_and_for_all(demo_data, tmp_path):
     rows = findings.ledger()
     overdue = next(r for r in rows if r.overdue)
     out = render("ledger", tmp_path / "one.pdf", record_id=overdue.finding.unit_id)
-    texts = check_document(out, "问题整改台账", "序号问题整改措施责任人时限完成情况", "【已逾期】",
+    texts = check_document(out, "问题整改台账", "序号问题类别整改措施责任人时限完成情况", "【已逾期】",
                            record_id=overdue.finding.unit_id)
     assert "".join(overdue.finding.description.split()) in "".join(texts)
     out = render("ledger", tmp_path / "all.pdf")

@@ -193,3 +193,101 @@ def test_the_breaks_of_the_issue_do_not_happen(text):
         lines = break_lines(whole, [0.5 if c.isascii() else 1.0 for c in whole], [width])
         for start, _end in lines[1:]:
             assert allowed(whole[start - 1], whole[start]), (whole, width, lines)
+
+
+# --- words kept whole ---------------------------------------------------------------------------
+
+WORDS = ["趋向", "红星村", "新港镇", "临江县", "形式主义", "整改台账", "王建国", "征求意见", "两张皮", "督导组",
+         "教育实践活动", "落实"]
+GLUE = ["", "", "", "，", "。", "、", "的", "和"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(GLUE)), min_size=1, max_size=30),
+       st.integers(min_value=2, max_value=16))
+def test_no_line_breaks_inside_a_word_shorter_than_the_line(pieces, width):
+    from supervisor_app.reports.words import Lexicon
+
+    text = "".join(word + glue for word, glue in pieces)
+    lexicon = Lexicon(WORDS)
+    spans = lexicon.spans(text)
+    advances = [1.0] * len(text)
+    lines = break_lines(text, advances, [width], inside=lexicon.inside(text))
+    assert "".join(text[a:b] for a, b in lines) == text
+    for _, following in zip(lines, lines[1:], strict=False):
+        position = following[0]
+        for start, end in spans:
+            if start < position < end:
+                # a break inside this word only when it is longer than a line — with the marks
+                # that may not be parted from it (a ， after it cannot start the next line)
+                while end < len(text) and text[end] in CANNOT_START:
+                    end += 1
+                assert end - start > width, (text, width, [text[a:b] for a, b in lines])
+
+
+def test_names_and_terms_stay_whole_in_a_narrow_cell():
+    from supervisor_app.reports.words import COMMON, Lexicon
+
+    lexicon = Lexicon([*COMMON, "临江县", "新港镇", "红星村"])
+    text = "临江县新港镇红星村有形式主义趋向，调研报告质量不高"
+    for width in range(5, 12):
+        lines = break_lines(text, [1.0] * len(text), [width], inside=lexicon.inside(text))
+        parts = [text[a:b] for a, b in lines]
+        for word in ("临江县", "新港镇", "红星村", "形式主义", "趋向", "调研报告"):
+            assert any(word in part for part in parts), (width, parts)
+
+
+def test_a_word_kept_whole_never_spreads_a_line_past_the_gap_limit():
+    """With the grid's limit, a line is not left so short that its gaps would pass it: the word
+    is broken instead (as the rules allow)."""
+    from supervisor_app.reports.words import Lexicon
+
+    text = "建立整改台账，每周报送进展"
+    lexicon = Lexicon(["整改台账", "报送", "进展"])
+    kept = break_lines(text, [1.0] * len(text), [6], inside=lexicon.inside(text))
+    assert [text[a:b] for a, b in kept][0] == "建立"  # unlimited: the word whole, the line spread
+    limited = break_lines(text, [1.0] * len(text), [6], inside=lexicon.inside(text), max_gap=0.25)
+    for start, end in limited[:-1]:
+        assert (6 - (end - start)) / max(end - start - 1, 1) <= 0.25, [text[a:b] for a, b in limited]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=CJK + "，。、", min_size=4, max_size=60), st.integers(min_value=4, max_value=12))
+def test_a_paragraphs_last_line_holds_three_characters_where_the_rules_allow(text, width):
+    lines = break_lines(text, [1.0] * len(text), [width], min_chars=3)
+    assert "".join(text[a:b] for a, b in lines) == text
+    assert all(b - a <= width for a, b in lines)
+    if len(lines) > 1 and lines[-1][1] - lines[-1][0] < 3:
+        start = lines[-2][0]
+        # only where no allowed break leaves three characters on both lines
+        assert not any(allowed(text[i - 1], text[i]) and i - start >= 3 and len(text) - i >= 3
+                       and len(text) - i <= width for i in range(start + 1, len(text)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=CJK * 2 + "，。、；）”", min_size=1, max_size=120), st.integers(min_value=6, max_value=28))
+def test_closing_marks_squeezed_only_to_keep_a_mark_on_its_line(text, width):
+    """With squeezing, a line may be wider than its width only by ending in a closing mark that
+    may not start the next line, the room taken from the marks before it (half of each at most);
+    the line's last character keeps its whole cell."""
+    from supervisor_app.reports.cjk import SQUEEZABLE, squeezed
+
+    advances = [1.0] * len(text)
+    lines = break_lines(text, advances, [width], squeeze=0.5)
+    assert "".join(text[a:b] for a, b in lines) == text
+    for start, end in lines:
+        over = (end - start) - width
+        if over <= 0:
+            continue
+        assert over == 1 and text[end - 1] in SQUEEZABLE, (text, width, text[start:end])
+        assert 0.5 * sum(1 for c in text[start:end - 1] if c in SQUEEZABLE) >= 1
+        cut = squeezed(text, advances, start, end, width)
+        assert sum(cut) == pytest.approx(width) and cut[-1] == 1.0 and min(cut) >= 0.5
+
+
+def test_a_mark_ends_the_line_instead_of_pulling_a_character_down():
+    text = "督导组到基层，听取意见，查阅资料，发现问题，督促整改。"  # a comma falls at the 28th cell + 1
+    plain = break_lines(text, [1.0] * len(text), [21])
+    squeezing = break_lines(text, [1.0] * len(text), [21], squeeze=0.5)
+    assert text[slice(*plain[0])] == "督导组到基层，听取意见，查阅资料，发现问"  # 问 pulled down: 20
+    assert text[slice(*squeezing[0])] == "督导组到基层，听取意见，查阅资料，发现问题，"  # 22 in 21 cells

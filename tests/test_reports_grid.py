@@ -190,13 +190,17 @@ def test_draft_mark_is_drawn_over_the_tables(demo_data, tmp_path):
 def test_a_line_cut_short_in_a_narrow_cell_is_set_left_not_spread(tmp_path):
     """The breaking rules can end a line of a narrow cell after two characters ("重；" before a
     date kept whole); justified, those two would sit at the cell's two edges."""
+    from dataclasses import replace
+
     from reportlab.pdfgen.canvas import Canvas
 
     from supervisor_app.reports.grid import MAX_JUSTIFY_GAP
     from supervisor_app.reports.layout import Writer
 
-    paragraph = Writer(fonts.font_set()).para(
-        "对下级单位督导浮在面上，督促指导流于形式（指导督促工作有待加强；严重；2026年10月11日发现）")
+    w = Writer(fonts.font_set())
+    text = "对下级单位督导浮在面上，督促指导流于形式（指导督促工作有待加强；严重；2026年10月11日发现）"
+    # a cell's paragraph (no closing marks squeezed, no words kept: only the rules break it)
+    paragraph = w.grid(text, replace(w.styles.body, squeeze=0.0))
     width = 9 * paragraph.style.pitch  # a table cell nine characters wide
     paragraph.wrap(width, 1000)
     lines = paragraph.line_texts(width)

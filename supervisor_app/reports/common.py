@@ -108,17 +108,20 @@ def period_text(date_from: str | None, date_to: str | None) -> str:
 
 
 def completion_text(row: LedgerRow) -> str:
-    """What the 完成情况 column says about a ledger row."""
+    """What the 完成情况 column says about a ledger row: the state, then each detail on a line
+    of its own (a date is never torn from its state by a narrow column)."""
     rect = row.rectification
     if rect is None:
         return "未制定整改措施"
     text = rect.status if rect.status in RECTIFICATION_STATUSES else display.odd(rect.status, display.NOT_IN_TEMPLATE)
     if rect.status == "已核实" and rect.verified_on:
-        text += f"（{display.date_text(rect.verified_on)}，{rect.verified_by or ''}核实）"
+        text += f"\n{display.date_text(rect.verified_on)}"
+        if rect.verified_by:
+            text += f"\n{rect.verified_by}核实"
         if rect.verification_note:
             text += f"\n{rect.verification_note}"
     elif rect.status == "已完成" and rect.completed_on:
-        text += f"（{display.date_text(rect.completed_on)}）"
+        text += f"\n{display.date_text(rect.completed_on)}"
     if row.overdue:
         text += "\n【已逾期】"
     elif row.due_soon:
@@ -127,9 +130,20 @@ def completion_text(row: LedgerRow) -> str:
 
 
 def finding_text(row: LedgerRow) -> str:
+    """The 问题 cell where the table has no 类别 column: what was found, its kind, when, who."""
+    return f"{problem_text(row)}\n{category_text(row)}"
+
+
+def problem_text(row: LedgerRow) -> str:
+    """The 问题 cell: what was found, then when (and whom it concerns) on a line of its own."""
     finding = row.finding
-    severity = "" if finding.severity == "一般" else f"；{finding.severity}"
-    text = f"{finding.description}\n（{finding.category}{severity}；{display.date_text(finding.found_on)}发现）"
+    text = f"{finding.description}\n{display.date_text(finding.found_on)}发现"
     if row.leader_name:
         text += f"\n涉及：{row.leader_name}"
     return text
+
+
+def category_text(row: LedgerRow) -> str:
+    """The 类别 cell: the checklist's category, and the severity when it is not the usual one."""
+    finding = row.finding
+    return finding.category if finding.severity == "一般" else f"{finding.category}\n（{finding.severity}）"

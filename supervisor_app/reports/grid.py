@@ -19,8 +19,9 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
-from .cjk import break_lines
+from .cjk import break_lines, squeezed
 from .fonts import Face
+from .words import Lexicon
 
 EM_BOX_TOP = 0.88  # the top of a CJK face's ideographic em box above the baseline, in em
 FULL_WIDTH = 0.9  # a glyph at least this wide (in em) is full-width: it takes a grid cell
@@ -29,6 +30,10 @@ FULL_WIDTH = 0.9  # a glyph at least this wide (in em) is full-width: it takes a
 # The widest extra space justification puts between two characters, in ems; a line that would
 # need more (a narrow table cell whose line was broken early by the breaking rules) is set left.
 MAX_JUSTIFY_GAP = 0.5
+# The widest gap that keeping a word whole ("红星村", "趋向") may open in the line it shortens;
+# a line that would be looser breaks the word instead (as the rules allow): even spacing reads
+# better than a whole word in a spread line.
+MAX_WORD_GAP = 0.25
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,15 @@ class GridStyle:
     color: colors.Color = colors.black
     space_before: float = 0
     space_after: float = 0
+    # Keep words whole where a line can break outside them (table cells, headings: short lines
+    # where a split word reads badly). Body text keeps the grid's 28 characters to every full
+    # line instead, as a word processor's document grid sets 公文.
+    keep_words: bool = False
+    min_chars: int = 0  # the fewest characters on a paragraph's last line, where the rules allow
+    # The share of a closing mark's cell that may be squeezed so that the mark ends its line
+    # instead of pulling the character before it down (标点挤压, as word processors set 公文):
+    # a full line keeps its 28 characters.
+    squeeze: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -57,10 +71,12 @@ class Line:
 class GridParagraph(Flowable):
     """Runs of (text, face) set on the grid of ``style``."""
 
-    def __init__(self, runs: list[tuple[str, Face]], style: GridStyle, *, _lines=None, _first=True):
+    def __init__(self, runs: list[tuple[str, Face]], style: GridStyle, *, words: Lexicon | None = None,
+                 _lines=None, _first=True):
         super().__init__()
         self.style = style
         self.runs = runs
+        self.words = words
         chars: list[str] = []
         faces: list[Face] = []
         for text, face in runs:
@@ -92,7 +108,10 @@ class GridParagraph(Flowable):
     def _break(self, width: float) -> list[Line]:
         indent = self.style.indent * self.style.pitch if self._first else 0
         width -= self.style.right_indent * self.style.pitch
-        spans = break_lines(self.chars, self.advances, [width - indent, width])
+        inside = self.words.inside("".join(self.chars)) if self.words and self.style.keep_words else ()
+        spans = break_lines(self.chars, self.advances, [width - indent, width], inside=inside,
+                            min_chars=self.style.min_chars, max_gap=MAX_WORD_GAP * self.style.size,
+                            squeeze=self.style.squeeze)
         lines = []
         for n, (start, end) in enumerate(spans):
             last = n == len(spans) - 1
@@ -114,14 +133,20 @@ class GridParagraph(Flowable):
         self.height = len(self.lines(availWidth)) * self.style.leading
         return availWidth, self.height
 
+    def cut(self, width: float, count: int) -> tuple[GridParagraph, GridParagraph]:
+        """The paragraph as set ``width`` wide, cut after its first ``count`` lines."""
+        lines = self.lines(width)
+        head = GridParagraph(self.runs, replace(self.style, space_after=0), _lines=lines[:count], _first=self._first)
+        tail = GridParagraph(self.runs, replace(self.style, space_before=0), _lines=lines[count:], _first=False)
+        head._width = tail._width = width
+        return head, tail
+
     def split(self, availWidth, availHeight):  # noqa: N803
         lines = self.lines(availWidth)
         fit = int((availHeight + 1e-6) // self.style.leading)
         if fit <= 0 or fit >= len(lines):
             return []
-        head = GridParagraph(self.runs, replace(self.style, space_after=0), _lines=lines[:fit], _first=self._first)
-        tail = GridParagraph(self.runs, replace(self.style, space_before=0), _lines=lines[fit:], _first=False)
-        head._width = tail._width = availWidth
+        head, tail = self.cut(availWidth, fit)
         # The parts take this paragraph's place; reportlab's "postponed once" mark must not stay
         # on it, or laying the same story out again (the benchmark does) fails on it.
         self.__dict__.pop("_postponed", None)
@@ -151,6 +176,9 @@ class GridParagraph(Flowable):
         if end <= start:
             return
         used = sum(self.advances[start:end])
+        if used > measure + 1e-6:  # closing marks squeezed: each character set on its own
+            self._draw_squeezed(canvas, line, x0, measure, y)
+            return
         gap = 0.0
         if style.align == "justify" and line.justify and end - start > 1 and used < measure:
             gap = (measure - used) / (end - start - 1)
@@ -179,6 +207,22 @@ class GridParagraph(Flowable):
             canvas.drawText(tx)
             x += (adv + gap) * (j - i)
             i = j
+
+
+    def _draw_squeezed(self, canvas, line: Line, x0: float, measure: float, y: float) -> None:
+        style = self.style
+        advances = squeezed(self.chars, self.advances, line.start, line.end, measure)
+        x = x0
+        for i, advance in zip(range(line.start, line.end), advances, strict=True):
+            face = self.faces[i]
+            tx = canvas.beginText(x, y)
+            tx.setFont(face.name, style.size)
+            if face.fake_bold:
+                tx.setTextRenderMode(2)
+                canvas.setLineWidth(style.size * 0.03)
+            tx.textOut(self.chars[i])
+            canvas.drawText(tx)
+            x += advance
 
 
 class GridSnap(Flowable):

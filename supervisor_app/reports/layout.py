@@ -42,6 +42,8 @@ from ..clock import chinese_date
 from . import ReportCancelled
 from .fonts import FontSet, glyph_ink
 from .grid import GridParagraph, GridSnap, GridStyle
+from .table import OfficialTable
+from .words import Lexicon, lexicon
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_TOP = 37 * mm
@@ -63,6 +65,7 @@ PAGE_NUMBER_GAP = 7 * mm
 TABLE_SIZE = 12  # 小四
 TABLE_LEADING = 18
 CELL_PADDING = 3
+CELL_MIN_CHARS = 3  # no line of one or two characters under a cell's text ("位。")
 SMALL_SIZE = 10.5  # 五号
 RECORD_LINE_SIZE = 9  # small enough that a record id and the time fit one line
 
@@ -123,19 +126,20 @@ class Styles:
     """The grid styles of the documents."""
 
     def __init__(self, fonts: FontSet):
-        self.body = GridStyle("body", BODY_SIZE, LEADING, PITCH, indent=2)
+        self.body = GridStyle("body", BODY_SIZE, LEADING, PITCH, indent=2, squeeze=0.5)
         self.plain = replace(self.body, name="plain", indent=0)
         self.title = GridStyle("title", TITLE_SIZE, LEADING, TITLE_SIZE * SQUEEZE, align="center",
-                               space_after=LEADING)
-        self.subtitle = replace(self.body, name="subtitle", indent=0, align="center")
-        self.h1 = replace(self.body, name="h1", align="left")
-        self.h2 = replace(self.body, name="h2", align="left")
-        self.signoff = replace(self.body, name="signoff", indent=0, align="right")
-        self.cell = GridStyle("cell", TABLE_SIZE, TABLE_LEADING, TABLE_SIZE * SQUEEZE, align="justify")
+                               space_after=LEADING, keep_words=True)
+        self.subtitle = replace(self.body, name="subtitle", indent=0, align="center", keep_words=True)
+        self.h1 = replace(self.body, name="h1", align="left", keep_words=True)
+        self.h2 = replace(self.body, name="h2", align="left", keep_words=True)
+        self.signoff = replace(self.body, name="signoff", indent=0, align="right", keep_words=True)
+        self.cell = GridStyle("cell", TABLE_SIZE, TABLE_LEADING, TABLE_SIZE * SQUEEZE, align="justify",
+                              keep_words=True, min_chars=CELL_MIN_CHARS)
         self.cell_center = replace(self.cell, name="cell_center", align="center")
         self.cell_head = replace(self.cell, name="cell_head", align="center")
         self.small = GridStyle("small", SMALL_SIZE, SMALL_SIZE * 1.5, SMALL_SIZE * SQUEEZE, align="justify",
-                               color=colors.Color(0.25, 0.25, 0.25))
+                               color=colors.Color(0.25, 0.25, 0.25), keep_words=True)
         self.record_line = replace(self.small, name="record_line", size=RECORD_LINE_SIZE,
                                    leading=RECORD_LINE_SIZE * 1.5, pitch=RECORD_LINE_SIZE * SQUEEZE, align="left")
 
@@ -143,8 +147,9 @@ class Styles:
 class Writer:
     """Builds flowables in the official style; every text goes through the font fallback."""
 
-    def __init__(self, fonts: FontSet):
+    def __init__(self, fonts: FontSet, words: Lexicon | None = None):
         self.fonts = fonts
+        self.words = words if words is not None else lexicon()  # the open data folder's names
         self.styles = Styles(fonts)
         self.fell_back: set[str] = set()  # characters printed in the fallback face
         self._h1 = 0
@@ -161,7 +166,7 @@ class Writer:
         return runs
 
     def grid(self, text: str, style: GridStyle, role: str = "body") -> GridParagraph:
-        return GridParagraph(self.runs(text, role), style)
+        return GridParagraph(self.runs(text, role), style, words=self.words)
 
     def notice(self) -> str | None:
         """The line to show the user when this document was set in substitute faces."""
@@ -194,7 +199,7 @@ class Writer:
 
     def labelled(self, label: str, value: str) -> GridParagraph:
         """A body line that starts with a label in the heading face: 〔label〕value."""
-        return GridParagraph([*self.runs(label, "heading"), *self.runs(value)], self.styles.body)
+        return GridParagraph([*self.runs(label, "heading"), *self.runs(value)], self.styles.body, words=self.words)
 
     def small(self, text: str) -> GridParagraph:
         return self.grid(text, self.styles.small)
@@ -237,7 +242,7 @@ class Writer:
         out: list[Flowable] = [HRFlowable(width="100%", thickness=1, color=GRID, spaceBefore=LEADING / 2)]
         for label, text in entries:
             out.append(GridParagraph([*self.runs(f"{label}：", "body"), *self.runs(text)],
-                                     replace(self.styles.plain, size=14, pitch=14 * SQUEEZE)))
+                                     replace(self.styles.plain, size=14, pitch=14 * SQUEEZE), words=self.words))
         out.append(HRFlowable(width="100%", thickness=1, color=GRID))
         return out
 
@@ -253,16 +258,25 @@ class Writer:
 
     # --- tables ----------------------------------------------------------------------------------
 
-    def cell(self, value, *, center: bool = False, width: float | None = None, role: str = "body") -> Flowable | str:
+    def cell(self, value, *, center: bool = False, width: float | None = None, role: str = "body",
+             size: float = TABLE_SIZE) -> Flowable | str:
         """A table cell: a paragraph on the cell's grid, or — for short text that fits ``width``
         on one line in the role's own face — a plain string, which lays out many times faster."""
         if isinstance(value, Flowable):
             return value
         text = "" if value is None else str(value)
         if (width is not None and "\n" not in text and self.fonts.covers_all(text, role)
-                and stringWidth(text, self.fonts.font(role), TABLE_SIZE) <= width - CELL_PADDING * 2 - 0.5):
+                and stringWidth(text, self.fonts.font(role), size) <= width - CELL_PADDING * 2 - 0.5):
             return text
-        return self.grid(text, self.styles.cell_center if center else self.styles.cell, role)
+        style = self.styles.cell_center if center else self.styles.cell
+        return self.grid(text, self._sized(style, size), role)
+
+    @staticmethod
+    def _sized(style: GridStyle, size: float) -> GridStyle:
+        """A cell style at another size (五号 in a dense table), in the same proportions."""
+        if size == style.size:
+            return style
+        return replace(style, size=size, leading=style.leading * size / style.size, pitch=size * SQUEEZE)
 
     def table(
         self,
@@ -273,20 +287,23 @@ class Writer:
         center_columns: Sequence[int] = (),
         marked_rows: Sequence[int] = (),
         fills: Sequence[tuple[int, int, colors.Color]] = (),
+        size: float = TABLE_SIZE,
     ) -> Table:
         """A grid table across the text block whose header row repeats on every page.
 
         ``marked_rows`` (0-based data rows) get a pale red ground; ``fills`` colour single
-        cells as (data row, column, colour).
+        cells as (data row, column, colour); ``size``: the text's size (小四; 五号 for a table
+        of many columns).
         """
         scale = BLOCK_WIDTH / (sum(widths_mm) * mm)
         widths = [w * mm * scale for w in widths_mm]
-        data = [[self.grid(h, self.styles.cell_head, "heading") for h in header]]
+        data = [[self.grid(h, self._sized(self.styles.cell_head, size), "heading") for h in header]]
         for row in rows:
-            data.append([self.cell(v, center=i in center_columns, width=widths[i]) for i, v in enumerate(row)])
+            data.append([self.cell(v, center=i in center_columns, width=widths[i], size=size)
+                         for i, v in enumerate(row)])
         style = [
             # Plain-string cells take this face (else Helvetica, which is not embedded).
-            ("FONT", (0, 0), (-1, -1), self.fonts.font("body"), TABLE_SIZE, TABLE_LEADING),
+            ("FONT", (0, 0), (-1, -1), self.fonts.font("body"), size, TABLE_LEADING * size / TABLE_SIZE),
             ("GRID", (0, 0), (-1, -1), 0.5, GRID),
             ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -296,13 +313,9 @@ class Writer:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
             *(("ALIGN", (column, 1), (column, -1), "CENTER") for column in center_columns),
         ]
-        for index in marked_rows:
-            style.append(("BACKGROUND", (0, index + 1), (-1, index + 1), MARK_FILL))
-        for row, column, colour in fills:
-            style.append(("BACKGROUND", (column, row + 1), (column, row + 1), colour))
-        table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-        table.setStyle(TableStyle(style))
-        _split_rows_only_if_needed(table, rows)
+        row_commands = [(index, "BACKGROUND", 0, -1, MARK_FILL) for index in marked_rows]
+        row_commands += [(row, "BACKGROUND", column, column, colour) for row, column, colour in fills]
+        table = OfficialTable(data[:1], data[1:], widths, style, row_commands, page_height=BLOCK_HEIGHT)
         table.start_rows = _start_rows(data, widths, style)
         return table
 
@@ -313,7 +326,6 @@ class Writer:
             [self.grid(label, self.styles.cell_center, "heading"), self.cell(value)]
             for label, value in pairs
         ]
-        table = Table(data, colWidths=widths, hAlign="LEFT")
         style = [
             ("FONT", (0, 0), (-1, -1), self.fonts.font("body"), TABLE_SIZE),
             ("GRID", (0, 0), (-1, -1), 0.5, GRID),
@@ -324,8 +336,7 @@ class Writer:
             ("TOPPADDING", (0, 0), (-1, -1), 4),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
         ]
-        table.setStyle(TableStyle(style))
-        _split_rows_only_if_needed(table, [pair[1:] for pair in pairs])
+        table = OfficialTable([], data, widths, style, page_height=BLOCK_HEIGHT)
         table.start_rows = _start_rows(data, widths, style)
         return table
 
@@ -392,22 +403,6 @@ def _start_rows(data: list, widths: list, style: list) -> Table:
     start = Table(data[:2], colWidths=widths)
     start.setStyle(TableStyle([cmd for cmd in style if cmd[0].endswith("PADDING")]))  # all that sets height
     return start
-
-
-def _split_rows_only_if_needed(table: Table, rows: Sequence[Sequence]) -> None:
-    """Let a row break across pages only when the table has a row taller than a page.
-
-    Rows stay whole otherwise (a row cut in two is hard to read); a row longer than the text
-    block would stop the layout, so such a table may cut rows. Only tables holding long text
-    are measured, which keeps big tables quick.
-    """
-    if not any(len(str(v)) > 150 for row in rows for v in row if not isinstance(v, Flowable)):
-        return
-    table.wrap(BLOCK_WIDTH, BLOCK_HEIGHT)
-    if max(table._rowHeights) > BLOCK_HEIGHT * 0.8:
-        table.splitInRow = 1
-        # reportlab places the cells of a row cut in two correctly only when they hang from the top.
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
 
 
 def _on_grid(flowable: Flowable) -> bool:

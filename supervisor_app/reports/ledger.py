@@ -1,16 +1,20 @@
-"""问题整改台账: 序号 | 问题 | 整改措施 | 责任人 | 时限 | 完成情况, for one unit or for all,
+"""问题整改台账: 序号 | 问题 | 类别 | 整改措施 | 责任人 | 时限 | 完成情况, for one unit or for all,
 overdue rows marked."""
 
 from __future__ import annotations
 
 from .. import findings, units
 from ..clock import chinese_date, today
-from .common import completion_text, finding_text, group_name, period_text, stacked_date
+from .common import category_text, completion_text, group_name, period_text, problem_text, stacked_date
 from .layout import Document, Writer
 
 TITLE = "问题整改台账"
-HEADER = ("序号", "问题", "整改措施", "责任人", "时限", "完成情况")
-WIDTHS = (12, 44, 33, 17, 24, 26)
+HEADER = ("序号", "问题", "类别", "整改措施", "责任人", "时限", "完成情况")
+# mm. In 五号 (3.656 mm a character, 2.1 mm of padding): 序号 2 characters a line, 问题 9 (2026年11月
+# 24日发现 on one line), 类别 7 (有形式主义趋向 whole), 整改措施 6, 责任人 3, 时限 4 (11月24日), 完成情况 a
+# date (2026年11月24日) — no cell line of one or two characters (tests/test_reports_proofread.py).
+WIDTHS = (9.7, 35.5, 28, 24.3, 13.5, 17, 28)
+TABLE_SIZE = 10.5  # 五号
 
 
 def _rows(unit_id: str | None, date_from, date_to) -> list[findings.LedgerRow]:
@@ -37,7 +41,7 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
     if not rows:
         return _document(unit, group, story, date_from, date_to)
     if unit is not None:
-        story.append(_table(w, rows))
+        story.append(table(w, rows))
     else:
         story.append(w.h1("各单位问题整改情况"))  # the per-unit （一）（二） headings sit under it
         by_unit: dict[str, list[findings.LedgerRow]] = {}
@@ -46,10 +50,10 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
         for unit_id, path in units.unit_paths():
             if unit_id in by_unit:
                 story.append(w.h2(path))
-                story.append(_table(w, by_unit.pop(unit_id)))
+                story.append(table(w, by_unit.pop(unit_id)))
         for unit_rows in by_unit.values():  # units deleted or missing: their findings are still listed
             story.append(w.h2(unit_rows[0].unit_name))
-            story.append(_table(w, unit_rows))
+            story.append(table(w, unit_rows))
     story.append(w.small(f"注：底色标红并注明【已逾期】的，为截至{chinese_date(on)}超过整改时限仍未完成的事项。"))
     return _document(unit, group, story, date_from, date_to)
 
@@ -69,17 +73,19 @@ def _summary(rows, on) -> str:
     return text
 
 
-def _table(w: Writer, rows):
+def table(w: Writer, rows: list[findings.LedgerRow]):
+    """The ledger's table (also the open problems of a unit assessment): one column for each
+    thing a reader looks for, in 五号 so that seven columns keep lines of several characters."""
     data, marked = [], []
     for n, row in enumerate(rows, 1):
         rect = row.rectification
         data.append([
-            str(n), finding_text(row), rect.measure if rect else "—",
+            str(n), problem_text(row), category_text(row), rect.measure if rect else "—",
             rect.responsible if rect else "—", stacked_date(rect.deadline) if rect else "—", completion_text(row),
         ])
         if row.overdue:
             marked.append(n - 1)
-    return w.table(HEADER, data, WIDTHS, center_columns=(0, 4), marked_rows=marked)
+    return w.table(HEADER, data, WIDTHS, center_columns=(0, 4, 5), marked_rows=marked, size=TABLE_SIZE)
 
 
 def _document(unit, group, story, date_from, date_to) -> Document:

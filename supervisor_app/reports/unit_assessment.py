@@ -5,8 +5,9 @@ and the findings still open."""
 from __future__ import annotations
 
 from .. import assessments, campaigns, display, findings, quiz, units, visits
+from . import ledger
 from .charts import level_chart
-from .common import completion_text, finding_text, group_name, level_fill, period_text, stacked_date
+from .common import group_name, level_fill, period_text
 from .layout import Document, Writer, chinese_number, percent
 
 TITLE = "单位督导评估"
@@ -193,15 +194,7 @@ def _quizzes(w: Writer, quizzes) -> list:
 def _open_findings(w: Writer, rows) -> list:
     if not rows:
         return [w.para("没有未销号的问题。")]
-    data, marked = [], []
-    for n, row in enumerate(rows, 1):
-        rect = row.rectification
-        data.append([str(n), finding_text(row), rect.measure if rect else "—", rect.responsible if rect else "—",
-                     stacked_date(rect.deadline) if rect else "—", completion_text(row)])
-        if row.overdue:
-            marked.append(n - 1)
-    return [w.table(("序号", "问题", "整改措施", "责任人", "时限", "完成情况"), data, (12, 44, 33, 17, 24, 26),
-                    center_columns=(0, 4), marked_rows=marked)]  # 时限 centred, as in the ledger
+    return [ledger.table(w, rows)]  # the ledger's own columns
 
 
 def batch_targets(*, date_from=None, date_to=None) -> list[tuple[str, str]]:

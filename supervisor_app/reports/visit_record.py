@@ -115,7 +115,7 @@ def _findings(w: Writer, visit) -> list:
             marked.append(n - 1)
     return [
         w.para(f"本次督导发现问题{len(rows)}个。"),
-        w.table(("序号", "问题", "类别", "整改措施", "完成情况"), data, (12, 50, 28, 40, 26),
+        w.table(("序号", "问题", "类别", "整改措施", "完成情况"), data, (11, 43, 31.5, 38.5, 32),
                 center_columns=(0,), marked_rows=marked),
     ]
 
