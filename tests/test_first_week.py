@@ -262,6 +262,12 @@ def test_a_groups_first_week(week, qtbot, monkeypatch, isolated_data, tmp_path):
     assert visits_page.model.total == 1
     assert visits_page.model.index(0, NOTES_COLUMN).data(SNIPPET_ROLE)[1] == "雷同"
     visits_page.search.clear()
+    overview = window.pages["overview"]
+    with qtbot.waitSignal(overview.refreshed, timeout=10_000):
+        window.show_page("overview")
+    due = [[overview.due_table.item(r, c).text() for c in (1, 2)] for r in range(overview.due_table.rowCount())]
+    assert due == [["即将到期", "临江县"]]  # the first deadline in 7 days; nothing overdue yet
+    assert ">0</div><div>逾期整改" in overview.count_labels["逾期整改"].text()
 
     # --- day 6: a follow-up, and the first deadline passes ------------------------------------------
     day6 = FIRST_DAY + timedelta(days=5)
@@ -281,12 +287,11 @@ def test_a_groups_first_week(week, qtbot, monkeypatch, isolated_data, tmp_path):
         ledger.scope.setCurrentIndex(ledger.scope.findData("overdue"))
     assert ledger.model.rowCount() == 1 and "逾期" in ledger.model.index(0, 7).data()
     assert ledger.model.index(0, 7).data(Qt.ItemDataRole.BackgroundRole) is not None  # the row is tinted
-    overview = window.pages["overview"]
     with qtbot.waitSignal(overview.refreshed, timeout=10_000):
         window.show_page("overview")
-    states = {overview.due_table.item(r, 1).text() for r in range(overview.due_table.rowCount())}
-    assert "逾期" in states
-    assert "1" in overview.count_labels["逾期整改"].text()
+    due = [[overview.due_table.item(r, c).text() for c in (1, 2, 3)] for r in range(overview.due_table.rowCount())]
+    assert len(due) == 1 and due[0][:2] == ["逾期", "临江县"] and "照抄照搬" in due[0][2]
+    assert ">1</div><div>逾期整改" in overview.count_labels["逾期整改"].text()
 
     # --- day 7: the 纪实评价 of 王建国, written, signed, amended and printed ------------------------
     evaluations_page = window.show_page("evaluations")
@@ -389,7 +394,7 @@ def test_a_groups_first_week(week, qtbot, monkeypatch, isolated_data, tmp_path):
         sync_page.export()
     (bundle,) = stick.glob("*.sgb")
     assert blocker.args[0][0].path == bundle
-    assert bundle.name in sync_page.result.text() or "已导出" in sync_page.result.text()
+    assert f"已生成同步包 {bundle.name}" in sync_page.result.text() and "发往活动办" in sync_page.result.text()
     assert service.sync_marks([visit.id]) == {visit.id: "sent"}
     sync_page.tabs.setCurrentIndex(1)  # 发送情况: the visit is marked sent
     marks = {sync_page.marks.item(r, 0).text(): [sync_page.marks.item(r, c).text() for c in (1, 2, 3)]
