@@ -31,7 +31,7 @@ from ui.models.visit_table import NOTES_COLUMN, SNIPPET_ROLE
 from ui.pdf_preview import PdfPreviewDialog
 from ui.setup_dialog import GROUP_PAGE, MEMBERS_PAGE, PASSPHRASE_PAGE, SetupDialog
 
-FIRST_DAY = date.today()  # the week starts on the day the test runs; every other day is relative to it
+FIRST_DAY = date.today() - timedelta(days=7)  # last week: every day of it is relative to the day the test runs
 
 
 def set_today(monkeypatch, day: date) -> None:
