@@ -47,6 +47,15 @@ def cmd_screenshot(args) -> int:
     from .main_window import MainWindow
 
     app = make_app()
+    if args.scene == "setup-role":  # the very first screen: a new, empty data folder is what it shows
+        from .setup_dialog import SetupDialog
+
+        path = store.open_data_dir(args.data_dir)
+        if installation.is_initialized():
+            raise SupervisorError("“setup-role”场景用于新的空数据文件夹（显示第一次打开时的样子）。", field="--data-dir")
+        wizard = SetupDialog(data_dir=path)
+        wizard.show()
+        return _save(app, wizard, Path(args.out))
     path = store.open_data_dir(args.data_dir, create=False)
     if not installation.is_initialized():
         raise SupervisorError("数据文件夹尚未初始化，请先运行 init。")
@@ -83,16 +92,22 @@ def cmd_screenshot(args) -> int:
     from . import tasks
 
     tasks.wait_for_all()  # pages that load on the worker have their data
+    _save(app, target, Path(args.out))
+    if target is not window:
+        target.close()
+    window.close()
+    return 0
+
+
+def _save(app, target, out) -> int:
+    from supervisor_app.errors import SupervisorError
+
     for _ in range(5):
         app.processEvents()
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if not target.grab().save(str(out), "PNG"):
         raise SupervisorError(f"无法写入截图文件：{out}", field="--out")
     print(f"已保存截图：{out}")
-    if target is not window:
-        target.close()
-    window.close()
     return 0
 
 
