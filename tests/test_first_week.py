@@ -407,3 +407,38 @@ def test_a_groups_first_week(week, qtbot, monkeypatch, isolated_data, tmp_path):
     assert card.role == "field" and card.group_name == "市委第一督导组"
     assert card.fingerprint in sync_page.step_read.text()
     _close(window)
+
+
+@pytest.mark.parametrize("scene", ["setup-group", "setup-members", "setup-passphrase", "passphrase"])
+def test_the_guides_scenes_show_the_group_and_write_nothing(data_dir, tmp_path, qapp, scene):
+    """docs/guide.md's pictures of the first start are made by `screenshot --scene`: over an
+    installed group they show its members and leave the data as it was."""
+    from PySide6.QtGui import QImage
+
+    from supervisor_app import cli
+    from supervisor_app.models import ChangeLog
+    from ui import commands
+
+    before = ChangeLog.select().count()
+    out = tmp_path / f"{scene}.png"
+    assert cli.main(["--data-dir", str(data_dir), "screenshot", "--scene", scene, "--out", str(out)],
+                    extra=[commands.register]) == 0
+    image = QImage(str(out))
+    assert image.width() > 300 and image.height() > 150
+    store.open_data_dir(data_dir)
+    assert ChangeLog.select().count() == before
+    assert not signing.has_key(data_dir, members.current_member())  # the sample passphrase was never set
+
+
+def test_the_first_screen_scene_needs_a_new_folder(data_dir, tmp_path, qapp, capsys):
+    from supervisor_app import cli
+    from ui import commands
+
+    fresh = tmp_path / "fresh"
+    assert cli.main(["--data-dir", str(fresh), "screenshot", "--scene", "setup-role", "--out",
+                     str(tmp_path / "role.png")], extra=[commands.register]) == 0
+    assert (tmp_path / "role.png").exists()
+    code = cli.main(["--data-dir", str(data_dir), "screenshot", "--scene", "setup-role", "--out",
+                     str(tmp_path / "again.png")], extra=[commands.register])
+    assert code == 2 and "新的空数据文件夹" in capsys.readouterr().err
+    assert not (tmp_path / "again.png").exists()
