@@ -5,6 +5,7 @@ from __future__ import annotations
 PAGES = ("overview", "units", "visits", "rectification", "evaluations", "reports", "sync", "settings")
 # Scenes for the guide beyond a page: the first-start wizard's steps (shown over the folder's
 # group and members, nothing written) and the leader's passphrase dialog with a sample typed.
+VISIT_TABS = ("basic", "attachments", "assessment", "quiz", "findings")
 SCENES = ("setup-role", "setup-group", "setup-members", "setup-passphrase", "passphrase")
 
 
@@ -61,6 +62,8 @@ def cmd_screenshot(args) -> int:
         raise SupervisorError("数据文件夹尚未初始化，请先运行 init。")
     if not args.page and not args.scene:
         raise SupervisorError("请用 --page 指定页面，或用 --scene 指定场景。", field="--page")
+    if args.tab and not (args.page == "visits" and args.record):
+        raise SupervisorError("--tab 只能与 --page visits --record 一起使用。", field="--tab")
     window = MainWindow(path)
     window.resize(1280, 800)
     window.show_page(args.page or "overview")
@@ -89,6 +92,8 @@ def cmd_screenshot(args) -> int:
                                   field="--record")
         if target is not window:
             target.resize(1280, 800)
+        if args.tab:
+            target.tabs.setCurrentWidget(getattr(target, args.tab))
     from . import tasks
 
     tasks.wait_for_all()  # pages that load on the worker have their data
@@ -116,6 +121,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("screenshot", help="把窗口的某一页（或某条记录的编辑窗口）渲染为 1280×800 的 PNG")
     p.add_argument("--page", choices=PAGES)
     p.add_argument("--scene", choices=SCENES, help="首次使用向导的某一步，或组长签名口令对话框（不写入任何内容）")
+    p.add_argument("--tab", choices=VISIT_TABS, help="督导记录编辑窗口显示的标签页")
     p.add_argument("--search", metavar="词", help="在督导记录页检索这个词（显示命中片段）")
     p.add_argument("--record", metavar="ID", help="打开这条记录（visits：督导记录编号；rectification：问题编号）")
     p.add_argument("--out", required=True, metavar="FILE.png")
