@@ -16,7 +16,7 @@ from PySide6.QtCore import QDate, QDateTime, QPoint, Qt, QTime
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QPushButton, QWizard
 
-from supervisor_app import clock, evaluations, findings, members, signing, store, units, visits
+from supervisor_app import clock, evaluations, findings, members, signatures, signing, store, units, visits
 from supervisor_app.sync import service
 from tests.qt_helpers import edit_findings_cell, exec_filling, type_text
 from tests.test_ui_evaluations import answering, history, settle
@@ -331,7 +331,8 @@ def test_a_groups_first_week(week, qtbot, monkeypatch, isolated_data, tmp_path):
     settle(qtbot, lambda: evaluations.status(evaluations.get_evaluation(record_id)) == "signed")
     settle(qtbot, lambda: evaluation_editor.amend_button.isVisible())
     assert not evaluation_editor.sign_button.isVisible() and evaluation_editor.overall_value.text() == "较好"
-    assert "签署" in evaluation_editor.banner.text()
+    fingerprint = signatures.fingerprint_text(evaluations.get_evaluation(record_id).signature)
+    assert "组长李明" in evaluation_editor.banner.text() and fingerprint in evaluation_editor.banner.text()
 
     def fill_amend(dialog):
         dialog.field.setCurrentIndex(dialog.field.findData("overall_rating"))
@@ -353,7 +354,8 @@ def test_a_groups_first_week(week, qtbot, monkeypatch, isolated_data, tmp_path):
     preview = evaluation_editor.findChildren(PdfPreviewDialog)[-1]
     qtbot.addWidget(preview)
     text = "".join(page.extract_text() for page in PdfReader(preview.path).pages).replace(" ", "")
-    assert "王建国" in text and "一般" in text and "已更正" in text
+    assert "王建国" in text and "一般（已更正，原为较好）" in text
+    assert fingerprint.replace(" ", "") in text  # the fingerprint on paper is the one on screen
     printed = tmp_path / "printed.pdf"
 
     def print_to_pdf(dialog):
