@@ -150,6 +150,7 @@ def test_a_groups_first_week(week, qtbot, monkeypatch, isolated_data, tmp_path):
 
     # --- day 1: the group's first start -------------------------------------------------------------
     window = _group_first_start(qtbot, monkeypatch)
+    window.resize(1024, 700)  # a small laptop screen
     data_dir = window.data_dir
     assert "市委第一督导组" in window.windowTitle() and "李明" in window.windowTitle()
     switch = window.member_switch
@@ -292,6 +293,11 @@ def test_a_groups_first_week(week, qtbot, monkeypatch, isolated_data, tmp_path):
     due = [[overview.due_table.item(r, c).text() for c in (1, 2, 3)] for r in range(overview.due_table.rowCount())]
     assert len(due) == 1 and due[0][:2] == ["逾期", "临江县"] and "照抄照搬" in due[0][2]
     assert ">1</div><div>逾期整改" in overview.count_labels["逾期整改"].text()
+    table = overview.due_table  # on a small screen the deadline is still read whole; the long texts give way
+    deadline_cell = table.item(0, 0).text()
+    assert deadline_cell == clock.chinese_date(deadline_soon)
+    assert table.columnWidth(0) >= table.sizeHintForColumn(0)  # as wide as Qt needs to draw it uncut
+    assert table.horizontalHeader().length() <= table.viewport().width()  # no column pushed out of view
 
     # --- day 7: the 纪实评价 of 王建国, written, signed, amended and printed ------------------------
     evaluations_page = window.show_page("evaluations")
