@@ -19,9 +19,10 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QPushButton, QW
 from supervisor_app import clock, evaluations, findings, members, signatures, signing, store, units, visits
 from supervisor_app.sync import service
 from tests.qt_helpers import edit_findings_cell, exec_filling, type_text
+from tests.test_translations_dialogs import _english
+from tests.test_ui_chinese import chinese  # noqa: F401 - the fixture
 from tests.test_ui_evaluations import answering, history, settle
 from tests.test_ui_setup import STRONG, _next, _passphrase
-from tests.test_ui_sync import same_fingerprint
 from ui import app, setup_dialog, tasks
 from ui.editors.evaluation import AmendDialog, EvaluationEditor, FactDialog, NewEvaluationDialog, SignDialog
 from ui.editors.unit_dialogs import LeaderDialog, UnitDialog
@@ -123,6 +124,9 @@ def _group_first_start(qtbot, monkeypatch) -> object:
         dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
         qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
         qtbot.waitUntil(lambda: "已设置" in wizard.passphrase_page.state.text(), timeout=5_000)
+        shown = [wizard.button(b).text() for b in (QWizard.WizardButton.BackButton, QWizard.WizardButton.FinishButton,
+                                                     QWizard.WizardButton.CancelButton)]
+        assert _english(shown) == [] and "取消" in shown[2]
         wizard.button(QWizard.WizardButton.FinishButton).click()
         return wizard.result()
 
@@ -135,8 +139,9 @@ def _group_first_start(qtbot, monkeypatch) -> object:
 
 
 @pytest.fixture
-def week(monkeypatch):
-    """Questions answered 是 (go ahead) unless a step says otherwise; the clock at the first day."""
+def week(chinese, monkeypatch):  # noqa: F811 - the fixture imported above
+    """Qt's Chinese as the program installs it, on an English system; questions answered 是 (go
+    ahead) unless a step says otherwise; the clock at the first day."""
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     set_today(monkeypatch, FIRST_DAY)
 
@@ -393,7 +398,14 @@ def test_a_groups_first_week(week, qtbot, monkeypatch, isolated_data, tmp_path):
     assert group_card.exists() and str(group_card) in sync_page.step_write_state.text()
     assert service.local_card().fingerprint in sync_page.step_read.text()
     seen: list[str] = []
-    same_fingerprint(monkeypatch, seen)
+
+    def same_fingerprint(box) -> int:  # the office read out the same fingerprint: 一致，登记
+        seen.append(box.text())
+        assert _english([b.text() for b in box.buttons()]) == []
+        box.defaultButton().click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", same_fingerprint)
     _open_file(monkeypatch, office_card)
     sync_page.step_enroll.click()  # ② 登记对方的设备卡…
     assert office_fingerprint in seen[0]  # read out on the phone: the same
