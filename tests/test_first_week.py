@@ -274,6 +274,8 @@ def test_a_groups_first_week(week, qtbot, monkeypatch, isolated_data, tmp_path):
     due = [[overview.due_table.item(r, c).text() for c in (1, 2)] for r in range(overview.due_table.rowCount())]
     assert due == [["即将到期", "临江县"]]  # the first deadline in 7 days; nothing overdue yet
     assert ">0</div><div>逾期整改" in overview.count_labels["逾期整改"].text()
+    assert overview.never_kind.currentText() == "全部（0）"  # every unit visited: said, not an empty choice
+    assert overview.never_table.rowCount() == 0
 
     # --- day 6: a follow-up, and the first deadline passes ------------------------------------------
     day6 = FIRST_DAY + timedelta(days=5)

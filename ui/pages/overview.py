@@ -236,6 +236,8 @@ class OverviewPage(QWidget):
             self.never_kind.addItem(self.tr("{kind}（{n}）").format(kind=kind, n=len(members)), kind)
         if groups:
             self.never_kind.addItem(self.tr("全部（{n}）").format(n=sum(len(m) for _k, m in groups)), "*")
+        else:  # every unit visited: said, instead of an empty choice (and not kept as a choice later)
+            self.never_kind.addItem(self.tr("全部（0）"), None)
         index = self.never_kind.findData(chosen)
         self.never_kind.setCurrentIndex(index if index >= 0 else 0)
         self.never_kind.blockSignals(False)
