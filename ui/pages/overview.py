@@ -27,6 +27,7 @@ from ..widgets import error_text, heading
 
 MIN_COLUMN_WIDTH = 48
 KEEP_WIDTH = 110  # px: up to this, a column keeps its full width
+WIDEST_DATE = "2014年12月31日"  # a date column is kept whole (at least this wide in the table's font)
 
 
 class FittingTable(QTableWidget):
@@ -41,11 +42,15 @@ class FittingTable(QTableWidget):
             return
         # the largest cap that lets every column fit; a short column (a date, a status) is
         # never cut below KEEP_WIDTH: the long texts give way first
-        keep = KEEP_WIDTH
-        floors = [max(MIN_COLUMN_WIDTH, min(w, keep)) for w in widths]
+        keep = max(KEEP_WIDTH, self.fontMetrics().horizontalAdvance(WIDEST_DATE) + 2 * self.frameWidth() + 12)
+        def floors_for(keep: int) -> list[int]:
+            # a short column (up to ``keep``) stays whole; a long one may be cut down to the minimum
+            return [w if w <= keep else MIN_COLUMN_WIDTH for w in widths]
+
+        floors = floors_for(keep)
         while sum(floors) > room and keep > MIN_COLUMN_WIDTH:  # a narrow table: short ones give way too
             keep -= 8
-            floors = [max(MIN_COLUMN_WIDTH, min(w, keep)) for w in widths]
+            floors = floors_for(keep)
         cap = max(widths)
         while cap > MIN_COLUMN_WIDTH and sum(max(f, min(w, cap)) for f, w in zip(floors, widths, strict=True)) > room:
             cap -= 8
@@ -71,6 +76,8 @@ def _table(headers: list[str]) -> FittingTable:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setWordWrap(False)
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    # a header narrower than its label shows its start and … (Qt's headers clip both ends by default)
+    table.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
     table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     table.horizontalHeader().setStretchLastSection(True)
     table.setMinimumHeight(150)
@@ -229,6 +236,8 @@ class OverviewPage(QWidget):
             self.never_kind.addItem(self.tr("{kind}（{n}）").format(kind=kind, n=len(members)), kind)
         if groups:
             self.never_kind.addItem(self.tr("全部（{n}）").format(n=sum(len(m) for _k, m in groups)), "*")
+        else:  # every unit visited: said, instead of an empty choice (and not kept as a choice later)
+            self.never_kind.addItem(self.tr("全部（0）"), None)
         index = self.never_kind.findData(chosen)
         self.never_kind.setCurrentIndex(index if index >= 0 else 0)
         self.never_kind.blockSignals(False)

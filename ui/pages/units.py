@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -44,7 +45,11 @@ class UnitsPage(QWidget):
         left_layout = QVBoxLayout(left)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels([self.tr("单位"), self.tr("类别")])
-        self.tree.setColumnWidth(0, 260)
+        # the names take the room left by the kind (no sideways scrolling); a cut name is whole on hover
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.currentItemChanged.connect(lambda *_: self._show_unit())
         left_layout.addWidget(self.tree, 1)
         row = QHBoxLayout()
@@ -109,6 +114,7 @@ class UnitsPage(QWidget):
             for unit, children in forest:
                 item = QTreeWidgetItem([display.short(unit.name, 100), display.short(unit.kind, 20)])
                 item.setData(0, Qt.ItemDataRole.UserRole, unit.id)
+                item.setToolTip(0, display.short(unit.name, 300))
                 items[unit.id] = item
                 if parent is None:
                     self.tree.addTopLevelItem(item)

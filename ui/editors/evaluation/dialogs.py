@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supervisor_app import campaigns, display, evaluations, signatures, signing, units
+from supervisor_app import campaigns, clock, display, evaluations, signatures, signing, units
 from supervisor_app.errors import SupervisorError, ValidationError
 
 from ...operations import perform
@@ -307,8 +307,9 @@ class FactDialog(_WritingDialog):
         start, end = display.parse_date(record.period_start), display.parse_date(record.period_end)
         if start and end and start <= end:
             self.on_date.setDateRange(QDate(start.year, start.month, start.day), QDate(end.year, end.month, end.day))
-        default = fact.on_date if fact is not None else min(QDate.currentDate(), self.on_date.maximumDate()).toString(
-            "yyyy-MM-dd")
+        today = clock.today()  # the program's clock, as the rules that check the date use it
+        default = fact.on_date if fact is not None else min(
+            QDate(today.year, today.month, today.day), self.on_date.maximumDate()).toString("yyyy-MM-dd")
         self.on_date.setDate(qdate(default))
         self.text = QPlainTextEdit(display.text(fact.text) if fact is not None else "")
         self.text.setTabChangesFocus(True)
