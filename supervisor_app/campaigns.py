@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from . import changelog, installation
+from . import changelog, clock, installation
 from . import template as templates
 from . import validate as check
-from .clock import today
 from .errors import NotFoundError, ValidationError
 from .members import (  # noqa: F401 — the roster moved to members.py; these names stay importable here
     add_member,
@@ -83,7 +82,7 @@ def current_stage(on: date | None = None) -> Stage:
     ``on`` — to its end once it has ended, and its first day while it has not begun.
     """
     campaign = current_campaign()
-    on_text = (on or today()).isoformat()
+    on_text = (on or clock.today()).isoformat()
     start = campaign.start_date
     end = on_text
     if campaign.end_date and campaign.end_date < end:
@@ -133,7 +132,7 @@ def initialize(role: str = "field", group_name: str | None = None, member_name: 
                 field="role",
             )
         if not Campaign.select().where(Campaign.deleted == False).exists():
-            create_campaign(DEFAULT_CAMPAIGN_NAME, today(), templates.load_default())
+            create_campaign(DEFAULT_CAMPAIGN_NAME, clock.today(), templates.load_default())
             created = True
         if group_name:
             group = Group.get_or_none((Group.name == group_name.strip()) & (Group.deleted == False))

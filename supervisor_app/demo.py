@@ -14,8 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from . import campaigns, changelog, evaluations, installation, search, signing
-from .clock import today
+from . import campaigns, changelog, clock, evaluations, installation, search, signing
 from .errors import ValidationError
 from .models import (
     Assessment,
@@ -122,7 +121,7 @@ def generate(data_dir: Path, *, seed: int = 1, size: str = "small", anchor: date
         raise ValidationError("数据文件夹中已有单位数据；演示数据只能填入空的数据文件夹（请换一个 --data-dir）。")
     rng = random.Random(seed)
     new_id = _Ids(rng)
-    anchor = anchor or today()
+    anchor = anchor or clock.today()
     campaign = campaigns.current_campaign()
     tpl = campaigns.active_template()
     start = anchor - timedelta(days=150 if size == "small" else 1500)

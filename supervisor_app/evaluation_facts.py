@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from . import display
+from . import clock, display
 from . import findings as findings_service
-from .clock import today
 from .models import EvaluationFact, EvaluationRecord, Finding, Rectification, Visit, alive
 
 # What notes say a leader did, and the evaluation item it supports.
@@ -113,7 +112,7 @@ def propose(record: EvaluationRecord) -> list[Proposal]:
             continue
         proposals.append(Proposal(visit.started_at[:10], _visit_fact(record, visit, who), "visit", visit.id))
 
-    on = today()
+    on = clock.today()
     for finding in finding_query.where((Finding.found_on >= start) & (Finding.found_on <= end)).order_by(Finding.found_on):
         found = display.date_text(finding.found_on)
         if finding.id not in used:

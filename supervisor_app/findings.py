@@ -13,9 +13,8 @@ from datetime import date, timedelta
 
 from peewee import JOIN
 
-from . import campaigns, changelog, display, visits
+from . import campaigns, changelog, clock, display, visits
 from . import validate as check
-from .clock import today
 from .errors import NotFoundError, ValidationError
 from .models import (
     Finding,
@@ -75,7 +74,7 @@ def _clean_finding(values: dict, finding: Finding | None = None) -> dict:
     if "severity" in values or finding is None:
         clean["severity"] = values.get("severity") or tpl.severities[0]
     if "found_on" in values or finding is None:
-        found = values.get("found_on") or (visit.started_at[:10] if visit else today().isoformat())
+        found = values.get("found_on") or (visit.started_at[:10] if visit else clock.today().isoformat())
         clean["found_on"] = check.iso_date(found, "found_on", "发现日期")
     if "leader" in values:
         clean["leader"] = get_leader(values["leader"]) if values["leader"] else None
@@ -149,7 +148,7 @@ def _clean_rect(values: dict, rect: Rectification | None = None) -> dict:
         clean["status"] = status
         if status == "已完成":
             clean["completed_on"] = check.iso_date(
-                values.get("completed_on") or today(), "completed_on", "完成日期"
+                values.get("completed_on") or clock.today(), "completed_on", "完成日期"
             )
         else:
             clean["completed_on"] = None
@@ -198,12 +197,12 @@ def follow_ups(rect) -> list[FollowUp]:
 
 
 def is_overdue(rect: Rectification, on: date | None = None) -> bool:
-    on = on or today()
+    on = on or clock.today()
     return rect.status not in DONE_STATUSES and rect.deadline < on.isoformat()
 
 
 def is_due_soon(rect: Rectification, on: date | None = None) -> bool:
-    on = on or today()
+    on = on or clock.today()
     limit = (on + timedelta(days=DUE_SOON_DAYS)).isoformat()
     return rect.status not in DONE_STATUSES and on.isoformat() <= rect.deadline <= limit
 
@@ -227,7 +226,7 @@ class LedgerRow:
 def ledger(unit=None, *, open_only: bool = False, overdue_only: bool = False, due_soon_or_overdue: bool = False,
            on: date | None = None) -> list[LedgerRow]:
     """Findings with their rectification, overdue and due-soon flags computed once, here."""
-    on = on or today()
+    on = on or clock.today()
     query = (
         Finding.select(Finding, Unit, Rectification, Leader)
         .join(Unit, join_type=JOIN.LEFT_OUTER, on=(Finding.unit == Unit.id))  # listed even when the unit is missing

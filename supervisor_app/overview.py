@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from . import assessments, campaigns, display, findings, visits
-from .clock import today
+from . import assessments, campaigns, clock, display, findings, visits
 from .models import UNIT_KINDS, EvaluationRecord, Finding, Unit, Visit, alive
 
 STALE_DAYS = 30
@@ -76,7 +75,7 @@ def never_visited(kinds: tuple[str, ...] = UNIT_KINDS) -> list[tuple[str, list[U
 
 
 def snapshot(on: date | None = None, stale_days: int = STALE_DAYS) -> Overview:
-    on = on or today()
+    on = on or clock.today()
     open_rows = findings.ledger(open_only=True, due_soon_or_overdue=True, on=on)
     tpl = campaigns.active_template()
     levels = assessments.latest_tendencies_by_unit()

@@ -37,7 +37,7 @@ def _fill(record):
 def test_facts_are_proposed_from_visits_findings_and_missed_deadlines(setup, monkeypatch):
     from datetime import date
 
-    monkeypatch.setattr(evaluation_facts, "today", lambda: date(2014, 5, 1))
+    monkeypatch.setattr("supervisor_app.clock.today", lambda: date(2014, 5, 1))
     proposals = evaluation_facts.propose(setup["record"])
     kinds = [(p.source_kind, p.source_id) for p in proposals]
     assert ("visit", setup["visit"].id) in kinds

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTime
 from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QWidget
 
-from supervisor_app import display
+from supervisor_app import clock, display
 from supervisor_app.errors import SupervisorError
 
 from . import theme
@@ -59,10 +59,16 @@ class FieldErrors:
         return label
 
 
+def today_qdate() -> QDate:
+    """Today by the program's clock (supervisor_app.clock, which the rules check against)."""
+    day = clock.today()
+    return QDate(day.year, day.month, day.day)
+
+
 def qdate(iso: str | None) -> QDate:
     """A stored date for a date field; today when empty or not a date (see stored_date_note)."""
     day = display.parse_date(iso)
-    return QDate(day.year, day.month, day.day) if day else QDate.currentDate()
+    return QDate(day.year, day.month, day.day) if day else today_qdate()
 
 
 def iso(d: QDate) -> str:

@@ -3,7 +3,6 @@ follow-ups and verification."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -24,11 +23,11 @@ from supervisor_app.errors import SupervisorError
 from supervisor_app.models import RECTIFICATION_STATUSES
 
 from ..hub import announce
-from ..widgets import FieldErrors, StoredNotes, bold, iso, qdate, show_stored, stored_date_fits
+from ..widgets import FieldErrors, StoredNotes, bold, iso, qdate, show_stored, stored_date_fits, today_qdate
 
 
 def _date_edit(value: str | None = None) -> QDateEdit:
-    edit = QDateEdit(qdate(value) if value else QDate.currentDate())
+    edit = QDateEdit(qdate(value) if value else today_qdate())
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     return edit

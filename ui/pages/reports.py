@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,7 +20,7 @@ from supervisor_app import display, evaluations, reports, units
 
 from .. import tasks
 from ..report_actions import preview_report
-from ..widgets import FieldErrors, heading, iso, record_combo, show_error
+from ..widgets import FieldErrors, heading, iso, record_combo, show_error, today_qdate
 
 DESCRIPTIONS = {
     "visit": "一次督导的完整记录：单位、时间、人员、方式、督导情况、附件、评估、问答、问题。单份请在督导记录编辑窗口中生成；此处可按期间批量生成。",
@@ -49,8 +49,8 @@ class ReportsPage(QWidget):
         self.unit = record_combo()
         self.evaluation = record_combo()
         self.use_period = QCheckBox(self.tr("限定期间"))
-        self.date_from = QDateEdit(QDate.currentDate().addMonths(-3))
-        self.date_to = QDateEdit(QDate.currentDate())
+        self.date_from = QDateEdit(today_qdate().addMonths(-3))
+        self.date_to = QDateEdit(today_qdate())
         period = QHBoxLayout()
         period.addWidget(self.use_period)
         for edit in (self.date_from, self.date_to):

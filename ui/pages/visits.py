@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,7 +23,7 @@ from supervisor_app.errors import SupervisorError
 
 from ..hub import hub
 from ..models.visit_table import NOTES_COLUMN, SnippetDelegate, VisitTableModel
-from ..widgets import FieldErrors, heading, iso
+from ..widgets import FieldErrors, heading, iso, today_qdate
 
 
 class VisitsPage(QWidget):
@@ -47,8 +47,8 @@ class VisitsPage(QWidget):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(length)
         self.use_dates = QCheckBox(self.tr("日期"))
-        self.date_from = QDateEdit(QDate.currentDate().addMonths(-1))
-        self.date_to = QDateEdit(QDate.currentDate())
+        self.date_from = QDateEdit(today_qdate().addMonths(-1))
+        self.date_to = QDateEdit(today_qdate())
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
