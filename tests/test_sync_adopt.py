@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from supervisor_app import campaigns, members, units, visits
+from supervisor_app import campaigns, findings, members, units, visits
 from supervisor_app.errors import SupervisorError
-from supervisor_app.models import Device, Group, Member, Visit
+from supervisor_app.models import Device, Finding, Group, Leader, Member, Unit, Visit
 from supervisor_app.sync import identity, service
 from supervisor_app.sync.models import SyncConflict
 from tests.test_sync_helpers import device_id, export, import_, on, snapshot
@@ -35,6 +35,10 @@ def pair(tmp_path) -> tuple[Path, Path]:
         group = campaigns.current_group()
         members.add_member(group, "王芳")
         members.add_member(group, "赵强")
+        # the group's own unit, its team and a leader, made on the first day
+        village = units.create_unit("红星村", "村社区", group=group.id)
+        team = units.create_team(village, "红星村党支部")
+        units.create_leader("周海", "党支部书记", village, team=team, is_top_leader=True, is_county_level=False)
         identity.write_card(tmp_path / "field.card")
         identity.enroll(tmp_path / "office.card")
     return office, field
@@ -51,11 +55,14 @@ def _roster(folder: Path) -> dict[str, tuple[str, str, bool]]:
         return {m.id: (m.group_id, m.name, bool(m.is_leader)) for m in Member.select().where(Member.deleted == False)}
 
 
-def test_the_card_carries_the_group_and_its_members(pair, tmp_path):
+def test_the_card_carries_the_group_its_members_and_what_it_made(pair, tmp_path):
     _office, field = pair
     card = identity.read_card(tmp_path / "field.card")
     assert card.group_name == GROUP and card.format_version == 2
     assert [(m.name, m.is_leader) for m in card.roster] == [("李明", True), ("王芳", False), ("赵强", False)]
+    assert [u["name"] for u in card.made_of("unit")] == ["红星村"]
+    assert [t["name"] for t in card.made_of("team")] == ["红星村党支部"]
+    assert [(ld["name"], ld["is_top_leader"]) for ld in card.made_of("leader")] == [("周海", True)]
     with on(field):
         assert {m.id for m in card.roster} == {m.id for m in members.list_members(card.group_id)}
 
@@ -83,11 +90,20 @@ def test_adopted_group_and_the_records_made_before_reach_the_office(pair, tmp_pa
         li, wang, _zhao = members.list_members(group.id)
         visit = visits.create_visit(unit.id, "2014-04-09T09:30", ["个别谈话"], notes="红星乡党委班子成员谈话",
                                     members_present=[li.id, wang.id])
-    # what the group records, naming its own members, the office accepts
+        village = Unit.get(Unit.name == "红星村")
+        zhou = Leader.get(Leader.name == "周海")
+        assert village.group_id == group.id
+        at_village = visits.create_visit(village.id, "2014-04-10T09:30", ["座谈会"], members_present=[li.id])
+        finding = findings.create_finding(village.id, "支部学习记录不全", "有形式主义趋向", visit=at_village.id,
+                                          leader=zhou.id)
+    # what the group records, on the units it made, naming its own members and leaders: accepted
     (result,) = import_(office, export(field, _usb(tmp_path, "usb2")))
     assert result.status == "imported", result.message
     with on(office):
         assert Visit.get_by_id(visit.id).members_present == [li.id, wang.id]
+        assert Visit.get_by_id(at_village.id).unit_id == village.id
+        assert Finding.get_by_id(finding.id).leader_id == zhou.id
+        assert Unit.get_by_id(village.id).group_id == group.id
 
 
 def test_a_member_added_later_comes_with_a_newer_card(pair, tmp_path):
@@ -177,3 +193,46 @@ def test_a_roster_changed_without_the_devices_key_breaks_the_signature(pair, tmp
 def test_adopting_and_choosing_a_group_at_once_is_refused(pair, tmp_path):
     office, _field = pair
     _refused(office, tmp_path / "field.card", "请只选一种", "group", group="市委第一督导组")
+
+
+def test_a_unit_the_office_gave_another_group_is_refused_whole(pair, tmp_path):
+    office, _field = pair
+    with on(office):
+        theirs = units.create_unit("临江县", "县市区", group=Group.get(Group.name == "市委第一督导组").id).id
+
+    def claim(document):
+        document["made"]["unit"][0]["id"] = theirs
+        for leader in document["made"]["leader"]:
+            leader["unit"] = theirs
+        for team in document["made"]["team"]:
+            team["unit"] = theirs
+    _refused(office, _tampered(tmp_path, claim), "已分配给另一个督导组", "made")
+
+
+def test_a_made_record_naming_what_the_office_lacks_is_refused_whole(pair, tmp_path):
+    office, _field = pair
+
+    def orphan(document):
+        document["made"]["unit"][0]["parent"] = "0000dead-0000-0000-0000-000000000000"
+    _refused(office, _tampered(tmp_path, orphan), "引用了活动办没有的单位或班子", "made")
+
+
+def test_a_made_record_breaking_a_rule_is_refused_whole(pair, tmp_path):
+    office, _field = pair
+
+    def bad_kind(document):
+        document["made"]["unit"][0]["kind"] = "独立王国"
+    _refused(office, _tampered(tmp_path, bad_kind), "不能建立", "made")
+
+
+@pytest.mark.parametrize("change", [
+    lambda d: d["made"].update(visit=[]),
+    lambda d: d["made"]["unit"][0].update(group="x"),
+    lambda d: d["made"]["leader"][0].update(is_top_leader="yes"),
+    lambda d: d["made"]["unit"][0].update(sort_order=True),
+    lambda d: d["made"]["team"].append(dict(d["made"]["team"][0])),
+    lambda d: d["made"]["leader"][0].update(sign_public_key="AAAA"),
+])
+def test_a_hostile_list_of_made_records_is_refused_when_the_card_is_read(pair, tmp_path, change):
+    office, _field = pair
+    _refused(office, _tampered(tmp_path, change), "单位和干部名单", None)

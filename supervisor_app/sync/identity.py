@@ -39,7 +39,7 @@ from .errors import EnrolmentError, IdentityError
 
 CARD_FORMAT = "supervisor_app.device_card"
 CARD_VERSION = 2  # 2: a field card carries its group's roster (members: id, name, leader)
-CARD_MAX_BYTES = 64 * 1024
+CARD_MAX_BYTES = 2 * 1024 * 1024  # a field card lists its group's members, units and leaders
 CARD_CONTEXT = b"supervisor_app device card v1\n"
 SIGN_KEY_FILE = "device-signing.pem"
 BOX_KEY_FILE = "device-encryption.pem"
@@ -260,6 +260,15 @@ class RosterMember:
 
 
 MAX_ROSTER = 100  # members on a card
+# What a card may carry of the records its device made for its group, the fields of each (the
+# group of a unit is the adopting group's; a signing key is never taken from a card), and how many.
+MADE_FIELDS = {
+    "unit": {"name": str, "kind": str, "parent": (str, type(None)), "sort_order": int},
+    "team": {"unit": str, "name": str},
+    "leader": {"name": str, "position": str, "unit": str, "team": (str, type(None)), "is_top_leader": bool,
+               "is_county_level": bool, "contact_point_unit": (str, type(None))},
+}
+MAX_MADE = {"unit": 2_000, "team": 2_000, "leader": 5_000}
 
 
 @dataclass(frozen=True)
@@ -274,6 +283,8 @@ class DeviceCard:
     created_at: str
     roster: tuple[RosterMember, ...] = ()
     format_version: int = CARD_VERSION
+    # the units, teams and leaders this device made for its group: {"unit": [{"id": …, field: value}], …}
+    made: tuple[tuple[str, tuple[dict, ...]], ...] = ()
 
     @property
     def fingerprint(self) -> str:
@@ -297,7 +308,11 @@ class DeviceCard:
             "created_at": self.created_at,
             # a version-1 card was signed without it
             **({"roster": [m.as_dict() for m in self.roster]} if self.format_version >= 2 else {}),
+            **({"made": {kind: list(items) for kind, items in self.made}} if self.format_version >= 2 else {}),
         }
+
+    def made_of(self, kind: str) -> tuple[dict, ...]:
+        return dict(self.made).get(kind, ())
 
 
 def _card_message(fields: dict) -> bytes:
@@ -318,11 +333,46 @@ def local_card() -> DeviceCard:
             for m in Member.select().where((Member.group == group.id) & (Member.deleted == False))
             .order_by(Member.is_leader.desc(), Member.created_at, Member.id).limit(MAX_ROSTER)
         )
+    made = _made_here(identity.device_id, group.id) if group is not None and ctx.role == "field" else ()
     return DeviceCard(
         device_id=identity.device_id, role=identity.role, group_id=ctx.group_id, group_name=group_name, name=name,
         sign_public_key=b64(identity.sign_public), box_public_key=b64(identity.box_public), created_at=now_utc(),
-        roster=roster,
+        roster=roster, made=made,
     )
+
+
+def _made_here(me: str, group_id: str) -> tuple[tuple[str, tuple[dict, ...]], ...]:
+    """The live units this device made for its group (or for no group), parents first, and the
+    teams and leaders it made of its group's units: what the office adopts with the group."""
+    from ..models import ChangeLog, Leader, LeadershipTeam, Unit
+
+    def made(record_type: str) -> set[str]:
+        return {r for (r,) in ChangeLog.select(ChangeLog.record_id).where(
+            (ChangeLog.device_id == me) & (ChangeLog.record_type == record_type) & (ChangeLog.op == "insert")).tuples()}
+
+    ours = {u.id: u for u in Unit.select().where((Unit.deleted == False) & ((Unit.group == group_id) | Unit.group.is_null()))}
+    units = [u for uid, u in ours.items() if uid in made("unit")]
+    depth = {}
+
+    def level(unit) -> int:
+        if unit.id not in depth:
+            parent = ours.get(unit.parent_id)
+            depth[unit.id] = 0 if parent is None or parent.id == unit.id else 1 + level(parent)
+        return depth[unit.id]
+    units.sort(key=lambda u: (level(u), u.sort_order, u.id))
+    group_units = {u.id for u in Unit.select(Unit.id).where((Unit.deleted == False) & (Unit.group == group_id))}
+    group_units |= {u.id for u in units}
+    teams = [t for t in LeadershipTeam.select().where((LeadershipTeam.deleted == False)
+                                                      & LeadershipTeam.unit.in_(list(group_units)))
+             if t.id in made("team")]
+    leaders = [ld for ld in Leader.select().where((Leader.deleted == False) & Leader.unit.in_(list(group_units)))
+               if ld.id in made("leader")]
+
+    def row(record, kind: str) -> dict:
+        data = record.__data__
+        return {"id": record.id, **{name: data.get(name) for name in MADE_FIELDS[kind]}}
+    return tuple((kind, tuple(row(r, kind) for r in records[: MAX_MADE[kind]]))
+                 for kind, records in (("unit", units), ("team", teams), ("leader", leaders)) if records)
 
 
 def write_card(path: str | os.PathLike) -> DeviceCard:
@@ -385,6 +435,44 @@ def _card_roster(document: dict, id_shape) -> tuple[RosterMember, ...]:
     return tuple(roster)
 
 
+def _card_made(document: dict, id_shape) -> tuple[tuple[str, tuple[dict, ...]], ...]:
+    """The records a card says its device made: known kinds, bounded counts, each an id of the
+    id shape and exactly its kind's fields with their types (the rules judge the values when
+    the office adopts them)."""
+    value = document.get("made", {})
+    if not isinstance(value, dict) or not set(value) <= set(MADE_FIELDS):
+        raise EnrolmentError("设备卡中的单位和干部名单不正确。")
+    made = []
+    seen: set[str] = set()
+    for kind in MADE_FIELDS:  # in the order of adoption: units, teams, leaders
+        items = value.get(kind)
+        if items is None:
+            continue
+        if not isinstance(items, list) or len(items) > MAX_MADE[kind]:
+            raise EnrolmentError("设备卡中的单位和干部名单不正确。")
+        checked = []
+        for item in items:
+            fields = MADE_FIELDS[kind]
+            if not isinstance(item, dict) or set(item) != {"id", *fields}:
+                raise EnrolmentError("设备卡中的单位和干部名单不正确。")
+            _card_text(item, "id", "记录编号", required=True, pattern=id_shape)
+            if item["id"] in seen:
+                raise EnrolmentError("设备卡中的单位和干部名单有重复。")
+            seen.add(item["id"])
+            for name, kinds in fields.items():
+                v = item[name]
+                if not isinstance(v, kinds) or (isinstance(v, bool) and kinds is int):
+                    raise EnrolmentError("设备卡中的单位和干部名单不正确。")
+                if isinstance(v, str):
+                    _card_text(item, name, "单位和干部名单", pattern=id_shape if name in ("parent", "unit", "team",
+                                                                                   "contact_point_unit") else None)
+                if isinstance(v, int) and not isinstance(v, bool) and not -2**31 <= v < 2**31:
+                    raise EnrolmentError("设备卡中的单位和干部名单不正确。")
+            checked.append(dict(item))
+        made.append((kind, tuple(checked)))
+    return tuple(made)
+
+
 def read_card(path: str | os.PathLike) -> DeviceCard:
     """Read and check a card file (format, every field, keys, fingerprint, self-signature).
 
@@ -425,6 +513,7 @@ def read_card(path: str | os.PathLike) -> DeviceCard:
         box_public_key=_card_text(document, "box_public_key", "加密公钥", required=True),
         created_at=_card_text(document, "created_at", "生成时间", max_chars=40),
         roster=_card_roster(document, UUIDISH) if version >= 2 else (), format_version=version,
+        made=_card_made(document, UUIDISH) if version >= 2 else (),
     )
     sign_raw = unb64(card.sign_public_key, 32, "签名公钥")
     unb64(card.box_public_key, 32, "加密公钥")
@@ -553,7 +642,44 @@ def _adopt_group(card: DeviceCard) -> str:
         leader = listed.is_leader and not has_leader
         changelog.create(Member, id=listed.id, group=group.id, name=listed.name, is_leader=leader, phone="")
         has_leader = has_leader or leader
+    _adopt_made(card, group.id)
     return group.id
+
+
+def _adopt_made(card: DeviceCard, group_id: str) -> None:
+    """The units (of the adopted group), teams and leaders the card's device made, written as the
+    office's with the same ids through the rules; one the office has already stays as it is."""
+    import peewee
+
+    from .. import changelog
+    from ..errors import ValidationError
+    from ..models import Leader, LeadershipTeam, Unit
+
+    models = {"unit": Unit, "team": LeadershipTeam, "leader": Leader}
+    for kind, items in card.made:
+        model = models[kind]
+        for item in items:
+            known = model.get_or_none(model.id == item["id"])
+            if known is not None:
+                if kind == "unit" and known.group_id not in (None, group_id):
+                    raise EnrolmentError(f"设备卡中的单位“{item['name']}”在活动办已分配给另一个督导组，未登记。",
+                                         field="made")
+                continue  # the office's record stands
+            values = {k: v for k, v in item.items() if k != "id"}
+            if kind == "unit":
+                values["group"] = group_id
+            try:
+                with database.atomic():
+                    changelog.create(model, id=item["id"], **values)
+            except ValidationError as exc:
+                raise EnrolmentError(f"设备卡中的{_MADE_LABELS[kind]}“{item.get('name', item['id'])}”不能建立："
+                                     f"{exc.message}", field="made") from exc
+            except peewee.IntegrityError as exc:  # names a unit or team the office does not have
+                raise EnrolmentError(f"设备卡中的{_MADE_LABELS[kind]}“{item.get('name', item['id'])}”引用了活动办"
+                                     "没有的单位或班子，未登记。", field="made") from exc
+
+
+_MADE_LABELS = {"unit": "单位", "team": "领导班子", "leader": "领导干部"}
 
 
 def enroll(card: DeviceCard | str | os.PathLike, expected_fingerprint: str | None = None,
