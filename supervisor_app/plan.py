@@ -87,9 +87,10 @@ def measure_text(action: dict) -> str:
     """The measure as people read it: 5天（至少4天）, 1次, 须有文件材料, 是否完成."""
     measure = action["measure"]
     if measure["kind"] in ("days", "count"):
-        text = f"{measure['target']}{measure.get('unit') or ('天' if measure['kind'] == 'days' else '次')}"
+        unit = measure.get("unit") or ("天" if measure["kind"] == "days" else "次")
+        text = f"{measure['target']}{unit}"
         if measure.get("minimum", measure["target"]) != measure["target"]:
-            text += f"（至少{measure['minimum']}）"
+            text += f"（至少{measure['minimum']}{unit}）"
         return text
     return MEASURE_KINDS[measure["kind"]]
 

@@ -353,18 +353,24 @@ def propose_evidence(unit, action_id: str, plan: Plan | None = None) -> list[Pro
     action = _action(plan, unit, action_id)
     record = _existing(unit, action_id)
     used = {i.get("id") for i in (record.evidence if record else []) if isinstance(i, dict)}
-    words, methods = action["evidence_words"], set(action["evidence_methods"])
     out = []
     for visit in Visit.select().where(alive(Visit) & (Visit.unit == unit.id)).order_by(Visit.started_at):
-        if visit.id in used:
+        why = evidence_reason(action, visit.notes, visit.methods)
+        if visit.id in used or why is None:
             continue
-        said = [w for w in words if w in (visit.notes or "")]
-        if not said:
-            continue  # a method alone says nothing about this action
-        why = f"记录中提到：{'、'.join(said)}"
-        used_methods = [m for m in (visit.methods or []) if m in methods]
-        if used_methods:
-            why += f"；督导方式：{'、'.join(used_methods)}"
         first = (visit.notes or "").split("。", 1)[0].strip()
         out.append(Proposal(visit.id, visit.started_at[:10], f"{chinese_date(visit.started_at)} {first}", why))
     return out
+
+
+def evidence_reason(action: dict, notes: str | None, methods) -> str | None:
+    """Why a visit's notes and methods suggest ``action`` was done (None: they do not). The notes
+    must name one of the action's words: a method alone says nothing about which action."""
+    said = [w for w in action["evidence_words"] if w in (notes or "")]
+    if not said:
+        return None
+    why = f"记录中提到：{'、'.join(said)}"
+    used_methods = [m for m in (methods if isinstance(methods, list) else []) if m in action["evidence_methods"]]
+    if used_methods:
+        why += f"；督导方式：{'、'.join(used_methods)}"
+    return why

@@ -241,3 +241,66 @@ def test_due_soon_lists_this_weeks_and_overdue_actions(county):
     assert ("opinions-review", "due") in states  # due 4月20日, within the week
     assert not any(r.action_id == "comparison-material" for r in rows)  # due 5月31日
     assert [r.due for r in rows] == sorted(r.due for r in rows)
+
+
+# --- the CLI and the demo ----------------------------------------------------------------------------------
+
+
+def _run(capsys, *argv):
+    from supervisor_app import cli
+
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_demo_progress_agrees_with_its_visits(demo_data, capsys, monkeypatch):
+    from supervisor_app.models import Unit, Visit
+    from tests.conftest import DEMO_ANCHOR
+
+    monkeypatch.setattr(progress, "today", lambda: DEMO_ANCHOR)  # the demo's today
+
+    code, out, _ = _run(capsys, "--data-dir", str(demo_data), "progress", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert {"unit", "action", "state", "due", "done_on", "evidence"} <= set(rows[0])
+    plan = progress.current_plan()
+    assert plan.version == 2  # the demo's calendar: the office's dates moved to the demo's days
+    states = {r["state"] for r in rows}
+    assert states == {"done", "due", "overdue", "not_applicable"}
+    for row in rows:
+        action = plan.action(row["action_id"])
+        if row["state"] == "done":
+            assert row["evidence"] and row["done_on"] <= "2014-06-30"
+            for item in row["evidence"]:
+                if item["kind"] == "visit":
+                    visit = Visit.get_by_id(item["id"])
+                    assert visit.unit_id == row["unit_id"]
+                    assert progress.evidence_reason(action, visit.notes, visit.methods) is not None
+        elif row["state"] == "overdue":
+            assert row["due"] < "2014-06-30"
+        elif row["state"] == "due":
+            assert row["due"] >= "2014-06-30"
+    # the field device follows its own group's units
+    mine = {u.id for u in Unit.select().where(Unit.group == installation.context().group_id)}
+    assert {r["unit_id"] for r in rows} == mine
+    code, out, _ = _run(capsys, "--data-dir", str(demo_data), "progress", "--unit", rows[0]["unit_id"])
+    assert code == 0 and rows[0]["unit"] in out and "共 " in out
+
+
+def test_plan_commands(office, capsys, tmp_path):
+    code, out, _ = _run(capsys, "--data-dir", str(office), "plan", "show", "--json")
+    assert code == 0 and json.loads(out)["version"] == 1
+    content = _default_content()
+    content["version"] = 2
+    content["actions"][0]["due"] = "2014-04-05"
+    path = tmp_path / "plan-v2.json"
+    path.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+    code, out, _ = _run(capsys, "--data-dir", str(office), "plan", "load", str(path))
+    assert code == 0 and "第 2 版" in out
+    code, out, _ = _run(capsys, "--data-dir", str(office), "plan", "show")
+    assert "2014年4月5日" in out and "第 2 版" in out
+    content["actions"][0]["due"] = "4月5日"
+    path.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+    code, _, err = _run(capsys, "--data-dir", str(office), "plan", "load", str(path))
+    assert code == 2 and "actions[0].due" in err

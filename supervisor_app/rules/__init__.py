@@ -32,8 +32,8 @@ from peewee import BooleanField, IntegerField
 from ..errors import ValidationError
 from ..models import MODEL_BY_RECORD_TYPE, JSONField
 from . import campaigns, evaluations, findings, units, visits
-from . import plan as plans
 from . import fields as f
+from . import plan as plans
 from .lookup import DbLookup, Lookup
 from .units import related_units, unit_line
 

@@ -1,0 +1,87 @@
+"""`plan show|load` and `progress` commands: the campaign plan and each unit's 规定动作."""
+
+from __future__ import annotations
+
+import json
+
+from . import display, progress, store
+from .clock import chinese_date
+from .plan import load_file, measure_text
+
+
+def _open(args):
+    return store.open_data_dir(args.data_dir, create=False)
+
+
+def _print(data) -> None:
+    print(json.dumps(display.json_safe(data), ensure_ascii=False, indent=2, allow_nan=False))
+
+
+def cmd_plan_show(args) -> int:
+    _open(args)
+    plan = progress.current_plan()
+    if args.json:
+        _print(plan.content)
+        return 0
+    print(f"{plan.name}（{plan.id} 第 {plan.version} 版）")
+    for stage in plan.stages:
+        print(f"环节：{stage['name']}  {chinese_date(stage['start'])}至{chinese_date(stage['end'])}")
+        for action in plan.actions:
+            if action["stage"] == stage["id"]:
+                scope = "、".join(action["applies_to"]["unit_kinds"])
+                if action["applies_to"]["county_level_team"]:
+                    scope += "（有县处级领导班子的）"
+                print(f"  [{action['kind']}] {action['name']}  标准：{measure_text(action)}  "
+                      f"时限：{chinese_date(action['due'])}  适用：{scope}"
+                      + ("  可标为不适用" if action["not_applicable_allowed"] else ""))
+    for survey in plan.surveys:
+        print(f"民意调查：{survey['name']}  {chinese_date(survey['on'])}")
+    return 0
+
+
+def cmd_plan_load(args) -> int:
+    _open(args)
+    plan = load_file(args.file)
+    if progress.load_plan(plan):
+        print(f"已载入活动安排 {plan.id} 第 {plan.version} 版；下次导出同步包时发给各督导组。")
+    else:
+        print(f"活动安排 {plan.id} 第 {plan.version} 版已载入过，内容相同，未作改动。")
+    return 0
+
+
+def cmd_progress(args) -> int:
+    _open(args)
+    rows = progress.progress(args.unit)
+    if args.json:
+        _print([{
+            "unit": r.unit_name, "unit_id": r.unit_id, "action": r.action_name, "action_id": r.action_id,
+            "kind": r.action_kind, "stage": r.stage, "measure": r.measure, "state": r.state,
+            "state_label": r.state_label, "due": r.due, "done_on": r.done_on, "amount": r.amount,
+            "evidence": r.evidence, "reason": r.reason or None, "plan_version": r.plan_version,
+        } for r in rows])
+        return 0
+    for r in rows:
+        line = f"{r.unit_name}  {r.action_name}  {r.state_label}  时限：{chinese_date(r.due)}"
+        if r.state == "done":
+            line += f"  完成：{chinese_date(r.done_on)}  佐证：{'；'.join(e['text'] for e in r.evidence)}"
+        elif r.state == "not_applicable":
+            line += f"  理由：{r.reason}"
+        print(line)
+    counts = {label: sum(1 for r in rows if r.state_label == label) for label in progress.STATE_LABELS.values()}
+    print(f"共 {len(rows)} 项：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("plan", help="活动进度安排：查看、载入新版本（活动办）")
+    sub = p.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
+    q = sub.add_parser("show", help="显示当前活动安排（环节、规定动作、时限、民意调查）")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_plan_show)
+    q = sub.add_parser("load", help="活动办载入修改后的活动安排（JSON，版本号须提高）")
+    q.add_argument("file", metavar="FILE")
+    q.set_defaults(func=cmd_plan_load)
+    p = subparsers.add_parser("progress", help="各单位规定动作的完成情况（已完成、待完成、已逾期、不适用）")
+    p.add_argument("--unit", metavar="ID", help="只看一个单位")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_progress)
