@@ -233,12 +233,19 @@ def progress(unit_id: str | None = None, on: date | None = None) -> list[ActionS
     return unit_states(_visible_units(), on)
 
 
-def due_soon(on: date | None = None, days: int = 7, group_id: str | None = None) -> list[ActionState]:
+WEEK_DAYS = 7
+
+
+def is_due_soon(state: ActionState, on: date | None = None, days: int = WEEK_DAYS) -> bool:
+    """Owed and due within ``days`` of ``on`` (this week's)."""
+    return state.state == "due" and state.due <= ((on or today()) + timedelta(days=days)).isoformat()
+
+
+def due_soon(on: date | None = None, days: int = WEEK_DAYS, group_id: str | None = None) -> list[ActionState]:
     """Overdue actions and those due within ``days`` of ``on`` (this week's), soonest first."""
     on = on or today()
-    horizon = (on + timedelta(days=days)).isoformat()
     rows = [s for s in unit_states(_visible_units(group_id), on)
-            if s.state == "overdue" or (s.state == "due" and s.due <= horizon)]
+            if s.state == "overdue" or is_due_soon(s, on, days)]
     rows.sort(key=lambda s: (s.due, s.unit_name, s.action_id))
     return rows
 
@@ -343,6 +350,12 @@ class Proposal:
     on_date: str
     text: str
     why: str
+
+
+def unit_visits(unit) -> list[Visit]:
+    """The unit's visits, newest first (what evidence can be picked from)."""
+    unit = _unit(unit)
+    return list(Visit.select().where(alive(Visit) & (Visit.unit == unit.id)).order_by(Visit.started_at.desc()))
 
 
 def propose_evidence(unit, action_id: str, plan: Plan | None = None) -> list[Proposal]:
