@@ -30,6 +30,7 @@ from .models import (
     Member,
     QuizRecord,
     Rectification,
+    SurveyResult,
     Unit,
     Visit,
     database,
@@ -310,6 +311,7 @@ def generate(data_dir: Path, *, seed: int = 1, size: str = "small", anchor: date
     counts["纪实评价"] = _evaluations(data_dir, rng, new_id, top_units, leaders_by_unit, teams, group_leaders,
                                    start, anchor, size)
     counts["规定动作进度"] = _progress(rng, new_id, units, members, anchor)
+    counts["民意调查结果"] = _surveys(rng, new_id, units, anchor)
     return counts
 
 
@@ -404,5 +406,30 @@ def _progress(rng, new_id, units, members, anchor) -> int:
                 else:
                     continue
                 batch.append(record)
+        changelog.bulk_create(batch)
+    return len(batch)
+
+
+def _surveys(rng, new_id, units, anchor) -> int:
+    """The province's figures for the rounds already held: most units well satisfied, a few not."""
+    plan = progress.current_plan()
+    rule = plan.survey_rule
+    batch = []
+    with database.atomic():
+        if SurveyResult.select().where(SurveyResult.deleted == False).exists():
+            return 0
+        for survey in plan.surveys:
+            if survey["on"] > anchor.isoformat():
+                continue
+            for unit in units:
+                if unit.kind not in rule["unit_kinds"]:
+                    continue
+                sample = rng.randrange(200, 601, 10)
+                unsatisfied = int(sample * rng.choices([0.03, 0.05, 0.08, 0.1, 0.12, 0.25], weights=[3, 4, 4, 3, 2, 1])[0])
+                satisfied = int((sample - unsatisfied) * rng.uniform(0.45, 0.8))
+                batch.append(SurveyResult(id=new_id(), unit=unit.id, survey_id=survey["id"], plan_id=plan.id,
+                                          plan_version=plan.version, sample=sample, satisfied=satisfied,
+                                          basically_satisfied=sample - unsatisfied - satisfied,
+                                          unsatisfied=unsatisfied))
         changelog.bulk_create(batch)
     return len(batch)

@@ -328,6 +328,24 @@ class ActionProgress(SyncedModel):
         indexes = ((("unit", "action_id"), False),)
 
 
+class SurveyResult(SyncedModel):
+    """One unit's result in one round of the 民意调查 (满意 / 基本满意 / 不满意 of the sample);
+    entered by the office (the province's figures), sent to the groups as an assignment."""
+
+    RECORD_TYPE = "survey"
+    unit = ForeignKeyField(Unit, backref="survey_results")
+    survey_id = CharField()
+    plan_id = CharField()
+    plan_version = IntegerField()
+    sample = IntegerField()
+    satisfied = IntegerField()
+    basically_satisfied = IntegerField()
+    unsatisfied = IntegerField()
+
+    class Meta:
+        indexes = ((("survey_id", "unit"), False),)
+
+
 # --- the change log (append-only, hash-chained) ----------------------------------------------
 
 
@@ -370,6 +388,7 @@ SYNCED_MODELS: tuple[type[SyncedModel], ...] = (
     Amendment,
     CampaignPlan,
     ActionProgress,
+    SurveyResult,
 )
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (Setting, Device, *SYNCED_MODELS, ChangeLog)

@@ -54,6 +54,21 @@ class Plan:
     def surveys(self) -> list[dict]:
         return self.content.get("surveys", [])
 
+    @property
+    def survey_rule(self) -> dict:
+        return self.content["survey_rule"]
+
+    @property
+    def end(self) -> str:
+        """The last day of the last stage: the campaign's planned end."""
+        return self.stages[-1]["end"]
+
+    def survey(self, survey_id: str) -> dict | None:
+        for survey in self.surveys:
+            if survey["id"] == survey_id:
+                return survey
+        return None
+
     def action(self, action_id: str) -> dict | None:
         for action in self.actions:
             if action["id"] == action_id:
@@ -207,6 +222,14 @@ def validate(content: object) -> Plan:
         _texts(action, "evidence_methods", where)
     for i, survey in enumerate(_items(content, "surveys")):
         _date(survey, "on", f"surveys[{i}]")
+    rule = _require(content, "survey_rule", dict, "")
+    kinds = _texts(rule, "unit_kinds", "survey_rule", allowed=UNIT_KINDS)
+    if not kinds:
+        raise _fail("survey_rule.unit_kinds", "不能为空")
+    for key, low, high in (("satisfaction_line_percent", 0, 100), ("bottom_ranks", 0, 1000), ("extend_days", 1, 366)):
+        value = _require(rule, key, int, "survey_rule")
+        if not low <= value <= high:
+            raise _fail(f"survey_rule.{key}", f"应为 {low} 到 {high} 之间的整数")
     return Plan(content)
 
 

@@ -1,10 +1,11 @@
-"""`plan show|load` and `progress` commands: the campaign plan and each unit's 规定动作."""
+"""`plan show|load`, `progress` and `survey record|ranking` commands: the campaign plan, each
+unit's 规定动作, and the 民意调查 with its extension rule."""
 
 from __future__ import annotations
 
 import json
 
-from . import display, progress, store
+from . import display, progress, store, surveys
 from .clock import chinese_date
 from .plan import load_file, measure_text
 
@@ -72,6 +73,31 @@ def cmd_progress(args) -> int:
     return 0
 
 
+def cmd_survey_record(args) -> int:
+    _open(args)
+    surveys.record_result(args.unit, args.round, args.sample, args.satisfied, args.basic, args.unsatisfied)
+    print("已录入民意调查结果。")
+    return 0
+
+
+def cmd_survey_ranking(args) -> int:
+    _open(args)
+    rows = surveys.ranking(args.round)
+    if args.json:
+        _print([r.as_dict() for r in rows])
+        return 0
+    if not rows:
+        print("还没有民意调查结果。")
+        return 0
+    print(rows[0].survey_name)
+    for r in rows:
+        line = f"第 {r.rank}/{r.of} 名  {r.unit_name}  满意率 {r.rate:.1f}%（样本 {r.sample}）"
+        if r.extended:
+            line += f"  延长活动时间至 {chinese_date(r.extended_until)}：{r.why}"
+        print(line)
+    return 0
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser("plan", help="活动进度安排：查看、载入新版本（活动办）")
     sub = p.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
@@ -85,3 +111,17 @@ def register(subparsers) -> None:
     p.add_argument("--unit", metavar="ID", help="只看一个单位")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_progress)
+    p = subparsers.add_parser("survey", help="民意调查：录入结果（活动办）、排名及延长活动时间")
+    sub = p.add_subparsers(dest="survey_command", metavar="ACTION", required=True)
+    q = sub.add_parser("record", help="活动办录入一个单位某轮民意调查的结果")
+    q.add_argument("--unit", required=True, metavar="ID")
+    q.add_argument("--round", required=True, metavar="ID", help="调查轮次（plan show --json 中 surveys 的 id）")
+    q.add_argument("--sample", required=True, metavar="N")
+    q.add_argument("--satisfied", required=True, metavar="N", help="满意人数")
+    q.add_argument("--basic", required=True, metavar="N", help="基本满意人数")
+    q.add_argument("--unsatisfied", required=True, metavar="N", help="不满意人数")
+    q.set_defaults(func=cmd_survey_record)
+    q = sub.add_parser("ranking", help="某轮（默认最近一轮）的排名；排名靠后或满意率低于标准的单位延长活动时间")
+    q.add_argument("--round", metavar="ID")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_survey_ranking)

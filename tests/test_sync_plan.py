@@ -93,3 +93,21 @@ def test_the_offices_new_plan_reaches_the_groups_and_their_progress_keeps_its_ve
     with on(world.office):
         record = ActionProgress.get()
         assert (record.plan_version, record.unit_id) == (2, Unit.get(Unit.name == "临江县").id)
+
+
+def test_survey_results_come_from_the_office_only(world):
+    from supervisor_app import surveys
+    from supervisor_app.models import SurveyResult
+
+    w = _ids(world)
+    forged = entry(w["f2"], 1, "survey", new_id(), "insert", {
+        "unit": w["unit2"], "survey_id": "survey-1", "plan_id": "qzlx-2014-plan", "plan_version": 1, "sample": 100,
+        "satisfied": 90, "basically_satisfied": 10, "unsatisfied": 0})
+    refused(world, craft(world, [forged]), "只有活动办可以修改", field=f"{w['f2']}:1")
+    with on(world.office):
+        surveys.record_result(w["unit2"], "survey-1", 100, 40, 30, 30)
+    import_(world.f2, export(world.office, world.usb("survey"), receivers=[w["f2"]]))
+    with on(world.f2):
+        assert SurveyResult.get().unsatisfied == 30
+        standing = surveys.unit_standing(w["unit2"])
+        assert standing.extended and "低于 80%" in standing.why

@@ -113,3 +113,23 @@ def test_the_overview_lists_this_weeks_due_and_overdue_actions(window, qtbot, co
     assert not any(name == "召开专题民主生活会" for name, _ in rows)  # due in June
     box.table.cellDoubleClicked.emit(0, 0)
     assert window.pages["units"].selected_unit_id() == unit.id
+
+
+def test_a_unit_below_the_survey_line_shows_its_extension(qtbot, isolated_data):
+    from supervisor_app import campaigns, store, surveys
+
+    path = store.open_data_dir(isolated_data)
+    campaigns.initialize("office")
+    good, poor = units.create_unit("临江县", "县市区"), units.create_unit("青山县", "县市区")
+    surveys.record_result(good, "survey-1", 100, 80, 18, 2)
+    surveys.record_result(poor, "survey-1", 100, 40, 30, 30)
+    win = MainWindow(path)
+    qtbot.addWidget(win)
+    win.show()
+    page = win.show_page("units")
+    page.select_unit(poor.id)
+    text = page.progress_panel.standing.text()
+    assert "满意率 70.0%" in text and "第 2/2 名" in text and "延长活动时间至 2014年11月29日" in text
+    page.select_unit(good.id)
+    assert "延长" not in page.progress_panel.standing.text()
+    tasks.wait_for_all()

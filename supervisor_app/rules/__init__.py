@@ -14,7 +14,8 @@ One module per area, named after the records whose rules it holds:
     visits.py       visit, attachment, assessment, quiz
     findings.py     finding, rectification, followup (the follow-through dates)
     evaluations.py  evaluation, fact, amendment (facts inside the period)
-    plan.py         plan (a version never changes), progress (a unit's 规定动作: done, not applicable)
+    plan.py         plan (a version never changes), progress (a unit's 规定动作: done, not applicable),
+                    survey (a unit's 民意调查 result)
     lookup.py       ``Lookup`` (what the rules may read) and ``DbLookup`` (the database's)
 
 ``check_record`` holds everything a record must satisfy alone and against the records it
@@ -61,6 +62,7 @@ RECORD_RULES: dict[str, Rule] = {
     "amendment": evaluations.amendment,
     "plan": plans.plan,
     "progress": plans.progress,
+    "survey": plans.survey,
 }
 
 UNIQUE_RULES: dict[str, Rule] = {
@@ -70,6 +72,7 @@ UNIQUE_RULES: dict[str, Rule] = {
     "group": campaigns.unique_group,
     "member": campaigns.unique_member,
     "progress": plans.unique_progress,
+    "survey": plans.unique_survey,
 }
 
 LABELS: dict[str, dict[str, str]] = {

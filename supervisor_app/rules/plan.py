@@ -22,6 +22,8 @@ LABELS = {
     "progress": {"unit": "单位", "action_id": "规定动作", "plan_id": "安排编号", "plan_version": "安排版本",
                  "status": "完成情况", "done_on": "完成日期", "amount": "完成数量", "evidence": "佐证",
                  "reason": "不适用理由", "member": "确认人"},
+    "survey": {"unit": "单位", "survey_id": "调查轮次", "plan_id": "安排编号", "plan_version": "安排版本",
+               "sample": "样本数", "satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"},
 }
 STATUS_LABELS = {"done": "已完成", "not_applicable": "不适用"}
 EVIDENCE_KINDS = {"visit": "督导记录", "attachment": "附件", "document": "文件材料"}
@@ -165,3 +167,31 @@ def unique_progress(state: dict, old: dict | None, lookup: Lookup) -> None:
     for other in lookup.children("progress", "unit", state.get("unit")):
         if other["id"] != state["id"] and other.get("action_id") == state.get("action_id"):
             raise fail("该单位的这项规定动作已有完成情况记录，请修改原记录。", "action_id")
+
+
+def survey(state: dict, old: dict | None, lookup: Lookup) -> None:
+    unit_id = f.ident(state, "unit", "单位")
+    survey_id = f.text(state, "survey_id", "调查轮次", max_length=100)
+    plan_id = f.text(state, "plan_id", "安排编号", max_length=100)
+    version = f.integer(state, "plan_version", "安排版本", minimum=1, maximum=1_000_000)
+    sample = f.integer(state, "sample", "样本数", minimum=1, maximum=10_000_000)
+    counts = [f.integer(state, name, label, minimum=0, maximum=10_000_000)
+              for name, label in (("satisfied", "满意"), ("basically_satisfied", "基本满意"), ("unsatisfied", "不满意"))]
+    if sum(counts) != sample:
+        raise fail(f"满意、基本满意、不满意人数之和（{sum(counts)}）应等于样本数（{sample}）。", "sample")
+    found = plan_of(plan_id, version, lookup)
+    if found is None:
+        raise fail(f"找不到活动安排 {f.shown(plan_id)} 第 {version} 版。", "plan_version")
+    if found.survey(survey_id) is None:
+        raise fail(f"活动安排第 {version} 版中没有民意调查轮次“{f.shown(survey_id)}”。", "survey_id")
+    unit = lookup.get("unit", unit_id)
+    if unit is not None and unit.get("kind") not in found.survey_rule["unit_kinds"]:
+        raise fail(f"民意调查只排名{'、'.join(found.survey_rule['unit_kinds'])}，不含{unit.get('kind')}。", "unit")
+
+
+def unique_survey(state: dict, old: dict | None, lookup: Lookup) -> None:
+    if not changed(state, old, "unit", "survey_id"):
+        return
+    for other in lookup.children("survey", "unit", state.get("unit")):
+        if other["id"] != state["id"] and other.get("survey_id") == state.get("survey_id"):
+            raise fail("该单位在这一轮民意调查中已有结果，请修改原记录。", "survey_id")

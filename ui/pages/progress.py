@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from supervisor_app import display, progress
+from supervisor_app import display, progress, surveys
 from supervisor_app.plan import measure_minimum, measure_text
 
 from .. import tasks, theme
@@ -74,6 +74,9 @@ class UnitProgressPanel(QGroupBox):
         layout = QVBoxLayout(self)
         self.summary = QLabel()
         layout.addWidget(self.summary)
+        self.standing = QLabel()  # the latest 民意调查: rank, satisfaction, an extension
+        self.standing.setWordWrap(True)
+        layout.addWidget(self.standing)
         self.table = _table([self.tr("时限"), self.tr("状态"), self.tr("规定动作"), self.tr("完成日期"),
                              self.tr("佐证 / 理由"), self.tr("标准"), self.tr("环节")])
         self.table.cellDoubleClicked.connect(lambda *_: self.mark_done())
@@ -94,7 +97,8 @@ class UnitProgressPanel(QGroupBox):
         self._update_buttons()
 
     def _on_changed(self, kind: str) -> None:
-        if self.isVisible() and self.unit_id and kind in ("*", "progress", "plan", "visit", "unit", "team", "leader"):
+        if self.isVisible() and self.unit_id and kind in ("*", "progress", "plan", "survey", "visit", "unit", "team",
+                                                          "leader"):
             self.set_unit(self.unit_id)
 
     def set_unit(self, unit_id: str | None) -> None:
@@ -122,6 +126,16 @@ class UnitProgressPanel(QGroupBox):
                   for label in progress.STATE_LABELS.values()}
         self.summary.setText("  ".join(f"{k} {v}" for k, v in counts.items()) if self.states
                              else self.tr("该单位没有规定动作。"))
+        standing = surveys.unit_standing(unit_id) if unit_id else None
+        self.standing.setVisible(standing is not None)
+        if standing is not None:
+            text = self.tr("{survey}：满意率 {rate:.1f}%，第 {rank}/{of} 名").format(
+                survey=standing.survey_name, rate=standing.rate, rank=standing.rank, of=standing.of)
+            if standing.extended:
+                text += self.tr("。延长活动时间至 {day}（{why}）").format(
+                    day=display.date_text(standing.extended_until), why=standing.why)
+            self.standing.setText(text)
+            self.standing.setStyleSheet(theme.ink_style("danger") if standing.extended else "")
         self._update_buttons()
 
     def selected_action_id(self) -> str | None:
