@@ -359,15 +359,17 @@ def unit_visits(unit) -> list[Visit]:
 
 
 def propose_evidence(unit, action_id: str, plan: Plan | None = None) -> list[Proposal]:
-    """Visits of ``unit`` whose notes name the action's words or used its methods, oldest first;
-    the visits already given as its evidence are left out."""
+    """Visits of ``unit`` since the campaign began whose notes name the action's words (their
+    methods said too), oldest first; the visits already given as its evidence are left out."""
     unit = _unit(unit)
     plan = plan or current_plan()
     action = _action(plan, unit, action_id)
     record = _existing(unit, action_id)
     used = {i.get("id") for i in (record.evidence if record else []) if isinstance(i, dict)}
     out = []
-    for visit in Visit.select().where(alive(Visit) & (Visit.unit == unit.id)).order_by(Visit.started_at):
+    begin = plan.stages[0]["start"]
+    for visit in (Visit.select().where(alive(Visit) & (Visit.unit == unit.id) & (Visit.started_at >= begin))
+                  .order_by(Visit.started_at)):
         why = evidence_reason(action, visit.notes, visit.methods)
         if visit.id in used or why is None:
             continue

@@ -225,6 +225,7 @@ def test_evidence_is_proposed_from_visits_and_a_person_confirms(county):
     study = factories.visit(county, notes="县委中心组集中学习，书记领学解读。", started_at="2014-03-10T09:00",
                             methods=["列席会议"])
     factories.visit(county, notes="查阅征求意见台账。", started_at="2014-03-12T09:00")
+    factories.visit(county, notes="去年的中心组集中学习。", started_at="2014-01-10T09:00")  # before the campaign
     proposals = progress.propose_evidence(county, "team-study-5-days")
     assert [p.visit_id for p in proposals] == [study.id]
     assert "集中学习" in proposals[0].why and "列席会议" in proposals[0].why

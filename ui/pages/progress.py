@@ -238,6 +238,7 @@ class MarkDoneDialog(_ProgressDialog):
             self.form.addRow(self.tr("完成数量"), self.amount)
             self.form.addRow("", self.errors.label_for("amount"))
         self.visits = QListWidget()
+        self.visits.setWordWrap(True)
         first_proposed = None
         for visit in progress.unit_visits(unit_id):
             proposal = proposals.get(visit.id)
@@ -246,6 +247,7 @@ class MarkDoneDialog(_ProgressDialog):
             if proposal is not None:
                 text = f"【{self.tr('建议')}】{text}（{proposal.why}）"
             item = QListWidgetItem(text)
+            item.setToolTip(f"{text}\n{visit.notes or ''}")
             item.setData(Qt.ItemDataRole.UserRole, visit.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             ticked = visit.id in chosen or (not chosen and proposal is not None)
