@@ -162,12 +162,25 @@ def _visible_units(group_id: str | None = None) -> list[Unit]:
     return list(query)
 
 
-def _evidence_views(items: list) -> list[dict]:
-    """Evidence items with what a person reads: a visit's date and unit, a file's name."""
-    visit_ids = [i["id"] for i in items if isinstance(i, dict) and i.get("kind") == "visit"]
-    attachment_ids = [i["id"] for i in items if isinstance(i, dict) and i.get("kind") == "attachment"]
-    visits = {v.id: v for v in Visit.select().where(Visit.id.in_(visit_ids))} if visit_ids else {}
-    files = {a.id: a for a in Attachment.select().where(Attachment.id.in_(attachment_ids))} if attachment_ids else {}
+def _evidence_sources(records) -> tuple[dict, dict]:
+    """The visits and attachments named as evidence by ``records``, read in a few statements."""
+    wanted: dict[str, set[str]] = {"visit": set(), "attachment": set()}
+    for record in records:
+        for item in record.evidence or []:
+            if isinstance(item, dict) and item.get("kind") in wanted and isinstance(item.get("id"), str):
+                wanted[item["kind"]].add(item["id"])
+    found: list[dict] = []
+    for model, kind in ((Visit, "visit"), (Attachment, "attachment")):
+        ids = sorted(wanted[kind])
+        rows: dict = {}
+        for start in range(0, len(ids), 500):
+            rows.update({r.id: r for r in model.select().where(model.id.in_(ids[start:start + 500]) & alive(model))})
+        found.append(rows)
+    return found[0], found[1]
+
+
+def _evidence_views(items: list, visits: dict, files: dict) -> list[dict]:
+    """Evidence items with what a person reads: a visit's date and methods, a file's name."""
     out = []
     for item in items:
         if not isinstance(item, dict):
@@ -182,11 +195,10 @@ def _evidence_views(items: list) -> list[dict]:
             if kind == "visit":
                 visit = visits.get(item.get("id"))
                 view["text"] = (f"督导记录：{chinese_date(visit.started_at)}（{'、'.join(visit.methods or [])}）"
-                                if visit is not None and not visit.deleted else "督导记录（已删除或尚未同步）")
+                                if visit is not None else "督导记录（已删除或尚未同步）")
             else:
                 found = files.get(item.get("id"))
-                view["text"] = (f"附件：{found.filename}" if found is not None and not found.deleted
-                                else "附件（已删除或尚未同步）")
+                view["text"] = f"附件：{found.filename}" if found is not None else "附件（已删除或尚未同步）"
         out.append(view)
     return out
 
@@ -205,6 +217,7 @@ def unit_states(units: list[Unit], on: date | None = None, plan: Plan | None = N
             if key not in records or record.updated_at > records[key].updated_at:
                 records[key] = record
     stages = {s["id"]: s["name"] for s in plan.stages}
+    visits, files = _evidence_sources(records.values())
     out = []
     for unit in units:
         for action in plan.actions:
@@ -218,7 +231,7 @@ def unit_states(units: list[Unit], on: date | None = None, plan: Plan | None = N
                 action_name=action["name"], action_kind=action["kind"], stage=stages.get(action["stage"], ""),
                 measure=measure_text(action), due=action["due"], state=state_of(action["due"], record, on),
                 done_on=record.done_on if record else None, amount=record.amount if record else None,
-                evidence=_evidence_views(record.evidence or []) if record else [],
+                evidence=_evidence_views(record.evidence or [], visits, files) if record else [],
                 reason=record.reason if record else "", plan_version=record.plan_version if record else None,
                 record_id=record.id if record else None,
             ))
