@@ -111,3 +111,17 @@ def test_survey_results_come_from_the_office_only(world):
         assert SurveyResult.get().unsatisfied == 30
         standing = surveys.unit_standing(w["unit2"])
         assert standing.extended and "低于 80%" in standing.why
+
+
+def test_another_groups_progress_cannot_be_rewritten_or_withdrawn(world):
+    w = _ids(world)
+    with on(world.f1):
+        county = Unit.get(Unit.name == "临江县")
+        visit = visits.create_visit(county, "2014-04-09T09:00", ["听取汇报"], notes="县委书记上专题党课。")
+        record = progress.confirm_done(county, "grassroots-party-lecture", "2014-04-09",
+                                       [{"kind": "visit", "id": visit.id}], 1)
+    import_(world.office, export(world.f1, world.usb("f1")))
+    rewrite = entry(w["f2"], 1, "progress", record.id, "update", {"done_on": "2014-04-01"})
+    refused(world, craft(world, [rewrite]), "属于其他督导组", field=f"{w['f2']}:1")
+    withdraw = entry(w["f2"], 1, "progress", record.id, "delete", {"deleted": True})
+    refused(world, craft(world, [withdraw]), "属于其他督导组", field=f"{w['f2']}:1")
