@@ -73,6 +73,29 @@ def cmd_progress(args) -> int:
     return 0
 
 
+def cmd_progress_done(args) -> int:
+    _open(args)
+    evidence = [{"kind": "visit", "id": v} for v in args.visit or []]
+    evidence += [{"kind": "attachment", "id": a} for a in args.attachment or []]
+    evidence += [{"kind": "document", "title": t} for t in args.document or []]
+    progress.confirm_done(args.unit, args.action, args.on, evidence, args.amount)
+    print("已确认完成。")
+    return 0
+
+
+def cmd_progress_not_applicable(args) -> int:
+    _open(args)
+    progress.mark_not_applicable(args.unit, args.action, args.reason)
+    print("已标为不适用。")
+    return 0
+
+
+def cmd_progress_reopen(args) -> int:
+    _open(args)
+    print("已撤销确认。" if progress.reopen(args.unit, args.action) else "该项没有确认记录，未作改动。")
+    return 0
+
+
 def cmd_survey_record(args) -> int:
     _open(args)
     surveys.record_result(args.unit, args.round, args.sample, args.satisfied, args.basic, args.unsatisfied)
@@ -111,6 +134,25 @@ def register(subparsers) -> None:
     p.add_argument("--unit", metavar="ID", help="只看一个单位")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_progress)
+    marks = p.add_subparsers(dest="progress_command", metavar="ACTION", required=False)
+    q = marks.add_parser("done", help="确认某单位的一项规定动作已完成（须有佐证）")
+    q.add_argument("--unit", required=True, metavar="ID")
+    q.add_argument("--action", required=True, metavar="ID", help="规定动作（plan show --json 中 actions 的 id）")
+    q.add_argument("--on", required=True, metavar="DATE", help="完成日期，如 2014-04-08")
+    q.add_argument("--visit", action="append", metavar="ID", help="作为佐证的督导记录（可多次）")
+    q.add_argument("--attachment", action="append", metavar="ID", help="作为佐证的附件（可多次）")
+    q.add_argument("--document", action="append", metavar="TITLE", help="作为佐证的文件材料名称（可多次）")
+    q.add_argument("--amount", type=int, metavar="N", help="完成数量（按天数或次数计的规定动作）")
+    q.set_defaults(func=cmd_progress_done)
+    q = marks.add_parser("not-applicable", help="标为不适用（仅安排允许的项目，须写明理由）")
+    q.add_argument("--unit", required=True, metavar="ID")
+    q.add_argument("--action", required=True, metavar="ID")
+    q.add_argument("--reason", required=True)
+    q.set_defaults(func=cmd_progress_not_applicable)
+    q = marks.add_parser("reopen", help="撤销确认（该项重新计为待完成或已逾期）")
+    q.add_argument("--unit", required=True, metavar="ID")
+    q.add_argument("--action", required=True, metavar="ID")
+    q.set_defaults(func=cmd_progress_reopen)
     p = subparsers.add_parser("survey", help="民意调查：录入结果（活动办）、排名及延长活动时间")
     sub = p.add_subparsers(dest="survey_command", metavar="ACTION", required=True)
     q = sub.add_parser("record", help="活动办录入一个单位某轮民意调查的结果")

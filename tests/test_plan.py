@@ -305,3 +305,24 @@ def test_plan_commands(office, capsys, tmp_path):
     path.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
     code, _, err = _run(capsys, "--data-dir", str(office), "plan", "load", str(path))
     assert code == 2 and "actions[0].due" in err
+
+
+def test_progress_commands_mark_done_not_applicable_and_reopen(county, capsys):
+    """(The data folder is the test's own, through SUPERVISOR_DATA_DIR.)"""
+    town = units.create_unit("新港镇", "乡镇", parent=county)
+    visit = factories.visit(county, notes="县委书记上专题党课。", started_at="2014-04-09T09:00")
+    code, _, err = _run(capsys, "progress", "done", "--unit", county.id, "--action", "grassroots-party-lecture",
+                        "--on", "2014-04-09", "--visit", visit.id)
+    assert code == 2 and "完成数量" in err and not ActionProgress.select().exists()
+    code, out, _ = _run(capsys, "progress", "done", "--unit", county.id, "--action", "grassroots-party-lecture",
+                        "--on", "2014-04-09", "--visit", visit.id, "--amount", "1")
+    assert code == 0 and "已确认完成" in out
+    code, out, _ = _run(capsys, "progress", "--unit", county.id, "--json")
+    (row,) = [r for r in json.loads(out) if r["action_id"] == "grassroots-party-lecture"]
+    assert (row["state"], row["done_on"], row["evidence"][0]["id"]) == ("done", "2014-04-09", visit.id)
+    code, out, _ = _run(capsys, "progress", "not-applicable", "--unit", town.id, "--action",
+                        "weak-organisation-rectified", "--reason", "不属于软弱涣散党组织")
+    assert code == 0
+    code, out, _ = _run(capsys, "progress", "reopen", "--unit", county.id, "--action", "grassroots-party-lecture")
+    assert code == 0 and "已撤销" in out
+    assert [r.status for r in ActionProgress.select().where(ActionProgress.deleted == False)] == ["not_applicable"]
