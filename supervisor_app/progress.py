@@ -44,7 +44,7 @@ def stored_plan(plan_id: str, version: int) -> Plan | None:
         (CampaignPlan.plan_id == plan_id) & (CampaignPlan.plan_version == version) & alive(CampaignPlan)
     )
     if record is not None:
-        return validate_plan(record.content)
+        return _valid_or_none(record.content)
     default = load_default()
     if (default.id, default.version) == (plan_id, version):
         return default
@@ -53,11 +53,19 @@ def stored_plan(plan_id: str, version: int) -> Plan | None:
 
 def current_plan() -> Plan:
     """The plan progress is judged against: the highest stored version, else the shipped default."""
-    record = (CampaignPlan.select().where(alive(CampaignPlan))
-              .order_by(CampaignPlan.plan_version.desc(), CampaignPlan.plan_id).first())
-    if record is None:
-        return load_default()
-    return validate_plan(record.content)
+    for record in (CampaignPlan.select().where(alive(CampaignPlan))
+                   .order_by(CampaignPlan.plan_version.desc(), CampaignPlan.plan_id)):
+        plan = _valid_or_none(record.content)
+        if plan is not None:  # a damaged stored version (never through the rules) is passed over
+            return plan
+    return load_default()
+
+
+def _valid_or_none(content) -> Plan | None:
+    try:
+        return validate_plan(content)
+    except (ValidationError, TypeError, ValueError, KeyError, AttributeError):
+        return None
 
 
 def load_plan(plan: Plan) -> bool:
@@ -147,7 +155,7 @@ class ActionState:
 
 def state_of(due: str, record: ActionProgress | None, on: date) -> str:
     """done / not applicable from a confirmation; else overdue after the due day, due until it."""
-    if record is not None:
+    if record is not None and record.status in ("done", "not_applicable"):
         return record.status
     return "overdue" if on.isoformat() > due else "due"
 
@@ -166,7 +174,7 @@ def _evidence_sources(records) -> tuple[dict, dict]:
     """The visits and attachments named as evidence by ``records``, read in a few statements."""
     wanted: dict[str, set[str]] = {"visit": set(), "attachment": set()}
     for record in records:
-        for item in record.evidence or []:
+        for item in record.evidence if isinstance(record.evidence, list) else []:
             if isinstance(item, dict) and item.get("kind") in wanted and isinstance(item.get("id"), str):
                 wanted[item["kind"]].add(item["id"])
     found: list[dict] = []
@@ -224,15 +232,18 @@ def unit_states(units: list[Unit], on: date | None = None, plan: Plan | None = N
             if not applies(action, unit.kind, unit.id in county):
                 continue
             record = records.get((unit.id, action["id"]))
-            if record is not None and record.status == "not_applicable" and not action["not_applicable_allowed"]:
-                record = None  # the current plan no longer allows it: owed again
+            if record is not None and (record.status not in ("done", "not_applicable") or (
+                    record.status == "not_applicable" and not action["not_applicable_allowed"])):
+                record = None  # the current plan no longer allows it (or it is damaged): owed again
             out.append(ActionState(
                 unit_id=unit.id, unit_name=unit.name, group_id=unit.group_id, action_id=action["id"],
                 action_name=action["name"], action_kind=action["kind"], stage=stages.get(action["stage"], ""),
                 measure=measure_text(action), due=action["due"], state=state_of(action["due"], record, on),
                 done_on=record.done_on if record else None, amount=record.amount if record else None,
-                evidence=_evidence_views(record.evidence or [], visits, files) if record else [],
-                reason=record.reason if record else "", plan_version=record.plan_version if record else None,
+                evidence=(_evidence_views(record.evidence, visits, files)
+                          if record and isinstance(record.evidence, list) else []),
+                reason=str(record.reason or "") if record else "",
+                plan_version=record.plan_version if record else None,
                 record_id=record.id if record else None,
             ))
     return out
@@ -378,7 +389,8 @@ def propose_evidence(unit, action_id: str, plan: Plan | None = None) -> list[Pro
     plan = plan or current_plan()
     action = _action(plan, unit, action_id)
     record = _existing(unit, action_id)
-    used = {i.get("id") for i in (record.evidence if record else []) if isinstance(i, dict)}
+    used = {i.get("id") for i in (record.evidence if record and isinstance(record.evidence, list) else [])
+            if isinstance(i, dict)}
     out = []
     begin = plan.stages[0]["start"]
     for visit in (Visit.select().where(alive(Visit) & (Visit.unit == unit.id) & (Visit.started_at >= begin))

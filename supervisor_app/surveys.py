@@ -98,8 +98,11 @@ def ranking(survey_id: str | None = None, plan: Plan | None = None) -> list[Surv
              .where(alive(SurveyResult) & alive(Unit) & (SurveyResult.survey_id == survey_id)
                     & Unit.kind.in_(rule["unit_kinds"])))
     for result in query:
-        rate = 100.0 * (result.satisfied + result.basically_satisfied) / result.sample if result.sample else 0.0
-        share = result.satisfied / result.sample if result.sample else 0.0
+        counts = (result.sample, result.satisfied, result.basically_satisfied, result.unsatisfied)
+        if not all(type(n) is int and n >= 0 for n in counts) or result.sample == 0:
+            continue  # damaged figures (never through the rules) are not ranked
+        rate = 100.0 * (result.satisfied + result.basically_satisfied) / result.sample
+        share = result.satisfied / result.sample
         rows.append((rate, share, result))
     rows.sort(key=lambda r: (-r[0], -r[1], r[2].unit.name))
     extended_until = (date.fromisoformat(plan.end) + timedelta(days=rule["extend_days"])).isoformat()

@@ -326,3 +326,30 @@ def test_progress_commands_mark_done_not_applicable_and_reopen(county, capsys):
     code, out, _ = _run(capsys, "progress", "reopen", "--unit", county.id, "--action", "grassroots-party-lecture")
     assert code == 0 and "已撤销" in out
     assert [r.status for r in ActionProgress.select().where(ActionProgress.deleted == False)] == ["not_applicable"]
+
+
+def test_damaged_stored_progress_never_crashes_the_states(county, capsys):
+    """Values written straight into the database (never through the rules) are shown as owed."""
+    from supervisor_app import surveys
+    from supervisor_app.models import database
+
+    visit = factories.visit(county, notes="专题党课。", started_at="2014-04-09T09:00")
+    good = progress.confirm_done(county, "grassroots-party-lecture", "2014-04-09", [{"kind": "visit", "id": visit.id}], 1)
+    other = progress.confirm_done(county, "grassroots-film", "2014-04-09", [{"kind": "visit", "id": visit.id}], 1)
+    database.execute_sql('UPDATE action_progress SET status = ?, evidence = ? WHERE id = ?', ("xyz", '"str"', good.id))
+    database.execute_sql('UPDATE action_progress SET evidence = ?, done_on = ? WHERE id = ?', ("123", "yesterday", other.id))
+    database.execute_sql('INSERT INTO campaign_plan (id, created_at, updated_at, device_id, version, deleted, plan_id, '
+                         'plan_version, name, content) VALUES (?, ?, ?, ?, 1, 0, ?, 9, ?, ?)',
+                         ("bad-plan", "2014-01-01T00:00:00+00:00", "2014-01-01T00:00:00+00:00", "dev", "x", "坏", "[1]"))
+    database.execute_sql('INSERT INTO survey_result (id, created_at, updated_at, device_id, version, deleted, unit_id, '
+                         'survey_id, plan_id, plan_version, sample, satisfied, basically_satisfied, unsatisfied) '
+                         'VALUES (?, ?, ?, ?, 1, 0, ?, ?, ?, 1, ?, 1, 1, 1)',
+                         ("bad-survey", "2014-01-01T00:00:00+00:00", "2014-01-01T00:00:00+00:00", "dev", county.id,
+                          "survey-1", "qzlx-2014-plan", "abc"))
+    assert progress.current_plan() is plans.load_default()  # the damaged version is passed over
+    states = {s.action_id: s for s in progress.progress(county.id, on=date(2014, 6, 1))}
+    assert states["grassroots-party-lecture"].state == "overdue"
+    assert states["grassroots-film"].state == "done" and states["grassroots-film"].evidence == []
+    assert surveys.ranking("survey-1") == []
+    code, out, _ = _run(capsys, "progress", "--json")
+    assert code == 0 and json.loads(out)
