@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 from . import display, progress, store, surveys
-from .clock import chinese_date
 from .plan import load_file, measure_text
 
 
@@ -26,17 +25,17 @@ def cmd_plan_show(args) -> int:
         return 0
     print(f"{plan.name}（{plan.id} 第 {plan.version} 版）")
     for stage in plan.stages:
-        print(f"环节：{stage['name']}  {chinese_date(stage['start'])}至{chinese_date(stage['end'])}")
+        print(f"环节：{stage['name']}  {display.date_text(stage['start'])}至{display.date_text(stage['end'])}")
         for action in plan.actions:
             if action["stage"] == stage["id"]:
                 scope = "、".join(action["applies_to"]["unit_kinds"])
                 if action["applies_to"]["county_level_team"]:
                     scope += "（有县处级领导班子的）"
                 print(f"  [{action['kind']}] {action['name']}  标准：{measure_text(action)}  "
-                      f"时限：{chinese_date(action['due'])}  适用：{scope}"
+                      f"时限：{display.date_text(action['due'])}  适用：{scope}"
                       + ("  可标为不适用" if action["not_applicable_allowed"] else ""))
     for survey in plan.surveys:
-        print(f"民意调查：{survey['name']}  {chinese_date(survey['on'])}")
+        print(f"民意调查：{survey['name']}  {display.date_text(survey['on'])}")
     return 0
 
 
@@ -62,9 +61,9 @@ def cmd_progress(args) -> int:
         } for r in rows])
         return 0
     for r in rows:
-        line = f"{r.unit_name}  {r.action_name}  {r.state_label}  时限：{chinese_date(r.due)}"
+        line = f"{r.unit_name}  {r.action_name}  {r.state_label}  时限：{display.date_text(r.due)}"
         if r.state == "done":
-            line += f"  完成：{chinese_date(r.done_on)}  佐证：{'；'.join(e['text'] for e in r.evidence)}"
+            line += f"  完成：{display.date_text(r.done_on)}  佐证：{'；'.join(e['text'] for e in r.evidence)}"
         elif r.state == "not_applicable":
             line += f"  理由：{r.reason}"
         print(line)
@@ -116,7 +115,7 @@ def cmd_survey_ranking(args) -> int:
     for r in rows:
         line = f"第 {r.rank}/{r.of} 名  {r.unit_name}  满意率 {r.rate:.1f}%（样本 {r.sample}）"
         if r.extended:
-            line += f"  延长活动时间至 {chinese_date(r.extended_until)}：{r.why}"
+            line += f"  延长活动时间至 {display.date_text(r.extended_until)}：{r.why}"
         print(line)
     return 0
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from . import changelog, installation
+from . import changelog, display, installation
 from . import validate as check
 from .clock import chinese_date, today
 from .errors import NotFoundError, ValidationError
@@ -202,7 +202,7 @@ def _evidence_views(items: list, visits: dict, files: dict) -> list[dict]:
             view["id"] = item.get("id")
             if kind == "visit":
                 visit = visits.get(item.get("id"))
-                view["text"] = (f"督导记录：{chinese_date(visit.started_at)}（{'、'.join(visit.methods or [])}）"
+                view["text"] = (f"督导记录：{display.date_text(visit.started_at)}（{'、'.join(display.names(visit.methods))}）"
                                 if visit is not None else "督导记录（已删除或尚未同步）")
             else:
                 found = files.get(item.get("id"))
@@ -398,15 +398,15 @@ def propose_evidence(unit, action_id: str, plan: Plan | None = None) -> list[Pro
         why = evidence_reason(action, visit.notes, visit.methods)
         if visit.id in used or why is None:
             continue
-        first = (visit.notes or "").split("。", 1)[0].strip()
-        out.append(Proposal(visit.id, visit.started_at[:10], f"{chinese_date(visit.started_at)} {first}", why))
+        first = display.text(visit.notes).split("。", 1)[0].strip()
+        out.append(Proposal(visit.id, str(visit.started_at)[:10], f"{display.date_text(visit.started_at)} {first}", why))
     return out
 
 
 def evidence_reason(action: dict, notes: str | None, methods) -> str | None:
     """Why a visit's notes and methods suggest ``action`` was done (None: they do not). The notes
     must name one of the action's words: a method alone says nothing about which action."""
-    said = [w for w in action["evidence_words"] if w in (notes or "")]
+    said = [w for w in action["evidence_words"] if isinstance(notes, str) and w in notes]
     if not said:
         return None
     why = f"记录中提到：{'、'.join(said)}"

@@ -242,12 +242,12 @@ class MarkDoneDialog(_ProgressDialog):
         first_proposed = None
         for visit in progress.unit_visits(unit_id):
             proposal = proposals.get(visit.id)
-            text = f"{display.date_text(visit.started_at)}  {'、'.join(visit.methods or [])}  " \
-                   f"{display.short((visit.notes or '').split(chr(10))[0], 60)}"
+            text = f"{display.date_text(visit.started_at)}  {'、'.join(display.names(visit.methods))}  " \
+                   f"{display.short(display.text(visit.notes).split(chr(10))[0], 60)}"
             if proposal is not None:
                 text = f"【{self.tr('建议')}】{text}（{proposal.why}）"
             item = QListWidgetItem(text)
-            item.setToolTip(f"{text}\n{visit.notes or ''}")
+            item.setToolTip(f"{text}\n{display.text(visit.notes)}")
             item.setData(Qt.ItemDataRole.UserRole, visit.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             ticked = visit.id in chosen or (not chosen and proposal is not None)
