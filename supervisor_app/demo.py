@@ -14,10 +14,13 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from . import campaigns, changelog, clock, evaluations, installation, search, signing
+from . import campaigns, changelog, clock, evaluations, installation, progress, search, signing
+from . import plan as plans
 from .errors import ValidationError
 from .models import (
+    ActionProgress,
     Assessment,
+    CampaignPlan,
     Finding,
     FollowUp,
     Group,
@@ -26,6 +29,7 @@ from .models import (
     Member,
     QuizRecord,
     Rectification,
+    SurveyResult,
     Unit,
     Visit,
     database,
@@ -305,6 +309,8 @@ def generate(data_dir: Path, *, seed: int = 1, size: str = "small", anchor: date
     counts["整改"] = sum(1 for _, r in findings_made if r is not None)
     counts["纪实评价"] = _evaluations(data_dir, rng, new_id, top_units, leaders_by_unit, teams, group_leaders,
                                    start, anchor, size)
+    counts["规定动作进度"] = _progress(rng, new_id, units, members, anchor)
+    counts["民意调查结果"] = _surveys(rng, new_id, units, anchor)
     return counts
 
 
@@ -349,3 +355,80 @@ def _evaluations(data_dir, rng, new_id, top_units, leaders_by_unit, teams, group
                                       keys[unit.group_id])
         made += 1
     return made
+
+
+# The speech was given on 8 April 2014; the demo's today stands for mid-April of the campaign, when
+# the 回头看 and the first 到社区报到 are due and the first 规定动作 are already late.
+PLAN_TODAY = date(2014, 4, 14)
+NOT_WEAK = "经查阅资料、走访群众，该党组织不属于软弱涣散基层党组织，不列入整顿。"
+
+
+def _progress(rng, new_id, units, members, anchor) -> int:
+    """The office's plan moved to the demo's dates, and what the groups confirmed of it: actions
+    their visits' notes show done (with those visits, and the document where one is required);
+    some grassroots bodies found not weak (not applicable); the rest left owed."""
+    with database.atomic():
+        if not CampaignPlan.select().where(CampaignPlan.deleted == False).exists():
+            # stands for the office's assignment (plan load at the office): at a field
+            # installation it is never sent on, since only the office's plans travel
+            plan = plans.shifted(plans.load_default(), (anchor - PLAN_TODAY).days, 2)
+            changelog.bulk_create([CampaignPlan(id=new_id(), plan_id=plan.id, plan_version=plan.version,
+                                                name=plan.name, content=plan.content)])
+        plan = progress.current_plan()
+        begin = plan.stages[0]["start"]
+        visits_by_unit: dict[str, list[Visit]] = {}
+        for visit in (Visit.select(Visit.id, Visit.unit, Visit.started_at, Visit.notes, Visit.methods)
+                      .where((Visit.deleted == False) & (Visit.started_at >= begin)
+                             & (Visit.started_at < anchor.isoformat() + "T99")).order_by(Visit.started_at)):
+            visits_by_unit.setdefault(visit.unit_id, []).append(visit)
+        county = progress.county_team_units()
+        horizon = (anchor + timedelta(days=14)).isoformat()
+        batch = []
+        for unit in units:
+            crew = members[unit.group_id]
+            for action in plan.actions:
+                if not plans.applies(action, unit.kind, unit.id in county):
+                    continue
+                shown = [v for v in visits_by_unit.get(unit.id, [])
+                         if progress.evidence_reason(action, v.notes, v.methods) is not None]
+                record = ActionProgress(id=new_id(), unit=unit.id, action_id=action["id"], plan_id=plan.id,
+                                        plan_version=plan.version, member=rng.choice(crew[:2]).id, reason="")
+                if shown and (action["due"] <= horizon or rng.random() < 0.3) and rng.random() < 0.85:
+                    evidence = [{"kind": "visit", "id": v.id} for v in shown[:2]]
+                    if action["measure"]["kind"] == "document":
+                        evidence.append({"kind": "document", "title": f"{unit.name}{action['name']}材料"})
+                    minimum = plans.measure_minimum(action)
+                    record.status, record.done_on, record.evidence = "done", shown[0].started_at[:10], evidence
+                    record.amount = None if minimum is None else minimum + rng.choice([0, 0, 1])
+                elif action["not_applicable_allowed"] and rng.random() < 0.7:
+                    record.status, record.evidence, record.reason = "not_applicable", [], NOT_WEAK
+                else:
+                    continue
+                batch.append(record)
+        changelog.bulk_create(batch)
+    return len(batch)
+
+
+def _surveys(rng, new_id, units, anchor) -> int:
+    """The province's figures for the rounds already held: most units well satisfied, a few not."""
+    plan = progress.current_plan()
+    rule = plan.survey_rule
+    batch = []
+    with database.atomic():
+        if SurveyResult.select().where(SurveyResult.deleted == False).exists():
+            return 0
+        for survey in plan.surveys:
+            if survey["on"] > anchor.isoformat():
+                continue
+            for unit in units:
+                if unit.kind not in rule["unit_kinds"]:
+                    continue
+                sample = rng.randrange(200, 601, 10)
+                unsatisfied = int(sample * rng.choices([0.03, 0.05, 0.08, 0.1, 0.12, 0.25], weights=[3, 4, 4, 3, 2, 1])[0])
+                satisfied = int((sample - unsatisfied) * rng.uniform(0.45, 0.8))
+                batch.append(SurveyResult(id=new_id(), unit=unit.id, survey_id=survey["id"], plan_id=plan.id,
+                                          plan_version=plan.version, sample=sample, satisfied=satisfied,
+                                          basically_satisfied=sample - unsatisfied - satisfied,
+                                          unsatisfied=unsatisfied))
+        changelog.bulk_create(batch)
+    return len(batch)

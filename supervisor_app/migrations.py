@@ -118,6 +118,24 @@ MIGRATION_2: tuple[str, ...] = (
 MIGRATION_3_ADD_AMENDMENT_SIGNATURE = 'ALTER TABLE "amendment" ADD COLUMN "signature" TEXT'
 
 
+# 4: the campaign plan (活动进度安排), what each unit has done of its 规定动作, and the units'
+# results in the 民意调查 rounds.
+MIGRATION_4_PLAN_AND_PROGRESS: tuple[str, ...] = (
+    'CREATE TABLE IF NOT EXISTS "campaign_plan" ("id" VARCHAR(36) NOT NULL PRIMARY KEY, "created_at" VARCHAR(255) NOT NULL, "updated_at" VARCHAR(255) NOT NULL, "device_id" VARCHAR(255) NOT NULL, "version" INTEGER NOT NULL, "deleted" INTEGER NOT NULL, "plan_id" VARCHAR(255) NOT NULL, "plan_version" INTEGER NOT NULL, "name" VARCHAR(255) NOT NULL, "content" TEXT NOT NULL)',
+    'CREATE INDEX IF NOT EXISTS "campaign_plan_deleted" ON "campaign_plan" ("deleted")',
+    'CREATE UNIQUE INDEX IF NOT EXISTS "campaign_plan_plan_id_plan_version" ON "campaign_plan" ("plan_id", "plan_version")',
+    'CREATE TABLE IF NOT EXISTS "action_progress" ("id" VARCHAR(36) NOT NULL PRIMARY KEY, "created_at" VARCHAR(255) NOT NULL, "updated_at" VARCHAR(255) NOT NULL, "device_id" VARCHAR(255) NOT NULL, "version" INTEGER NOT NULL, "deleted" INTEGER NOT NULL, "unit_id" VARCHAR(36) NOT NULL, "action_id" VARCHAR(255) NOT NULL, "plan_id" VARCHAR(255) NOT NULL, "plan_version" INTEGER NOT NULL, "status" VARCHAR(255) NOT NULL, "done_on" VARCHAR(255), "amount" INTEGER, "evidence" TEXT NOT NULL, "reason" TEXT NOT NULL, "member_id" VARCHAR(36), FOREIGN KEY ("unit_id") REFERENCES "unit" ("id"), FOREIGN KEY ("member_id") REFERENCES "member" ("id"))',
+    'CREATE INDEX IF NOT EXISTS "action_progress_deleted" ON "action_progress" ("deleted")',
+    'CREATE INDEX IF NOT EXISTS "action_progress_member_id" ON "action_progress" ("member_id")',
+    'CREATE INDEX IF NOT EXISTS "action_progress_unit_id" ON "action_progress" ("unit_id")',
+    'CREATE INDEX IF NOT EXISTS "action_progress_unit_id_action_id" ON "action_progress" ("unit_id", "action_id")',
+    'CREATE TABLE IF NOT EXISTS "survey_result" ("id" VARCHAR(36) NOT NULL PRIMARY KEY, "created_at" VARCHAR(255) NOT NULL, "updated_at" VARCHAR(255) NOT NULL, "device_id" VARCHAR(255) NOT NULL, "version" INTEGER NOT NULL, "deleted" INTEGER NOT NULL, "unit_id" VARCHAR(36) NOT NULL, "survey_id" VARCHAR(255) NOT NULL, "plan_id" VARCHAR(255) NOT NULL, "plan_version" INTEGER NOT NULL, "sample" INTEGER NOT NULL, "satisfied" INTEGER NOT NULL, "basically_satisfied" INTEGER NOT NULL, "unsatisfied" INTEGER NOT NULL, FOREIGN KEY ("unit_id") REFERENCES "unit" ("id"))',
+    'CREATE INDEX IF NOT EXISTS "survey_result_deleted" ON "survey_result" ("deleted")',
+    'CREATE INDEX IF NOT EXISTS "survey_result_survey_id_unit_id" ON "survey_result" ("survey_id", "unit_id")',
+    'CREATE INDEX IF NOT EXISTS "survey_result_unit_id" ON "survey_result" ("unit_id")',
+)
+
+
 def _run(statements: tuple[str, ...]) -> Callable[[object], None]:
     def step(db) -> None:
         for sql in statements:
@@ -137,4 +155,5 @@ STEPS: dict[int, Callable[[object], None]] = {
     1: _run(MIGRATION_1),
     2: _run(MIGRATION_2),
     3: _migration_3,
+    4: _run(MIGRATION_4_PLAN_AND_PROGRESS),
 }

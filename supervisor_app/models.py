@@ -289,6 +289,63 @@ class Amendment(SyncedModel):
     signature = TextField(null=True)  # the group leader's signature (signatures.amendment_message)
 
 
+# --- the campaign plan and progress per unit (活动进度安排) ------------------------------------------
+
+
+class CampaignPlan(SyncedModel):
+    """A version of the campaign plan (plan.py); written by the office, sent as an assignment."""
+
+    RECORD_TYPE = "plan"
+    plan_id = CharField()
+    plan_version = IntegerField()
+    name = CharField()
+    content = JSONField()
+
+    class Meta:
+        indexes = ((("plan_id", "plan_version"), True),)
+
+
+PROGRESS_STATUSES = ("done", "not_applicable")
+
+
+class ActionProgress(SyncedModel):
+    """What a person confirmed about one 规定动作 of one unit: done (date, evidence) or not
+    applicable (reason); judged against the plan version it names. Written by the unit's group."""
+
+    RECORD_TYPE = "progress"
+    unit = ForeignKeyField(Unit, backref="progress")
+    action_id = CharField()
+    plan_id = CharField()
+    plan_version = IntegerField()
+    status = CharField()  # done | not_applicable
+    done_on = CharField(null=True)
+    amount = IntegerField(null=True)  # days or times, for measures that count
+    evidence = JSONField(default=list)  # [{"kind": "visit"|"attachment", "id": …} | {"kind": "document", "title": …}]
+    reason = TextField(default="")
+    member = ForeignKeyField(Member, null=True, backref="progress")  # who confirmed it
+
+    class Meta:
+        indexes = ((("unit", "action_id"), False),)
+
+
+class SurveyResult(SyncedModel):
+    """One unit's result in one round of the 民意调查 (满意 / 基本满意 / 不满意 of the sample);
+    entered by the office (the province's figures), sent to the groups as an assignment."""
+
+    RECORD_TYPE = "survey"
+    unit = ForeignKeyField(Unit, backref="survey_results")
+    survey_id = CharField()
+    plan_id = CharField()
+    plan_version = IntegerField()
+    sample = IntegerField()
+    satisfied = IntegerField()
+    basically_satisfied = IntegerField()
+    unsatisfied = IntegerField()
+
+    class Meta:
+        indexes = ((("survey_id", "unit"), False),)
+
+
 # --- the change log (append-only, hash-chained) ----------------------------------------------
 
 
@@ -329,6 +386,9 @@ SYNCED_MODELS: tuple[type[SyncedModel], ...] = (
     EvaluationRecord,
     EvaluationFact,
     Amendment,
+    CampaignPlan,
+    ActionProgress,
+    SurveyResult,
 )
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (Setting, Device, *SYNCED_MODELS, ChangeLog)

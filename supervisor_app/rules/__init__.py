@@ -14,6 +14,8 @@ One module per area, named after the records whose rules it holds:
     visits.py       visit, attachment, assessment, quiz
     findings.py     finding, rectification, followup (the follow-through dates)
     evaluations.py  evaluation, fact, amendment (facts inside the period)
+    plan.py         plan (a version never changes), progress (a unit's 规定动作: done, not applicable),
+                    survey (a unit's 民意调查 result)
     lookup.py       ``Lookup`` (what the rules may read) and ``DbLookup`` (the database's)
 
 ``check_record`` holds everything a record must satisfy alone and against the records it
@@ -32,6 +34,7 @@ from ..errors import ValidationError
 from ..models import MODEL_BY_RECORD_TYPE, JSONField
 from . import campaigns, evaluations, findings, units, visits
 from . import fields as f
+from . import plan as plans
 from .lookup import DbLookup, Lookup
 from .units import related_units, unit_line
 
@@ -57,6 +60,9 @@ RECORD_RULES: dict[str, Rule] = {
     "evaluation": evaluations.evaluation,
     "fact": evaluations.fact,
     "amendment": evaluations.amendment,
+    "plan": plans.plan,
+    "progress": plans.progress,
+    "survey": plans.survey,
 }
 
 UNIQUE_RULES: dict[str, Rule] = {
@@ -65,10 +71,13 @@ UNIQUE_RULES: dict[str, Rule] = {
     "leader": units.unique_leader,
     "group": campaigns.unique_group,
     "member": campaigns.unique_member,
+    "progress": plans.unique_progress,
+    "survey": plans.unique_survey,
 }
 
 LABELS: dict[str, dict[str, str]] = {
     **units.LABELS, **campaigns.LABELS, **visits.LABELS, **findings.LABELS, **evaluations.LABELS,
+    **plans.LABELS,
 }
 META_LABELS = {"id": "记录编号", "created_at": "创建时间", "updated_at": "修改时间", "device_id": "设备编号",
                "version": "版本号", "deleted": "删除标记"}

@@ -24,6 +24,7 @@ from supervisor_app import display, overview
 from .. import tasks, theme
 from ..hub import hub
 from ..widgets import error_text, heading
+from .progress import DueActionsBox
 
 MIN_COLUMN_WIDTH = 48
 KEEP_WIDTH = 110  # px: up to this, a column keeps its full width
@@ -139,6 +140,8 @@ class OverviewPage(QWidget):
         for column, stretch in enumerate((3, 3, 2)):
             grid.setColumnStretch(column, stretch)
         layout.addLayout(grid, 1)
+        self.actions_box = DueActionsBox(window)  # 规定动作 due this week and overdue (ui/pages/progress.py)
+        layout.addWidget(self.actions_box)
         self.due_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.due_table, r, "finding"))
         self.stale_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.stale_table, r, "unit"))
         self.latest_table.cellDoubleClicked.connect(lambda r, _c: self._open(self.latest_table, r, "visit"))
@@ -173,6 +176,7 @@ class OverviewPage(QWidget):
     def refresh(self) -> None:
         """Compute the figures on the worker; the page keeps answering meanwhile."""
         tasks.load_async(self, overview.snapshot, self._apply, self._failed)
+        self.actions_box.refresh()
 
     def _failed(self, exc: BaseException) -> None:
         hub.status.emit(self.tr("概览无法刷新：") + error_text(exc))

@@ -28,6 +28,7 @@ from supervisor_app.errors import SupervisorError
 from ..editors.unit_dialogs import LeaderDialog, TeamDialog, UnitDialog
 from ..hub import announce, hub
 from ..widgets import bold, heading, show_error
+from .progress import UnitProgressPanel
 
 
 class UnitsPage(QWidget):
@@ -99,6 +100,8 @@ class UnitsPage(QWidget):
         row.addStretch(1)
         leaders_layout.addLayout(row)
         right_layout.addWidget(leaders_box, 1)
+        self.progress_panel = UnitProgressPanel()  # the unit's 规定动作 timeline (ui/pages/progress.py)
+        right_layout.addWidget(self.progress_panel, 3)
         splitter.addWidget(right)
         splitter.setSizes([380, 800])
         hub.changed.connect(self._on_changed)
@@ -150,6 +153,7 @@ class UnitsPage(QWidget):
         unit_id = self.selected_unit_id()
         self.teams.clear()
         self.leaders.setRowCount(0)
+        self.progress_panel.set_unit(unit_id)
         if not unit_id:
             self.unit_title.setText(self.tr("（没有单位，请先新建）"))
             return
