@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from . import changelog, display, installation
+from . import changelog, clock, display, installation
 from . import validate as check
-from .clock import chinese_date, today
+from .clock import chinese_date
 from .errors import NotFoundError, ValidationError
 from .models import (
     ActionProgress,
@@ -213,7 +213,7 @@ def _evidence_views(items: list, visits: dict, files: dict) -> list[dict]:
 
 def unit_states(units: list[Unit], on: date | None = None, plan: Plan | None = None) -> list[ActionState]:
     """Every applicable action of each unit with its state on ``on`` (default today)."""
-    on = on or today()
+    on = on or clock.today()
     plan = plan or current_plan()
     ids = [u.id for u in units]
     county = county_team_units(ids) if len(ids) < 500 else county_team_units()
@@ -262,12 +262,12 @@ WEEK_DAYS = 7
 
 def is_due_soon(state: ActionState, on: date | None = None, days: int = WEEK_DAYS) -> bool:
     """Owed and due within ``days`` of ``on`` (this week's)."""
-    return state.state == "due" and state.due <= ((on or today()) + timedelta(days=days)).isoformat()
+    return state.state == "due" and state.due <= ((on or clock.today()) + timedelta(days=days)).isoformat()
 
 
 def due_soon(on: date | None = None, days: int = WEEK_DAYS, group_id: str | None = None) -> list[ActionState]:
     """Overdue actions and those due within ``days`` of ``on`` (this week's), soonest first."""
-    on = on or today()
+    on = on or clock.today()
     rows = [s for s in unit_states(_visible_units(group_id), on)
             if s.state == "overdue" or is_due_soon(s, on, days)]
     rows.sort(key=lambda s: (s.due, s.unit_name, s.action_id))
@@ -336,8 +336,8 @@ def confirm_done(unit, action_id: str, done_on, evidence, amount: int | None = N
     plan = current_plan()
     _action(plan, unit, action_id)
     day = check.iso_date(done_on, "done_on", "完成日期")
-    if day > today().isoformat():
-        raise ValidationError(f"完成日期不能晚于今天（{chinese_date(today())}）。", field="done_on")
+    if day > clock.today().isoformat():
+        raise ValidationError(f"完成日期不能晚于今天（{chinese_date(clock.today())}）。", field="done_on")
     if amount is not None and not isinstance(amount, int):
         amount = check.integer(amount, "amount", "完成数量")
     return _write(unit, {"action_id": action_id, "plan_id": plan.id, "plan_version": plan.version, "status": "done",

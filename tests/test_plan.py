@@ -259,7 +259,7 @@ def test_demo_progress_agrees_with_its_visits(demo_data, capsys, monkeypatch):
     from supervisor_app.models import Unit, Visit
     from tests.conftest import DEMO_ANCHOR
 
-    monkeypatch.setattr(progress, "today", lambda: DEMO_ANCHOR)  # the demo's today
+    monkeypatch.setattr("supervisor_app.clock.today", lambda: DEMO_ANCHOR)  # the demo's today
 
     code, out, _ = _run(capsys, "--data-dir", str(demo_data), "progress", "--json")
     assert code == 0

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from supervisor_app import progress, units
+from supervisor_app import units
 from supervisor_app.models import ActionProgress, ChangeLog
 from tests import factories
 from ui import tasks
@@ -98,7 +98,7 @@ def test_the_overview_lists_this_weeks_due_and_overdue_actions(window, qtbot, co
     from datetime import date
 
     unit, _study, _other = county
-    monkeypatch.setattr(progress, "today", lambda: date(2014, 4, 14))
+    monkeypatch.setattr("supervisor_app.clock.today", lambda: date(2014, 4, 14))
     page = window.show_page("overview")
     box = page.actions_box
     page.refresh()  # the page's first load (before "today" was set) may have come in already

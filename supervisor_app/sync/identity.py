@@ -331,7 +331,7 @@ def local_card() -> DeviceCard:
         roster = tuple(
             RosterMember(m.id, m.name, bool(m.is_leader))
             for m in Member.select().where((Member.group == group.id) & (Member.deleted == False))
-            .order_by(Member.is_leader.desc(), Member.created_at, Member.id).limit(MAX_ROSTER)
+            .order_by(Member.is_leader.desc(), Member.name, Member.id).limit(MAX_ROSTER)
         )
     made = _made_here(identity.device_id, group.id) if group is not None and ctx.role == "field" else ()
     return DeviceCard(

@@ -31,7 +31,7 @@ from supervisor_app.plan import measure_minimum, measure_text
 from .. import tasks, theme
 from ..hub import hub
 from ..operations import perform
-from ..widgets import FieldErrors, bold, error_text, iso
+from ..widgets import FieldErrors, bold, error_text, iso, today_qdate
 
 STATE_TINTS = {"overdue": "overdue", "due": None, "done": None, "not_applicable": None}
 STATE_INKS = {"done": "ok", "overdue": "danger", "not_applicable": None, "due": None}
@@ -222,7 +222,7 @@ class MarkDoneDialog(_ProgressDialog):
         proposals = {p.visit_id: p for p in progress.propose_evidence(unit_id, action_id, self.plan)}
         existing = next((s for s in progress.progress(unit_id) if s.action_id == action_id), None)
         chosen = {e.get("id") for e in (existing.evidence if existing else []) if e.get("kind") == "visit"}
-        self.done_on = QDateEdit(QDate.currentDate())
+        self.done_on = QDateEdit(today_qdate())
         self.done_on.setCalendarPopup(True)
         self.done_on.setDisplayFormat("yyyy-MM-dd")
         self.form.addRow(self.tr("完成日期"), self.done_on)
