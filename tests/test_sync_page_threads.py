@@ -7,8 +7,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QMessageBox, QProgressDialog
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton
 
 from supervisor_app.errors import SupervisorError
 from supervisor_app.sync import service
@@ -89,7 +89,7 @@ def test_an_export_shows_progress_and_can_be_cancelled(page, qtbot, tmp_path, mo
     qtbot.waitUntil(lambda: dialog.maximum() == 4 and dialog.value() == 1, timeout=10_000)  # the progress arrived
     assert held.thread is not threading.main_thread()
     with qtbot.waitSignal(page.operation_finished, timeout=10_000) as blocker:
-        dialog.cancel()  # 取消, as the user clicks it
+        qtbot.mouseClick(dialog.findChild(QPushButton), Qt.MouseButton.LeftButton)  # 取消
     assert task.cancel_event.is_set()
     assert isinstance(blocker.args[0], SupervisorError)
     assert "未完成" in page.result.text()
