@@ -201,7 +201,10 @@ class SyncPage(QWidget):
         self.bind_key_button = QPushButton(self.tr("登记组长公钥卡…"))
         self.bind_key_button.setToolTip(self.tr("活动办登记组长的签名公钥：登记之后，该组长签署的纪实评价才被采信。"))
         self.bind_key_button.clicked.connect(lambda: self.bind_leader_key())
-        for button in (card_button, enroll_button, revoke_button, self.bind_key_button):
+        self.assign_button = QPushButton(self.tr("分配督导组…"))
+        self.assign_button.setToolTip(self.tr("活动办把所选的督导组设备分配给一个督导组：它只能发来该组的记录。"))
+        self.assign_button.clicked.connect(lambda: self.assign_selected())
+        for button in (card_button, enroll_button, revoke_button, self.assign_button, self.bind_key_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         devices_layout.addLayout(buttons)
@@ -244,6 +247,7 @@ class SyncPage(QWidget):
                                      installation.ROLE_LABELS.get(d.role, d.role), d.group_name, d.fingerprint,
                                      _when(d.enrolled_at), self.tr("已停用") if d.revoked_at else self.tr("有效")])
                              for d in service.list_devices()])
+        self.assign_button.setVisible(info.role == "office")
         gaps = service.held_gaps()
         self.gaps.setText("\n".join(g.text for g in gaps) or self.tr("没有暂存的变更。"))
         self.tabs.setTabText(2, self.tr("冲突（{n}）").format(n=self.conflicts.rowCount()))
@@ -537,6 +541,30 @@ class SyncPage(QWidget):
                 != QMessageBox.StandardButton.Yes:
             return None
         return self._write(lambda: service.revoke_device(device_id), "sync", lambda _r: self.tr("已停用设备"))
+
+    def assign_selected(self, group: str | None = None) -> tasks.Task | None:
+        """The office binds the selected field device to a group (its bundles then carry only
+        that group's records); the group is asked for unless given."""
+        device_id = self._selected(self.devices)
+        if not device_id:
+            self.result.setText(self.tr("请先在设备列表中选择一台督导组设备，再点“分配督导组…”。"))
+            return None
+        if group is None:
+            from supervisor_app import campaigns
+
+            device = next((d for d in service.list_devices() if d.id == device_id), None)
+            names = [g.name for g in campaigns.list_groups()]
+            if not names:
+                self.result.setText(self.tr("活动办还没有督导组：请先建立督导组，再分配设备。"))
+                return None
+            current = names.index(device.group_name) if device is not None and device.group_name in names else 0
+            group, ok = QInputDialog.getItem(self, self.tr("分配督导组"), self.tr(
+                "这台设备属于哪个督导组？\n它只能发来该组的记录。"), names, current, False)
+            if not ok or not group:
+                return None
+        return self._write(lambda: service.assign_device(device_id, group), "sync",
+                           lambda info: self.tr("已把设备 {device} 分配给{group}。").format(
+                               device=info.name or info.short_id, group=info.group_name), self.tr("无法分配"))
 
     def resolve_selected(self, keep: str) -> tasks.Task | None:
         """Keep one version of the selected conflict whole (written on the worker)."""
