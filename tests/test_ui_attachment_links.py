@@ -80,3 +80,19 @@ def test_a_photo_of_a_finding_removed_in_the_editor_goes_with_it(window, qtbot, 
     _save(editor, qtbot)
     assert attachments.list_attachments(visit) == []
     assert Attachment.get_by_id(att.id).deleted
+
+
+def test_findings_model_with_photos_passes_the_model_tester(qtmodeltester, data_dir):
+    from ui.models.visit_findings import FindingsModel
+
+    model = FindingsModel(campaigns.active_template())
+    model.set_findings([visit_form.FindingForm(description="一\n二", category="有形式主义趋向", id="f1"),
+                        visit_form.FindingForm(description="x", category="有形式主义趋向")])
+    image = QImage(90, 60, QImage.Format.Format_RGB32)
+    image.fill(QColor(200, 30, 30))
+    model.set_photos({"finding:f1": [image, image], "focus:x": [image]})
+    qtmodeltester.check(model)
+    cell = model.index(0, COLUMN_OF["description"])
+    assert model.data(cell, Qt.ItemDataRole.DecorationRole) is not None
+    assert "照片 2 张" in model.data(cell, Qt.ItemDataRole.ToolTipRole)
+    assert model.data(model.index(1, COLUMN_OF["description"]), Qt.ItemDataRole.DecorationRole) is None
