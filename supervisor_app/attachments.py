@@ -11,7 +11,7 @@ from pathlib import Path
 from . import changelog
 from .db import StorageFullError, is_storage_full
 from .errors import NotFoundError, SupervisorError, ValidationError
-from .models import Attachment, Visit, alive, database
+from .models import Attachment, Finding, Visit, alive, database
 from .rules.visits import MAX_ATTACHMENT_BYTES  # one limit for the store and the record rules
 
 _store_dir: Path | None = None
@@ -77,8 +77,9 @@ def _put(source: Path) -> tuple[str, int, bool]:
         raise
 
 
-def add_attachment(visit, source: str | os.PathLike) -> Attachment:
-    """Store a file and attach it to a visit."""
+def add_attachment(visit, source: str | os.PathLike, *, finding=None, item: str | None = None) -> Attachment:
+    """Store a file and attach it to a visit; optionally to one finding of that visit or to one
+    item of its assessment (``item``: "focus:<item id>" or "tendency:<tendency id>")."""
     source = Path(source)
     if not source.is_file():
         raise ValidationError(f"找不到要添加的文件：{source}", field="attachment")
@@ -86,15 +87,36 @@ def add_attachment(visit, source: str | os.PathLike) -> Attachment:
     visit = Visit.get_or_none((Visit.id == visit_id) & alive(Visit))
     if visit is None:
         raise NotFoundError(f"找不到督导记录：{visit_id}。", field="visit")
+    finding_id = _live_finding_id(finding)
     sha, size, created = _put(source)
     mime = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
     try:
         with database.atomic():
-            return changelog.create(Attachment, visit=visit, sha256=sha, filename=source.name, mime_type=mime, size=size)
+            return changelog.create(Attachment, visit=visit, sha256=sha, filename=source.name, mime_type=mime,
+                                    size=size, finding=finding_id, item=item)
     except BaseException:
         if created:  # new content that no record refers to: leave the store as it was
             blob_path(sha).unlink(missing_ok=True)
         raise
+
+
+def link_attachment(attachment_id: str, *, finding=None, item: str | None = None) -> Attachment:
+    """Say what an attached photo is of: one finding of its visit, one assessment item, or
+    (both None) the visit as a whole."""
+    with database.atomic():
+        att = Attachment.get_or_none((Attachment.id == attachment_id) & alive(Attachment))
+        if att is None:
+            raise NotFoundError(f"找不到附件：{attachment_id}。", field="attachment")
+        return changelog.update(att, finding=_live_finding_id(finding), item=item)
+
+
+def _live_finding_id(finding) -> str | None:
+    if finding is None:
+        return None
+    finding_id = finding.id if isinstance(finding, Finding) else finding
+    if not Finding.select().where((Finding.id == finding_id) & alive(Finding)).exists():
+        raise NotFoundError(f"找不到照片所属的问题：{finding_id}。", field="finding")
+    return finding_id
 
 
 def remove_attachment(attachment_id: str) -> Attachment:
@@ -107,7 +129,18 @@ def remove_attachment(attachment_id: str) -> Attachment:
 
 
 def list_attachments(visit) -> list[Attachment]:
+    """Every live attachment of a visit (of the visit itself, its findings and its items)."""
     return list(Attachment.select().where(alive(Attachment) & (Attachment.visit == visit)).order_by(Attachment.created_at))
+
+
+def attachments_by_subject(visit) -> dict[tuple[str, str] | None, list[Attachment]]:
+    """A visit's live attachments by what they are of: ("finding", id), ("item", "focus:<id>")
+    or None for the visit as a whole (one query; the editor shows thumbnails from it)."""
+    grouped: dict[tuple[str, str] | None, list[Attachment]] = {}
+    for att in list_attachments(visit):
+        key = ("finding", att.finding_id) if att.finding_id else ("item", att.item) if att.item else None
+        grouped.setdefault(key, []).append(att)
+    return grouped
 
 
 def verified_path(att: Attachment) -> Path:

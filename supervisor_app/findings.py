@@ -107,6 +107,9 @@ def delete_finding(finding) -> Finding:
         rect = Rectification.get_or_none((Rectification.finding == finding) & alive(Rectification))
         if rect is not None:
             changelog.tombstone(rect)
+        for att in finding.attachments:  # its photos follow it
+            if not att.deleted:
+                changelog.tombstone(att)
         changelog.tombstone(finding)
         if finding.visit_id:
             visits.reindex(finding.visit_id)

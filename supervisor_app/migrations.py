@@ -136,6 +136,21 @@ MIGRATION_4_PLAN_AND_PROGRESS: tuple[str, ...] = (
 )
 
 
+# 5: a photo may be of one finding of its visit, or of one item of the visit's assessment
+# ("focus:<id>" / "tendency:<id>"). SQLite cannot add a column with a foreign key before the
+# table's constraints, so the table is rebuilt with the new columns, its rows copied over.
+MIGRATION_5_ATTACHMENT_LINKS: tuple[str, ...] = (
+    'CREATE TABLE "attachment_v5" ("id" VARCHAR(36) NOT NULL PRIMARY KEY, "created_at" VARCHAR(255) NOT NULL, "updated_at" VARCHAR(255) NOT NULL, "device_id" VARCHAR(255) NOT NULL, "version" INTEGER NOT NULL, "deleted" INTEGER NOT NULL, "visit_id" VARCHAR(36) NOT NULL, "sha256" VARCHAR(255) NOT NULL, "filename" VARCHAR(255) NOT NULL, "mime_type" VARCHAR(255) NOT NULL, "size" INTEGER NOT NULL, "finding_id" VARCHAR(36), "item" VARCHAR(255), FOREIGN KEY ("visit_id") REFERENCES "visit" ("id"), FOREIGN KEY ("finding_id") REFERENCES "finding" ("id"))',
+    'INSERT INTO "attachment_v5" ("id", "created_at", "updated_at", "device_id", "version", "deleted", "visit_id", "sha256", "filename", "mime_type", "size", "finding_id", "item") SELECT "id", "created_at", "updated_at", "device_id", "version", "deleted", "visit_id", "sha256", "filename", "mime_type", "size", NULL, NULL FROM "attachment"',
+    'DROP TABLE "attachment"',
+    'ALTER TABLE "attachment_v5" RENAME TO "attachment"',
+    'CREATE INDEX IF NOT EXISTS "attachment_deleted" ON "attachment" ("deleted")',
+    'CREATE INDEX IF NOT EXISTS "attachment_visit_id" ON "attachment" ("visit_id")',
+    'CREATE INDEX IF NOT EXISTS "attachment_sha256" ON "attachment" ("sha256")',
+    'CREATE INDEX IF NOT EXISTS "attachment_finding_id" ON "attachment" ("finding_id")',
+)
+
+
 def _run(statements: tuple[str, ...]) -> Callable[[object], None]:
     def step(db) -> None:
         for sql in statements:
@@ -156,4 +171,5 @@ STEPS: dict[int, Callable[[object], None]] = {
     2: _run(MIGRATION_2),
     3: _migration_3,
     4: _run(MIGRATION_4_PLAN_AND_PROGRESS),
+    5: _run(MIGRATION_5_ATTACHMENT_LINKS),
 }

@@ -177,15 +177,6 @@ class Visit(SyncedModel):
         indexes = ((("unit", "started_at"), False),)
 
 
-class Attachment(SyncedModel):
-    RECORD_TYPE = "attachment"
-    visit = ForeignKeyField(Visit, backref="attachments")
-    sha256 = CharField(index=True)
-    filename = CharField()
-    mime_type = CharField(default="application/octet-stream")
-    size = IntegerField()
-
-
 class Assessment(SyncedModel):
     RECORD_TYPE = "assessment"
     visit = ForeignKeyField(Visit, backref="assessments", unique=True)
@@ -224,6 +215,20 @@ class Finding(SyncedModel):
 
 
 RECTIFICATION_STATUSES = ("未开始", "整改中", "已完成", "已核实")
+
+
+class Attachment(SyncedModel):
+    """A photo or scan of a visit; optionally of one finding of that visit, or of one item of
+    the visit's assessment (``item``: "focus:<item id>" or "tendency:<tendency id>")."""
+
+    RECORD_TYPE = "attachment"
+    visit = ForeignKeyField(Visit, backref="attachments")
+    sha256 = CharField(index=True)
+    filename = CharField()
+    mime_type = CharField(default="application/octet-stream")
+    size = IntegerField()
+    finding = ForeignKeyField(Finding, null=True, backref="attachments")
+    item = CharField(null=True)
 
 
 class Rectification(SyncedModel):

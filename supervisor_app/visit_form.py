@@ -65,6 +65,9 @@ class VisitForm:
     findings: list[FindingForm] = field(default_factory=list)
     add_files: list[str] = field(default_factory=list)
     remove_attachments: list[str] = field(default_factory=list)
+    # what each photo is of: attachment id or file to add → "" (the visit), "finding:<finding id>",
+    # "focus:<item id>" or "tendency:<tendency id>" (an absent key leaves a stored link as it is)
+    attachment_links: dict[str, str] = field(default_factory=dict)
 
     @property
     def quiz(self) -> tuple[int, int, int] | None:
@@ -239,9 +242,33 @@ def save(form: VisitForm, visit_id: str | None = None) -> Visit:
                                       field=finding_field(number, exc.field)) from exc
         for attachment_id in form.remove_attachments:
             attachments.remove_attachment(attachment_id)
-        for path in form.add_files:
-            attachments.add_attachment(visit, path)
+        removed = {item.id for item in form.findings if item.id and item.remove}
+        try:
+            for path in form.add_files:
+                attachments.add_attachment(visit, path, **_link(form.attachment_links.get(path, ""), removed))
+            for att in attachments.list_attachments(visit):  # relinked photos (a removed finding's went with it)
+                wanted = form.attachment_links.get(att.id)
+                if wanted is not None and wanted != _link_key(att):
+                    attachments.link_attachment(att.id, **_link(wanted, removed))
+        except ValidationError as exc:
+            if exc.field in ("finding", "item"):  # what a photo is of: shown on the 附件 tab
+                raise ValidationError(f"照片：{exc.message}", field="attachment") from exc
+            raise
         return visits.get_visit(visit.id)
+
+
+def _link_key(att) -> str:
+    """An attachment's link as the form holds it."""
+    return f"finding:{att.finding_id}" if att.finding_id else att.item or ""
+
+
+def _link(key: str, removed_findings: set[str]) -> dict:
+    """``add_attachment``/``link_attachment`` arguments of a form link; a photo linked to a
+    finding removed in the same save stays with the visit."""
+    kind, _, value = (key or "").partition(":")
+    if kind == "finding":
+        return {"finding": value} if value not in removed_findings else {}
+    return {"item": key} if key else {}
 
 
 def _save_finding(visit: Visit, item: FindingForm) -> None:

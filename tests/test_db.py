@@ -98,6 +98,6 @@ def test_a_version_2_database_gets_signed_amendments(data_dir):
     conn.commit()
     conn.close()
     store.open_data_dir(data_dir)
-    assert db.schema_version(database) == 3
+    assert db.schema_version(database) == db.SCHEMA_VERSION
     columns = {row[1] for row in database.execute_sql('PRAGMA table_info("amendment")')}
     assert "signature" in columns and Amendment.select().count() == 0

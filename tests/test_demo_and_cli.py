@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from supervisor_app import audit, cli, demo, findings, store, visits
+from supervisor_app import audit, cli, db, demo, findings, store, visits
 from supervisor_app.models import database
 from tests.conftest import DEMO_ANCHOR
 
@@ -141,7 +141,7 @@ def test_version_everywhere(capsys, isolated_data):
     for argv in ([str(ROOT / "main.py"), "--version"], ["-c", "from supervisor_app.cli import main; main()", "--version"]):
         result = subprocess.run([sys.executable, *argv], capture_output=True, timeout=60, cwd=ROOT)
         assert result.returncode == 0, result.stderr
-        assert result.stdout.decode("utf-8").strip() == f"督导纪实 {__version__}（数据版本 4）"
+        assert result.stdout.decode("utf-8").strip() == f"督导纪实 {__version__}（数据版本 {db.SCHEMA_VERSION}）"
     assert not isolated_data.exists()
 
 
@@ -153,7 +153,7 @@ def test_check_json_sound_broken_and_damaged(capsys, isolated_data):
     run(capsys, "demo")
     code, out, _ = run(capsys, "check", "--json")
     report = json.loads(out)
-    assert code == 0 and report["ok"] is True and report["problems"] == [] and report["schema_version"] == 4
+    assert code == 0 and report["ok"] is True and report["problems"] == [] and report["schema_version"] == db.SCHEMA_VERSION
     store.open_data_dir(isolated_data)
     database.execute_sql("UPDATE change_log SET op = 'update' WHERE id = 5")
     store.close()

@@ -153,12 +153,15 @@ def test_first_start_members_passphrase_and_card_exchange(qtbot, isolated_data, 
     assert page.export(str(tmp_path)) is None
     assert "② 登记对方的设备卡" in told[0] and "main.py" not in told[0]
     own_card = tmp_path / "第一督导组.card"
-    assert page.write_card(str(own_card)) is not None and own_card.exists()
+    with qtbot.waitSignal(page.operation_finished, timeout=60_000):  # written on the worker
+        assert page.write_card(str(own_card)) is not None
+    assert own_card.exists()
     assert str(own_card) in page.step_write_state.text()
     assert service.local_card().fingerprint in page.step_read.text()
     seen: list[str] = []
     same_fingerprint(monkeypatch, seen)
-    assert page.enroll(str(office_card_path)) is not None
+    with qtbot.waitSignal(page.operation_finished, timeout=60_000):
+        assert page.enroll(str(office_card_path)) is not None
     assert office_fingerprint in seen[0]
     assert office_fingerprint in page.step_enroll_state.text()
     assert service.export_readiness() is None

@@ -40,6 +40,14 @@ def same_fingerprint(monkeypatch, seen: list | None = None):
     monkeypatch.setattr(QMessageBox, "exec", answer)
 
 
+def written(qtbot, page, start):
+    """Start a write of the 同步 page (it runs on the worker) and return what it finished with:
+    the result, or the refusal."""
+    with qtbot.waitSignal(page.operation_finished, timeout=60_000) as blocker:
+        assert start() is not None
+    return blocker.args[0]
+
+
 def _window(qtbot, folder):
     win = MainWindow(folder)
     qtbot.addWidget(win)
@@ -55,10 +63,10 @@ def test_field_to_office_through_the_window(qtbot, tmp_path, office_card, isolat
     campaigns.initialize("field")
     window = _window(qtbot, field)
     page = window.show_page("sync")
-    assert page.enroll(str(office_card_path)) is not None
+    assert written(qtbot, page, lambda: page.enroll(str(office_card_path))).role == "office"
     assert any(d.role == "office" for d in service.list_devices())
     field_card = tmp_path / "field-card.json"
-    assert page.write_card(str(field_card)) is not None
+    assert written(qtbot, page, lambda: page.write_card(str(field_card))).fingerprint
     window.close()
     tasks.wait_for_all()
     store.close()
@@ -67,7 +75,8 @@ def test_field_to_office_through_the_window(qtbot, tmp_path, office_card, isolat
     store.open_data_dir(office)
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("市委第一督导组", True))
     office_window = _window(qtbot, office)
-    assert office_window.show_page("sync").enroll(str(field_card)).group_name == "市委第一督导组"
+    office_page = office_window.show_page("sync")
+    assert written(qtbot, office_page, lambda: office_page.enroll(str(field_card))).group_name == "市委第一督导组"
     first = tmp_path / "assignments"
     first.mkdir()
     (sent,) = service.export_to_folder(first)
@@ -132,10 +141,10 @@ def test_field_to_office_through_the_window(qtbot, tmp_path, office_card, isolat
     # the office binds the leader's key after the leader read out its fingerprint
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: refusals.append(text))
     refusals: list[str] = []
-    assert office_page.bind_leader_key(str(key_card), "0000 0000") is None
-    assert "指纹不符" in refusals[0]
+    refused = written(qtbot, office_page, lambda: office_page.bind_leader_key(str(key_card), "0000 0000"))
+    assert isinstance(refused, Exception) and "指纹不符" in refusals[0]
     assert campaigns.list_members()[0].sign_public_key is None  # nothing bound
-    assert office_page.bind_leader_key(str(key_card), key_fingerprint).name == "张三"
+    assert written(qtbot, office_page, lambda: office_page.bind_leader_key(str(key_card), key_fingerprint)).name == "张三"
     assert campaigns.list_members()[0].sign_public_key is not None
     with qtbot.waitSignal(office_page.operation_finished, timeout=60_000):
         office_page.import_folder(str(stick))

@@ -64,7 +64,9 @@ def _when_window_shown(app, opened: Path | None, quit_after: int | None) -> None
                 page.operation_finished.connect(quit_later)  # the import runs on the worker
                 page.import_files([str(opened)])
                 return
-            page.enroll(str(opened))
+            page.operation_finished.connect(quit_later)  # the enrolment is written on the worker
+            if page.enroll(str(opened)) is not None:
+                return
         quit_later()
 
     QTimer.singleShot(0, poll)

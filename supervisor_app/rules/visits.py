@@ -28,7 +28,7 @@ LABELS = {
               "members_present": "督导组成员", "methods": "督导方式", "people_met": "接触人员",
               "leaders_present": "领导干部", "notes": "督导情况"},
     "attachment": {"visit": "督导记录", "sha256": "附件哈希", "filename": "文件名", "mime_type": "文件类型",
-                   "size": "文件大小"},
+                   "size": "文件大小", "finding": "所属问题", "item": "所属评估事项"},
     "assessment": {"visit": "督导记录", "unit": "单位", "template_id": "模板编号", "template_version": "模板版本",
                    "focus_ratings": "督导重点评定", "tendency_levels": "倾向评定"},
     "quiz": {"visit": "督导记录", "unit": "单位", "people_tested": "参测人数", "questions": "题目数",
@@ -147,6 +147,38 @@ def attachment(state: dict, old: dict | None, lookup: Lookup) -> None:
     if not MIME_SHAPE.match(mime):
         raise fail(f"文件类型格式不对：{f.shown(mime)}", "mime_type")
     f.integer(state, "size", "文件大小", minimum=0, maximum=MAX_ATTACHMENT_BYTES)
+    attachment_link(state, old, lookup)
+
+
+# An attachment's assessment item: "focus:<item id>" or "tendency:<tendency id>".
+ITEM_KINDS = {"focus": ("focus_items", "督导重点"), "tendency": ("tendencies", "倾向")}
+
+
+def attachment_link(state: dict, old: dict | None, lookup: Lookup) -> None:
+    """What a photo is of, besides its visit: one finding of the same visit, or one item of the
+    visit's assessment (of the template version the assessment was made with; the campaign's
+    current template while the visit has none), never both."""
+    finding_id = f.ident(state, "finding", "所属问题", required=False)
+    item = state.get("item")
+    if item is not None and finding_id is not None:
+        raise fail("一张照片只能属于一个问题或一个评估事项，不能同时属于两者。", "item")
+    if finding_id is not None and changed(state, old, "finding", "visit"):
+        finding_state = lookup.get("finding", finding_id)
+        if finding_state is not None and finding_state.get("visit") != state.get("visit"):
+            raise fail("照片所属的问题不是本次督导发现的问题。", "finding")
+    if item is None or not changed(state, old, "item", "visit"):
+        return
+    kind, _, item_id = item.partition(":") if type(item) is str else ("", "", "")
+    if kind not in ITEM_KINDS or not item_id:
+        raise fail(f"照片所属的评估事项格式不对：{f.shown(item)}。", "item")
+    items_of, label = ITEM_KINDS[kind]
+    assessments = lookup.children("assessment", "visit", state.get("visit"))
+    live = [a for a in assessments if not a.get("deleted")]
+    tpl = template_of(live[0], lookup) if live else lookup.current_template()
+    if tpl is None:
+        raise fail("找不到评估模板，照片不能关联到评估事项。", "item")
+    if item_id not in item_names(tpl, items_of):
+        raise fail(f"评估模板中没有{label}“{f.shown(item_id)}”，照片不能关联到它。", "item")
 
 
 def _on_visit(state: dict, old: dict | None, lookup: Lookup) -> None:

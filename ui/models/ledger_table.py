@@ -10,10 +10,12 @@ from supervisor_app.models import RECTIFICATION_STATUSES
 
 from .. import theme
 from ..guard import never_raises
+from . import sync_marks
 
 
 class LedgerTableModel(QAbstractTableModel):
-    HEADERS = ("发现日期", "单位", "类别", "问题", "整改措施", "责任人", "时限", "状态")
+    HEADERS = ("发现日期", "单位", "类别", "问题", "整改措施", "责任人", "时限", "状态", sync_marks.HEADER)
+    MARK_COLUMN = 8
 
     def __init__(self, parent=None, *, load: bool = True):
         super().__init__(parent)
@@ -21,6 +23,7 @@ class LedgerTableModel(QAbstractTableModel):
         self.open_only = True
         self.overdue_only = False
         self._rows: list[findings.LedgerRow] = []
+        self._marks: dict[str, str] = {}  # finding and rectification ids → sync mark
         if load:
             self.reload()
 
@@ -31,10 +34,21 @@ class LedgerTableModel(QAbstractTableModel):
     def reload(self) -> None:
         self.set_rows(self.query())
 
-    def set_rows(self, rows: list[findings.LedgerRow]) -> None:
+    def set_rows(self, rows: list[findings.LedgerRow], marks: dict[str, str] | None = None) -> None:
+        """Show ``rows``; ``marks`` their sync marks when fetched with them (on the worker),
+        else fetched here, once for all the rows."""
         self.beginResetModel()
         self._rows = rows
+        self._marks = marks if marks is not None else self.marks_of(rows)
         self.endResetModel()
+
+    @staticmethod
+    def marks_of(rows: list[findings.LedgerRow]) -> dict[str, str]:
+        """The sync marks of the rows' findings and rectifications (safe on a worker thread)."""
+        return sync_marks.fetch([i for r in rows for i in (r.finding.id, r.rectification.id if r.rectification else None)])
+
+    def _mark(self, row: findings.LedgerRow) -> str | None:
+        return sync_marks.of_row(self._marks, row.finding.id, row.rectification.id if row.rectification else None)
 
     def row(self, index: int) -> findings.LedgerRow:
         return self._rows[index]
@@ -58,7 +72,11 @@ class LedgerTableModel(QAbstractTableModel):
         row = self._rows[index.row()]
         rect = row.rectification
         if role == Qt.ItemDataRole.DisplayRole:
+            if index.column() == self.MARK_COLUMN:
+                return sync_marks.text(self._mark(row))
             return self._cells(row)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.MARK_COLUMN:
+            return sync_marks.tooltip(self._mark(row))
         if role == Qt.ItemDataRole.BackgroundRole:
             if row.overdue:
                 return QBrush(theme.tint("overdue"))

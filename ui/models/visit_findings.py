@@ -8,6 +8,7 @@ check refused are tinted and carry the refusal as their tooltip.
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QIcon, QImage, QPixmap
 
 from supervisor_app import display
 from supervisor_app.template import Template
@@ -30,6 +31,7 @@ COLUMNS = (
 COLUMN_OF = {name: i for i, (name, _header, _required) in enumerate(COLUMNS)}
 MULTI_LINE = ("description", "measure")
 CHOICE_COLUMNS = ("category", "sub_kind", "severity", "leader_id")
+PHOTO = 48  # the thumbnail of a finding's first photo, beside its description
 
 
 class FindingsModel(QAbstractTableModel):
@@ -42,6 +44,7 @@ class FindingsModel(QAbstractTableModel):
         self.removed: list[FindingForm] = []  # stored findings the user deleted (kept for saving)
         self.leader_labels: dict[str, str] = {}  # leader id → "name（position）" for the visit's unit
         self.errors: dict[tuple[int, int], str] = {}
+        self.photos: dict[str, list[QImage]] = {}  # finding id → thumbnails of its photos (附件 tab)
 
     # --- the form ---------------------------------------------------------------------------------
 
@@ -75,6 +78,18 @@ class FindingsModel(QAbstractTableModel):
             self.removed.append(item)
         self.errors = {}
         self.edited.emit()
+
+    def set_photos(self, photos: dict[str, list[QImage]]) -> None:
+        """Thumbnails of the photos linked to findings ({"finding:<id>": [image, …]}): the first is
+        shown beside the description, the count in its tooltip."""
+        self.photos = {key.split(":", 1)[1]: images for key, images in photos.items() if key.startswith("finding:")}
+        if self.rows:
+            column = COLUMN_OF["description"]
+            self.dataChanged.emit(self.index(0, column), self.index(len(self.rows) - 1, column),
+                                  [Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole])
+
+    def _photos_of(self, item: FindingForm) -> list[QImage]:
+        return self.photos.get(item.id, []) if item.id else []
 
     def set_leaders(self, labels: dict[str, str]) -> None:
         self.leader_labels = dict(labels)
@@ -147,8 +162,13 @@ class FindingsModel(QAbstractTableModel):
             return self._text(item, name)
         if role == Qt.ItemDataRole.EditRole:
             return getattr(item, name)
+        if role == Qt.ItemDataRole.DecorationRole and name == "description" and self._photos_of(item):
+            return QIcon(QPixmap.fromImage(self._photos_of(item)[0].scaled(
+                PHOTO, PHOTO, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return error or (self._text(item, name) or None)
+            photos = len(self._photos_of(item)) if name == "description" else 0
+            text = error or (self._text(item, name) or None)
+            return f"{text or ''}\n" + self.tr("照片 {n} 张（见“附件”页）").format(n=photos) if photos else text
         if role == Qt.ItemDataRole.BackgroundRole and error:
             return theme.tint("overdue")  # no "error" tint in the theme: the nearest one
         if role == Qt.ItemDataRole.ForegroundRole and error:

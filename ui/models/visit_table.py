@@ -11,11 +11,13 @@ from supervisor_app import display, search, visits
 
 from .. import theme
 from ..guard import never_raises
+from . import sync_marks
 
 PAGE_SIZE = 200
 NOTES_COLUMN = 4
 SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 1  # (before, the words found, after) of a search hit
 ASSESSED = {0: "未评估", 1: "部分评估", 2: "已评估"}
+MARK_COLUMN = 6
 
 
 class VisitTableModel(QAbstractTableModel):
@@ -26,6 +28,7 @@ class VisitTableModel(QAbstractTableModel):
         (None, "督导组成员"),
         ("notes", "督导情况"),
         (None, "评估"),
+        (None, sync_marks.HEADER),
     )
 
     def __init__(self, parent=None, *, load: bool = True):
@@ -37,6 +40,7 @@ class VisitTableModel(QAbstractTableModel):
         self._total = 0
         self._names: dict[str, str] = {}
         self._snippets: dict[str, tuple[str, str, str]] = {}
+        self._marks: dict[str, str] = {}  # visit id → sync mark, fetched with each page
         if load:
             self.reload()
 
@@ -53,6 +57,7 @@ class VisitTableModel(QAbstractTableModel):
                                        offset=0, limit=PAGE_SIZE)
         self._snippets = {}
         self._cut_snippets(self._rows)
+        self._marks = sync_marks.fetch(r.id for r in self._rows)
         self.endResetModel()
 
     def _cut_snippets(self, rows: list[visits.VisitRow]) -> None:
@@ -83,6 +88,7 @@ class VisitTableModel(QAbstractTableModel):
             self._total = len(self._rows)
             return
         self._cut_snippets(more)
+        self._marks.update(sync_marks.fetch(r.id for r in more))
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
         self._rows.extend(more)
         self.endInsertRows()
@@ -134,6 +140,8 @@ class VisitTableModel(QAbstractTableModel):
                 return "".join(cut) if cut else row.first_line
             if column == 5:
                 return ASSESSED[row.assessed]
+            if column == MARK_COLUMN:
+                return sync_marks.text(self._marks.get(row.id))
         elif role == SNIPPET_ROLE and column == NOTES_COLUMN:
             return self._snippets.get(row.id)
         elif role == Qt.ItemDataRole.ToolTipRole:
@@ -142,8 +150,12 @@ class VisitTableModel(QAbstractTableModel):
                 return ("".join(cut) + "\n\n" if cut else "") + display.short(row.notes)
             if column in (1, 2, 3):  # a cell cut short by its column says all of it on hover
                 return self.data(index) or None
+            if column == MARK_COLUMN:
+                return sync_marks.tooltip(self._marks.get(row.id))
         elif role == Qt.ItemDataRole.ForegroundRole and column == 5 and row.assessed == 0:
             return theme.ink("warning")
+        elif role == Qt.ItemDataRole.ForegroundRole and column == MARK_COLUMN:
+            return sync_marks.colour(self._marks.get(row.id))
         elif role == Qt.ItemDataRole.UserRole:
             return row.id
         return None

@@ -3,7 +3,7 @@ rating shown as amended, marked 已更正."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
@@ -24,6 +24,7 @@ from supervisor_app import display, evaluations, units
 from .. import tasks, theme
 from ..editors.evaluation import EvaluationEditor, NewEvaluationDialog
 from ..hub import hub
+from ..models import sync_marks
 from ..widgets import error_text, heading, record_combo
 
 _KINDS = {"leader": "领导干部", "team": "领导班子"}
@@ -37,6 +38,7 @@ class EvaluationRow:
     status: str
     amended_note: str  # the overall rating's provenance when amended, else ""
     tooltip: str
+    mark: str | None = None  # sync mark: unsent / sent / confirmed (field installations)
 
 
 def load_rows(unit_id: str | None, status_filter: str | None) -> list[EvaluationRow]:
@@ -57,14 +59,15 @@ def load_rows(unit_id: str | None, status_filter: str | None) -> list[Evaluation
                  f"{display.date_text(record.period_start)}—{display.date_text(record.period_end)}",
                  overall, evaluations.STATUS_LABELS[status])
         rows.append(EvaluationRow(record.id, cells, status, note, tooltip))
-    return rows
+    marks = sync_marks.fetch(row.id for row in rows)  # one query for the list, not one per row
+    return [replace(row, mark=marks.get(row.id)) for row in rows]
 
 
 class EvaluationTableModel(QAbstractTableModel):
     """The evaluation list: one row per record, the overall rating as amended."""
 
-    HEADERS = ("评价对象", "类别", "单位", "期间", "总体评价", "状态")
-    OVERALL, STATUS = 4, 5
+    HEADERS = ("评价对象", "类别", "单位", "期间", "总体评价", "状态", sync_marks.HEADER)
+    OVERALL, STATUS, MARK = 4, 5, 6
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -91,8 +94,15 @@ class EvaluationTableModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         row, column = self.rows[index.row()], index.column()
+        if column == self.MARK:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return sync_marks.text(row.mark)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return sync_marks.tooltip(row.mark)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return sync_marks.colour(row.mark)
         if role == Qt.ItemDataRole.DisplayRole:
-            return row.cells[column]
+            return row.cells[column] if column < len(row.cells) else None
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         if role == Qt.ItemDataRole.ToolTipRole:

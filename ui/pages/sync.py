@@ -36,6 +36,7 @@ from supervisor_app.sync import service
 
 from .. import tasks, theme
 from ..hub import announce, hub
+from ..operations import perform
 from ..widgets import bold, heading, show_error
 
 RESULT_LABELS = {"imported": "已导入", "held": "已导入（部分暂存）", "duplicate": "以前已导入", "refused": "已拒绝",
@@ -98,13 +99,16 @@ class ResolveDialog(QDialog):
         layout.addWidget(buttons)
 
     def accept(self) -> None:
-        try:
-            service.resolve_conflict(self.conflict.id, take={name: combo.currentData()
-                                                             for name, combo in self.choices.items()})
-        except SupervisorError as exc:
-            self.error.setText(exc.message)
-            return
-        super().accept()
+        """Write the choice on the worker; the dialog closes once it is written, or says why not."""
+        take = {name: combo.currentData() for name, combo in self.choices.items()}
+        self.setEnabled(False)
+
+        def failed(exc):
+            self.setEnabled(True)
+            self.error.setText(getattr(exc, "message", str(exc)))
+
+        self.task = perform(self, lambda: service.resolve_conflict(self.conflict.id, take=take), kind="*",
+                            message=self.tr("冲突已处理"), on_done=lambda _r: QDialog.accept(self), on_error=failed)
 
 
 class SyncPage(QWidget):
@@ -197,7 +201,10 @@ class SyncPage(QWidget):
         self.bind_key_button = QPushButton(self.tr("登记组长公钥卡…"))
         self.bind_key_button.setToolTip(self.tr("活动办登记组长的签名公钥：登记之后，该组长签署的纪实评价才被采信。"))
         self.bind_key_button.clicked.connect(lambda: self.bind_leader_key())
-        for button in (card_button, enroll_button, revoke_button, self.bind_key_button):
+        self.assign_button = QPushButton(self.tr("分配督导组…"))
+        self.assign_button.setToolTip(self.tr("活动办把所选的督导组设备分配给一个督导组：它只能发来该组的记录。"))
+        self.assign_button.clicked.connect(lambda: self.assign_selected())
+        for button in (card_button, enroll_button, revoke_button, self.assign_button, self.bind_key_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         devices_layout.addLayout(buttons)
@@ -240,6 +247,7 @@ class SyncPage(QWidget):
                                      installation.ROLE_LABELS.get(d.role, d.role), d.group_name, d.fingerprint,
                                      _when(d.enrolled_at), self.tr("已停用") if d.revoked_at else self.tr("有效")])
                              for d in service.list_devices()])
+        self.assign_button.setVisible(info.role == "office")
         gaps = service.held_gaps()
         self.gaps.setText("\n".join(g.text for g in gaps) or self.tr("没有暂存的变更。"))
         self.tabs.setTabText(2, self.tr("冲突（{n}）").format(n=self.conflicts.rowCount()))
@@ -253,6 +261,26 @@ class SyncPage(QWidget):
             self.refresh()
 
     # --- export and import -------------------------------------------------------------------------
+
+    def _write(self, work, kind: str, describe, title: str | None = None) -> tasks.Task:
+        """A short write of this page (a card, an enrolment, a key, a revocation, a conflict) on
+        the worker through ``operations.perform``: ``describe(result)`` is shown when it is done;
+        ``operation_finished`` carries the result, or the refusal (also shown in a message box)."""
+
+        def done(result):
+            text = describe(result)
+            if text:
+                self.result.setText(text)
+                hub.status.emit(text.split("\n", 1)[0])
+            self.refresh()
+            self.operation_finished.emit(result)
+
+        def failed(exc):
+            self.result.setText(self.tr("未完成：") + getattr(exc, "message", str(exc)))
+            show_error(self, exc, title)
+            self.operation_finished.emit(exc)
+
+        return perform(self, work, kind=kind, on_done=done, on_error=failed)
 
     def _run(self, label: str, work, describe) -> tasks.Task:
         def done(result):
@@ -353,17 +381,14 @@ class SyncPage(QWidget):
             self, self.tr("保存本机设备卡"), self._card_file_name(), self.tr("设备卡 (*.card *.json)"))[0]
         if not path:
             return None
-        try:
-            card = service.write_card(path)
-        except SupervisorError as exc:
-            show_error(self, exc)
-            return None
-        self.settings.setValue("sync/card_written", path)
-        self.result.setText(self.tr(
-            "已写出本机设备卡：{path}。请把这个文件交给对方（U 盘），并打电话或当面把本机指纹读给对方：{fp}").format(
-            path=path, fp=card.fingerprint))
-        self.refresh()
-        return card
+
+        def written(card) -> str:
+            self.settings.setValue("sync/card_written", path)
+            return self.tr(
+                "已写出本机设备卡：{path}。请把这个文件交给对方（U 盘），并打电话或当面把本机指纹读给对方：{fp}").format(
+                path=path, fp=card.fingerprint)
+
+        return self._write(lambda: service.write_card(path), "sync", written)
 
     def enroll(self, path: str | None = None):
         path = path or QFileDialog.getOpenFileName(self, self.tr("选择对方的设备卡"), "",
@@ -380,18 +405,18 @@ class SyncPage(QWidget):
                 group = self._ask_group(card)
                 if group is None:
                     return None
-            device = service.enroll(path, card.fingerprint, group)
         except SupervisorError as exc:
             show_error(self, exc, self.tr("无法登记"))
             return None
-        announce("sync", self.tr("已登记设备 ") + (device.name or device.short_id))
-        if installation.context().role == "field":
-            self.result.setText(self.tr("已登记活动办的设备卡。以后点“导出同步包到文件夹（U 盘）…”即可把记录带回活动办。"))
-        else:
-            self.result.setText(self.tr("已登记{name}的设备卡。点“导出同步包到文件夹（U 盘）…”给它写出工作安排。").format(
-                name=device.group_name or device.name or device.short_id))
-        self.refresh()
-        return device
+
+        def enrolled(device) -> str:
+            if installation.context().role == "field":
+                return self.tr("已登记活动办的设备卡。以后点“导出同步包到文件夹（U 盘）…”即可把记录带回活动办。")
+            return self.tr("已登记{name}的设备卡。点“导出同步包到文件夹（U 盘）…”给它写出工作安排。").format(
+                name=device.group_name or device.name or device.short_id)
+
+        fingerprint = card.fingerprint
+        return self._write(lambda: service.enroll(path, fingerprint, group), "sync", enrolled, self.tr("无法登记"))
 
     # --- the first exchange of 设备卡 -------------------------------------------------------------
 
@@ -488,14 +513,9 @@ class SyncPage(QWidget):
                 "请组长打电话或当面把公钥卡的指纹读给您，照读输入（空格可省略）："))
             if not ok or not fingerprint.strip():
                 return None
-        try:
-            member = signatures.bind_key_card(path, fingerprint)
-        except SupervisorError as exc:
-            show_error(self, exc, self.tr("无法登记"))
-            return None
-        self.result.setText(self.tr("已登记组长{name}的签名公钥。下次给该组导出同步包时一并发去。").format(name=member.name))
-        announce("member", self.result.text())
-        return member
+        return self._write(lambda: signatures.bind_key_card(path, fingerprint), "member",
+                           lambda member: self.tr("已登记组长{name}的签名公钥。下次给该组导出同步包时一并发去。").format(
+                               name=member.name), self.tr("无法登记"))
 
     def _ask_group(self, card) -> str | None:
         """The office binds a field laptop to the group whose records it may send."""
@@ -513,37 +533,53 @@ class SyncPage(QWidget):
         row = table.currentRow()
         return table.item(row, 0).data(Qt.ItemDataRole.UserRole) if row >= 0 and table.item(row, 0) else None
 
-    def revoke_selected(self) -> None:
+    def revoke_selected(self) -> tasks.Task | None:
         device_id = self._selected(self.devices)
         if not device_id:
-            return
+            return None
         if QMessageBox.question(self, self.tr("停用设备"), self.tr("停用后，该设备以后的同步包都将被拒绝。确定吗？")) \
                 != QMessageBox.StandardButton.Yes:
-            return
-        try:
-            service.revoke_device(device_id)
-        except SupervisorError as exc:
-            show_error(self, exc)
-            return
-        announce("sync", self.tr("已停用设备"))
-        self.refresh()
+            return None
+        return self._write(lambda: service.revoke_device(device_id), "sync", lambda _r: self.tr("已停用设备"))
 
-    def resolve_selected(self, keep: str) -> bool:
+    def assign_selected(self, group: str | None = None) -> tasks.Task | None:
+        """The office binds the selected field device to a group (its bundles then carry only
+        that group's records); the group is asked for unless given."""
+        device_id = self._selected(self.devices)
+        if not device_id:
+            self.result.setText(self.tr("请先在设备列表中选择一台督导组设备，再点“分配督导组…”。"))
+            return None
+        if group is None:
+            from supervisor_app import campaigns
+
+            device = next((d for d in service.list_devices() if d.id == device_id), None)
+            names = [g.name for g in campaigns.list_groups()]
+            if not names:
+                self.result.setText(self.tr("活动办还没有督导组：请先建立督导组，再分配设备。"))
+                return None
+            current = names.index(device.group_name) if device is not None and device.group_name in names else 0
+            group, ok = QInputDialog.getItem(self, self.tr("分配督导组"), self.tr(
+                "这台设备属于哪个督导组？\n它只能发来该组的记录。"), names, current, False)
+            if not ok or not group:
+                return None
+        return self._write(lambda: service.assign_device(device_id, group), "sync",
+                           lambda info: self.tr("已把设备 {device} 分配给{group}。").format(
+                               device=info.name or info.short_id, group=info.group_name), self.tr("无法分配"))
+
+    def resolve_selected(self, keep: str) -> tasks.Task | None:
+        """Keep one version of the selected conflict whole (written on the worker)."""
         conflict_id = self._selected(self.conflicts)
         if not conflict_id:
-            return False
-        try:
-            conflict = service.get_conflict(conflict_id)
-            if keep == "incoming":
-                incoming = [v.key for v in conflict.versions if v.key != "current"]
-                keep = incoming[-1] if incoming else "current"
-            service.resolve_conflict(conflict_id, keep=keep)
-        except SupervisorError as exc:
-            show_error(self, exc)
-            return False
-        announce("*", self.tr("冲突已处理"))
-        self.refresh()
-        return True
+            return None
+
+        def resolve():
+            chosen = keep
+            if chosen == "incoming":
+                incoming = [v.key for v in service.get_conflict(conflict_id).versions if v.key != "current"]
+                chosen = incoming[-1] if incoming else "current"
+            return service.resolve_conflict(conflict_id, keep=chosen)
+
+        return self._write(resolve, "*", lambda _r: self.tr("冲突已处理"))
 
     def resolve_by_field(self) -> None:
         conflict_id = self._selected(self.conflicts)

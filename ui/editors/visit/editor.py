@@ -61,7 +61,7 @@ class VisitEditor(QDialog):
         self.errors = FormErrors()
         self.stored_notes = StoredNotes()
         self.basic = BasicTab(self.tpl, self.errors, self.stored_notes)
-        self.attachments = AttachmentsTab(self.errors)
+        self.attachments = AttachmentsTab(self.errors, self.tpl)
         self.assessment = AssessmentTab(self.tpl, self.errors, self.stored_notes)
         self.quiz = QuizTab(self.tpl, self.errors)
         self.findings = FindingsTab(self.tpl, self.errors)
@@ -77,6 +77,10 @@ class VisitEditor(QDialog):
         self.quiz_accuracy = self.quiz.quiz_accuracy
         self.focus_widgets, self.tendency_widgets = self.assessment.focus_widgets, self.assessment.tendency_widgets
         self.basic.unit_changed.connect(lambda: self.findings.set_leaders(self.basic.leader_labels()))
+        # a photo of a finding or an item: chosen on 附件, its thumbnail shown where the finding/item is
+        self.tabs.currentChanged.connect(lambda _i: self._photo_subjects())
+        self.attachments.photos_changed.connect(self.findings.model.set_photos)
+        self.attachments.photos_changed.connect(self.assessment.set_photos)
         self.basic.open_finding.connect(lambda fid: self.window_.open_record("finding", fid))
         layout.addWidget(self.stored_notes)
         layout.addWidget(self.errors.general)
@@ -147,7 +151,13 @@ class VisitEditor(QDialog):
         for page in self.pages:
             page.fill(form)
         self.findings.set_leaders(self.basic.leader_labels())
+        self._photo_subjects()
         self._loading = loading
+
+    def _photo_subjects(self) -> None:
+        """What a photo may be of: the stored findings of the form (a new one once it is saved)."""
+        stored = [(item.id, item.description) for item in self.findings.model.rows if item.id]
+        self.attachments.set_subjects(stored)
 
     def _load(self, visit_id: str) -> None:
         """Show a stored visit; values the fields cannot show as they are are listed in
