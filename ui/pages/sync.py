@@ -400,11 +400,12 @@ class SyncPage(QWidget):
             if not self._fingerprint_matches(card):
                 self.result.setText(self.tr("没有登记：指纹没有核对一致。请向对方要一份新的设备卡，再点“登记对方的设备卡…”。"))
                 return None
-            group = None
+            group, adopt = None, False
             if installation.context().role == "office" and card.role == "field":
-                group = self._ask_group(card)
-                if group is None:
+                answer = self._ask_group(card)
+                if answer is None:
                     return None
+                group, adopt = answer
         except SupervisorError as exc:
             show_error(self, exc, self.tr("无法登记"))
             return None
@@ -416,7 +417,8 @@ class SyncPage(QWidget):
                 name=device.group_name or device.name or device.short_id)
 
         fingerprint = card.fingerprint
-        return self._write(lambda: service.enroll(path, fingerprint, group), "sync", enrolled, self.tr("无法登记"))
+        return self._write(lambda: service.enroll(path, fingerprint, group, adopt=adopt), "sync", enrolled,
+                           self.tr("无法登记"))
 
     # --- the first exchange of 设备卡 -------------------------------------------------------------
 
@@ -517,17 +519,30 @@ class SyncPage(QWidget):
                            lambda member: self.tr("已登记组长{name}的签名公钥。下次给该组导出同步包时一并发去。").format(
                                name=member.name), self.tr("无法登记"))
 
-    def _ask_group(self, card) -> str | None:
-        """The office binds a field laptop to the group whose records it may send."""
+    def _ask_group(self, card) -> tuple[str | None, bool] | None:
+        """The office binds a field laptop to the group whose records it may send: one of its
+        groups, or (a group the laptop set up itself) the card's group, members, units and
+        leaders taken over as the office's. (group name, adopt), or None when cancelled."""
         from supervisor_app import campaigns
 
-        names = [g.name for g in campaigns.list_groups()]
-        if not names:
-            raise SupervisorError(self.tr("活动办还没有督导组：请先建立督导组，再登记督导组的设备卡。"))
-        current = names.index(card.group_name) if card.group_name in names else 0
+        groups = campaigns.list_groups()
+        names = [g.name for g in groups]
+        choices = list(names)
+        adopt_item = None
+        if card.group_id and card.group_name and card.group_id not in {g.id for g in groups}:
+            adopt_item = self.tr("按设备卡建立：{name}（成员 {members} 名，单位 {units} 个，干部 {leaders} 名）").format(
+                name=card.group_name, members=len(card.roster), units=len(card.made_of("unit")),
+                leaders=len(card.made_of("leader")))
+            choices.insert(0, adopt_item)
+        if not choices:
+            raise SupervisorError(self.tr("活动办还没有督导组，这张设备卡也没有督导组：请先建立督导组，再登记它。"))
+        current = choices.index(card.group_name) if card.group_name in choices else 0
         name, ok = QInputDialog.getItem(self, self.tr("分配督导组"), self.tr(
-            "这台设备属于哪个督导组？\n它只能发来该组的记录。"), names, current, False)
-        return name if ok and name else None
+            "这台设备属于哪个督导组？\n它只能发来该组的记录。督导组在自己的电脑上建立的组，选“按设备卡建立”："
+            "活动办以自己的名义建立该组及其成员、单位和干部（编号相同）。"), choices, current, False)
+        if not ok or not name:
+            return None
+        return (None, True) if name == adopt_item else (name, False)
 
     def _selected(self, table: QTableWidget) -> str | None:
         row = table.currentRow()
