@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QDialog, QInputDialog, QMessageBox, QWizard
 
 import ui
-from supervisor_app import campaigns, drafts, evaluations, findings, reports, units, visits
+from supervisor_app import campaigns, drafts, evaluations, findings, progress, reports, units, visits
 from supervisor_app.sync.conflicts import ConflictVersion, ConflictView
 from tests.test_ui_chinese import LATIN, chinese  # noqa: F401 - the fixture
 from ui import main_window, tasks
@@ -27,6 +27,7 @@ from ui.editors.visit import VisitEditor
 from ui.editors.visit.recovery import RecoveryDialog
 from ui.main_window import MainWindow
 from ui.members_panel import PassphraseDialog
+from ui.pages.progress import MarkDoneDialog, NotApplicableDialog
 from ui.pages.sync import ResolveDialog
 from ui.pdf_preview import PdfPreviewDialog
 from ui.setup_dialog import SetupDialog
@@ -104,6 +105,11 @@ def dialogs(window, tmp: Path):
     yield ResolveDialog, lambda: ResolveDialog(window, _conflict())
     yield PdfPreviewDialog, lambda: PdfPreviewDialog(window, _pdf(tmp), "问题整改台账")
     yield SetupDialog, lambda: SetupDialog(data_dir=window.data_dir)
+    owed = progress.progress()
+    marked = owed[0]
+    excusable = next(s for s in owed if progress.current_plan().action(s.action_id).get("not_applicable_allowed"))
+    yield MarkDoneDialog, lambda: MarkDoneDialog(window, marked.unit_id, marked.action_id)
+    yield NotApplicableDialog, lambda: NotApplicableDialog(window, excusable.unit_id, excusable.action_id)
 
 
 def test_no_dialog_of_the_program_shows_an_english_button(window, qtbot):
