@@ -132,7 +132,7 @@ def _overdue(w: Writer, rows, on, name_of: dict[str, str]) -> list:
     out = [
         w.para(intro),
         w.table(("序号", "单位", "问题", "责任人", "时限", "完成情况"), data, (12, 30, 48, 18, 22, 26),
-                center_columns=(0, 4), marked_rows=range(len(data))),
+                center_columns=(0, 3, 4), marked_rows=range(len(data))),
     ]
     if len(shown) < len(rows):
         out.append(w.small(f"其余{len(rows) - len(shown)}个见各单位的问题整改台账；各单位逾期数见下节。"))
