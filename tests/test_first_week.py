@@ -2,7 +2,7 @@
 clicks, keys and dialogs answered as a user answers them. Every step checks what the user sees.
 
 At the end the office, which never made this group, takes it over from the group's card and
-imports its week. Left out for now: a photo attached to a finding.
+imports its week.
 """
 
 from __future__ import annotations
@@ -13,13 +13,26 @@ from datetime import date, timedelta
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QDate, QDateTime, QPoint, Qt, QTime
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QPushButton, QWizard
 
-from supervisor_app import clock, evaluations, findings, members, signatures, signing, store, units, visits
+from supervisor_app import (
+    attachments,
+    clock,
+    evaluations,
+    findings,
+    members,
+    signatures,
+    signing,
+    store,
+    units,
+    visits,
+)
 from supervisor_app.sync import service
 from tests.qt_helpers import edit_findings_cell, exec_filling, type_text
 from tests.test_translations_dialogs import _english
+from tests.test_ui_attachment_links import _choose as choose_link
 from tests.test_ui_chinese import chinese  # noqa: F401 - the fixture
 from tests.test_ui_evaluations import answering, history, settle
 from tests.test_ui_setup import STRONG, _next, _passphrase
@@ -247,6 +260,31 @@ def test_a_groups_first_week(week, qtbot, monkeypatch, isolated_data, tmp_path):
     assert len(found) == 2
     editor.close()
 
+    # the photo of the copied notes, taken on the spot, attached to the first finding
+    photo = tmp_path / "相机" / "学习笔记.png"
+    photo.parent.mkdir()
+    image = QImage(320, 240, QImage.Format.Format_RGB32)
+    image.fill(QColor(200, 190, 150))
+    image.save(str(photo))
+    copied = next(f for f in found if f.description.startswith("部分支部学习笔记"))
+    editor = window.pages["visits"].open_visit(visit.id)
+    qtbot.addWidget(editor)
+    editor.tabs.setCurrentWidget(editor.attachments)
+    tab = editor.attachments
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(photo)], ""))
+    tab.choose_files()  # 添加…
+    tasks.wait_for_all()
+    item = tab.list.item(0)
+    qtbot.mouseClick(tab.list.viewport(), Qt.MouseButton.LeftButton, pos=tab.list.visualItemRect(item).center())
+    choose_link(qtbot, tab.link, f"finding:{copied.id}")
+    cell = editor.findings.model.index(0, COLUMN_OF["description"])
+    qtbot.waitUntil(lambda: editor.findings.model.data(cell, Qt.ItemDataRole.DecorationRole) is not None)
+    with qtbot.waitSignal(editor.saved, timeout=10_000):
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    (stored_photo,) = attachments.list_attachments(visit)
+    assert stored_photo.finding_id == copied.id and stored_photo.filename == "学习笔记.png"
+    editor.close()
+
     # --- day 3: found again by a two-character word, the passage shown around it --------------------
     visits_page = window.show_page("visits")
     window.find_action.trigger()  # Ctrl+F
@@ -470,6 +508,8 @@ def test_a_groups_first_week(week, qtbot, monkeypatch, isolated_data, tmp_path):
         office_page.import_files([str(bundle)])
     assert "已导入" in office_page.result.text(), office_page.result.text()
     assert [v.id for v in visits.list_visits()] == [visit.id]  # the week's visit, at the office
+    (arrived,) = attachments.list_attachments(visit)  # the photo too, still of its finding
+    assert arrived.finding_id == copied.id and attachments.blob_path(arrived.sha256).exists()
     _close(office)
 
 
