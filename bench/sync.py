@@ -164,6 +164,8 @@ def one_group(field: Path) -> tuple[str, str]:
         log("visit", "$.members_present", "json(bench_members(json_extract(fields, '$.members_present')))")
         conn.execute("UPDATE follow_up SET member_id = bench_member(member_id)")
         log("followup", "$.member", "bench_member(json_extract(fields, '$.member'))")
+        conn.execute("UPDATE action_progress SET member_id = bench_member(member_id)")
+        log("progress", "$.member", "bench_member(json_extract(fields, '$.member'))")
         conn.execute(f"UPDATE evaluation_record SET group_id = {g}, signed_by_id = bench_member(signed_by_id),"
                      " signature = bench_sign_hash(content_hash) WHERE signature IS NOT NULL")
         conn.execute(f"UPDATE evaluation_record SET group_id = {g} WHERE signature IS NULL")
