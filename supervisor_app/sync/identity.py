@@ -319,21 +319,24 @@ def _card_message(fields: dict) -> bytes:
     return CARD_CONTEXT + canonical_bytes(fields)
 
 
-def local_card() -> DeviceCard:
-    """This installation's public card."""
+def local_card(*, with_records: bool = False) -> DeviceCard:
+    """This installation's public card; ``with_records`` (the card written to a file) with a
+    field device's roster and the units, teams and leaders it made (its fingerprint and keys
+    are the same either way)."""
     identity = local_identity()
     ctx = installation.context()
     group = Group.get_or_none(Group.id == ctx.group_id) if ctx.group_id else None
     group_name = group.name if group else ""
     name = group_name or ROLE_LABELS[ctx.role]
     roster = ()
-    if group is not None and ctx.role == "field":
+    with_records = with_records and group is not None and ctx.role == "field"
+    if with_records:
         roster = tuple(
             RosterMember(m.id, m.name, bool(m.is_leader))
             for m in Member.select().where((Member.group == group.id) & (Member.deleted == False))
             .order_by(Member.is_leader.desc(), Member.name, Member.id).limit(MAX_ROSTER)
         )
-    made = _made_here(identity.device_id, group.id) if group is not None and ctx.role == "field" else ()
+    made = _made_here(identity.device_id, group.id) if with_records else ()
     return DeviceCard(
         device_id=identity.device_id, role=identity.role, group_id=ctx.group_id, group_name=group_name, name=name,
         sign_public_key=b64(identity.sign_public), box_public_key=b64(identity.box_public), created_at=now_utc(),
@@ -352,14 +355,17 @@ def _made_here(me: str, group_id: str) -> tuple[tuple[str, tuple[dict, ...]], ..
 
     ours = {u.id: u for u in Unit.select().where((Unit.deleted == False) & ((Unit.group == group_id) | Unit.group.is_null()))}
     units = [u for uid, u in ours.items() if uid in made("unit")]
-    depth = {}
 
     def level(unit) -> int:
-        if unit.id not in depth:
-            parent = ours.get(unit.parent_id)
-            depth[unit.id] = 0 if parent is None or parent.id == unit.id else 1 + level(parent)
-        return depth[unit.id]
-    units.sort(key=lambda u: (level(u), u.sort_order, u.id))
+        """How many of our units are above it (a damaged, circular chain stops where it repeats)."""
+        seen = {unit.id}
+        parent = ours.get(unit.parent_id)
+        while parent is not None and parent.id not in seen:
+            seen.add(parent.id)
+            parent = ours.get(parent.parent_id)
+        return len(seen) - 1
+
+    units.sort(key=lambda u: (level(u), u.sort_order if type(u.sort_order) is int else 0, str(u.id)))
     group_units = {u.id for u in Unit.select(Unit.id).where((Unit.deleted == False) & (Unit.group == group_id))}
     group_units |= {u.id for u in units}
     teams = [t for t in LeadershipTeam.select().where((LeadershipTeam.deleted == False)
@@ -378,7 +384,7 @@ def _made_here(me: str, group_id: str) -> tuple[tuple[str, tuple[dict, ...]], ..
 def write_card(path: str | os.PathLike) -> DeviceCard:
     """Write this installation's signed public card to ``path``; return it."""
     identity = local_identity()
-    card = local_card()
+    card = local_card(with_records=True)
     fields = card.signed_fields()
     signature = identity.sign_key.sign(_card_message(fields))
     document = {**fields, "fingerprint": card.fingerprint, "signature": b64(signature)}
