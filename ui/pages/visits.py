@@ -80,9 +80,11 @@ class VisitsPage(QWidget):
         self.table.setItemDelegateForColumn(NOTES_COLUMN, SnippetDelegate(self.table))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((130, 150, 170, 150, 420, 80)):
+        for column, width in enumerate((130, 150, 170, 150, 420, 80, 70)):
             self.table.setColumnWidth(column, width)
-        header.setStretchLastSection(True)
+        # the notes take what the window leaves, so that 评估 and 同步 stay in view
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(NOTES_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda index: self.open_visit(self.model.row(index.row()).id))
         layout.addWidget(self.table, 1)
 
