@@ -214,7 +214,7 @@ def test_a_made_record_naming_what_the_office_lacks_is_refused_whole(pair, tmp_p
 
     def orphan(document):
         document["made"]["unit"][0]["parent"] = "0000dead-0000-0000-0000-000000000000"
-    _refused(office, _tampered(tmp_path, orphan), "引用了活动办没有的单位或班子", "made")
+    _refused(office, _tampered(tmp_path, orphan), "其上级单位活动办没有", "made")
 
 
 def test_a_made_record_breaking_a_rule_is_refused_whole(pair, tmp_path):
@@ -236,3 +236,28 @@ def test_a_made_record_breaking_a_rule_is_refused_whole(pair, tmp_path):
 def test_a_hostile_list_of_made_records_is_refused_when_the_card_is_read(pair, tmp_path, change):
     office, _field = pair
     _refused(office, _tampered(tmp_path, change), "单位和干部名单", None)
+
+
+@pytest.mark.parametrize("kind", ["leader", "team"])
+def test_a_leader_or_team_of_another_groups_unit_is_refused_whole(pair, tmp_path, kind):
+    """The operator adopts a group; the card may not slip a leader or a team into a unit the
+    office gave another group."""
+    office, _field = pair
+    with on(office):
+        theirs = units.create_unit("临江县", "县市区", group=Group.get(Group.name == "市委第一督导组").id).id
+
+    def slip(document):
+        document["made"][kind][0]["unit"] = theirs
+        if kind == "leader":
+            document["made"]["leader"][0]["team"] = None
+    _refused(office, _tampered(tmp_path, slip), "不属于这个督导组的单位", "made")
+
+
+def test_a_unit_under_another_groups_unit_is_refused_whole(pair, tmp_path):
+    office, _field = pair
+    with on(office):
+        theirs = units.create_unit("临江县", "县市区", group=Group.get(Group.name == "市委第一督导组").id).id
+
+    def under(document):
+        document["made"]["unit"][0]["parent"] = theirs
+    _refused(office, _tampered(tmp_path, under), "挂在别的督导组的单位之下", "made")

@@ -661,6 +661,11 @@ def _adopt_made(card: DeviceCard, group_id: str) -> None:
     from ..errors import ValidationError
     from ..models import Leader, LeadershipTeam, Unit
 
+    def ours(unit_id, *, unassigned_ok: bool = False) -> bool:
+        """Whether a unit is the adopted group's (or, for a parent, assigned to no group)."""
+        unit = Unit.get_or_none((Unit.id == unit_id) & (Unit.deleted == False)) if type(unit_id) is str else None
+        return unit is not None and (unit.group_id == group_id or (unassigned_ok and unit.group_id is None))
+
     models = {"unit": Unit, "team": LeadershipTeam, "leader": Leader}
     for kind, items in card.made:
         model = models[kind]
@@ -674,6 +679,12 @@ def _adopt_made(card: DeviceCard, group_id: str) -> None:
             values = {k: v for k, v in item.items() if k != "id"}
             if kind == "unit":
                 values["group"] = group_id
+                if item["parent"] is not None and not ours(item["parent"], unassigned_ok=True):
+                    raise EnrolmentError(f"设备卡中的单位“{item['name']}”挂在别的督导组的单位之下（或其上级单位活动办"
+                                         "没有），未登记。", field="made")
+            elif not ours(item["unit"]):  # a team or leader of a unit of the adopted group only
+                raise EnrolmentError(f"设备卡中的{_MADE_LABELS[kind]}“{item['name']}”不属于这个督导组的单位，未登记。",
+                                     field="made")
             try:
                 with database.atomic():
                     changelog.create(model, id=item["id"], **values)
