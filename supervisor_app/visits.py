@@ -32,12 +32,13 @@ def get_visit(visit_id) -> Visit:
     return visit
 
 
+def _unique_ids(values) -> list[str]:
+    """Record ids (or records) given, each once, in the order given."""
+    return list(dict.fromkeys(value.id if hasattr(value, "id") else str(value) for value in values or []))
+
+
 def _ids(values, model, field_name: str, label: str) -> list[str]:
-    ids = []
-    for value in values or []:
-        record_id = value.id if hasattr(value, "id") else str(value)
-        if record_id not in ids:
-            ids.append(record_id)
+    ids = _unique_ids(values)
     if ids:
         found = {r.id for r in model.select(model.id).where(alive(model) & model.id.in_(ids))}
         missing = [i for i in ids if i not in found]
@@ -49,11 +50,7 @@ def _ids(values, model, field_name: str, label: str) -> list[str]:
 def _present_members(values: dict, visit, started: str | None) -> list[str]:
     """The members present: live members, or members who have left the group since and stay
     on this visit (rules.visits.stays_on_visit: already on it, or left no earlier than its day)."""
-    ids = []
-    for value in values["members_present"] or []:
-        record_id = value.id if hasattr(value, "id") else str(value)
-        if record_id not in ids:
-            ids.append(record_id)
+    ids = _unique_ids(values["members_present"])
     if not ids:
         return ids
     stored = visit if isinstance(visit, Visit) else None

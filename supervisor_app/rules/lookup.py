@@ -43,24 +43,29 @@ class Lookup(Protocol):
         """The template of the current campaign (the latest started), None before init."""
 
 
-# Validated templates by their canonical text: a template is validated once per process.
-_validated: dict[str, Template | None] = {}
-
-
-def _validated_template(content) -> Template | None:
+def validated_once(cache: dict, validate, content, limit: int = 256):
+    """``validate(content)`` once per process for each content (keyed by its canonical text);
+    None when it is broken — also when a hostile shape trips the validator itself (a list
+    inside a scale gives a TypeError). Templates and campaign plans are checked this way."""
     try:
         key = json.dumps(content, ensure_ascii=False, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError, RecursionError):
         return None
-    if key not in _validated:
+    if key not in cache:
         try:
-            _validated[key] = validate_template(content)
+            cache[key] = validate(content)
         except (ValidationError, TypeError, ValueError, KeyError, AttributeError):
-            _validated[key] = None  # a broken template is as good as none (template.validate
-            # may fail with TypeError on hostile content, e.g. a list in a scale)
-        if len(_validated) > 256:
-            _validated.pop(next(iter(_validated)))
-    return _validated[key]
+            cache[key] = None  # a broken content is as good as none
+        if len(cache) > limit:
+            cache.pop(next(iter(cache)))
+    return cache[key]
+
+
+_validated: dict[str, Template | None] = {}
+
+
+def _validated_template(content) -> Template | None:
+    return validated_once(_validated, validate_template, content)
 
 
 class DbLookup:

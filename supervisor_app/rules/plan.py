@@ -8,14 +8,12 @@ and the measure's least amount; not applicable only where the plan allows it, wi
 
 from __future__ import annotations
 
-import json
-
 from ..errors import ValidationError
 from ..plan import Plan, applies, load_default, measure_minimum
 from ..plan import validate as validate_plan
 from . import fields as f
 from .fields import changed, fail
-from .lookup import Lookup
+from .lookup import Lookup, validated_once
 
 LABELS = {
     "plan": {"plan_id": "安排编号", "plan_version": "安排版本", "name": "安排名称", "content": "安排内容"},
@@ -34,18 +32,7 @@ _validated: dict[str, Plan | None] = {}
 
 def _valid(content) -> Plan | None:
     """A stored plan's content validated once per process (None when broken)."""
-    try:
-        key = json.dumps(content, ensure_ascii=False, sort_keys=True, allow_nan=False)
-    except (TypeError, ValueError, RecursionError):
-        return None
-    if key not in _validated:
-        try:
-            _validated[key] = validate_plan(content)
-        except (ValidationError, TypeError, ValueError, KeyError, AttributeError):
-            _validated[key] = None
-        if len(_validated) > 64:
-            _validated.pop(next(iter(_validated)))
-    return _validated[key]
+    return validated_once(_validated, validate_plan, content, limit=64)
 
 
 def plan_of(plan_id: str, version: int, lookup: Lookup) -> Plan | None:

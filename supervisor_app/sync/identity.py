@@ -354,7 +354,8 @@ def _made_here(me: str, group_id: str) -> tuple[tuple[str, tuple[dict, ...]], ..
             (ChangeLog.device_id == me) & (ChangeLog.record_type == record_type) & (ChangeLog.op == "insert")).tuples()}
 
     ours = {u.id: u for u in Unit.select().where((Unit.deleted == False) & ((Unit.group == group_id) | Unit.group.is_null()))}
-    units = [u for uid, u in ours.items() if uid in made("unit")]
+    made_units, made_teams, made_leaders = made("unit"), made("team"), made("leader")
+    units = [u for uid, u in ours.items() if uid in made_units]
 
     def level(unit) -> int:
         """How many of our units are above it (a damaged, circular chain stops where it repeats)."""
@@ -370,9 +371,9 @@ def _made_here(me: str, group_id: str) -> tuple[tuple[str, tuple[dict, ...]], ..
     group_units |= {u.id for u in units}
     teams = [t for t in LeadershipTeam.select().where((LeadershipTeam.deleted == False)
                                                       & LeadershipTeam.unit.in_(list(group_units)))
-             if t.id in made("team")]
+             if t.id in made_teams]
     leaders = [ld for ld in Leader.select().where((Leader.deleted == False) & Leader.unit.in_(list(group_units)))
-               if ld.id in made("leader")]
+               if ld.id in made_leaders]
 
     def row(record, kind: str) -> dict:
         data = record.__data__
