@@ -163,3 +163,36 @@ def test_a_bundle_with_photos_of_its_own_finding_and_item_is_imported(world):  #
     with on(world.office):
         assert Attachment.get_by_id(photo["record_id"]).finding_id == finding["record_id"]
         assert Attachment.get_by_id(of_item["record_id"]).item == item
+
+
+# --- a tombstoned record still belongs where it was: scope checks see it ------------------------------
+
+
+def _deleted_at_office(world, what: str, w: dict) -> None:  # noqa: F811
+    from supervisor_app import units, visits
+    with on(world.office):
+        {"finding": lambda: findings.delete_finding(w["finding"]),
+         "leader": lambda: units.delete_leader(w["leader"]),
+         "visit": lambda: w.update(visit=visits.delete_visit(factories.visit(w["unit1"], notes="一组的另一次督导")).id),
+         }[what]()
+
+
+@pytest.mark.parametrize("deleted, make, message, field", [
+    ("finding", lambda w, v: _attachment_of_f2(w, v["record_id"], 2, finding=w["finding"]),
+     "不是本次督导发现的问题", "finding"),
+    ("leader", lambda w, v: _finding_of_f2(w, v["record_id"], leader=w["leader"]), "上下级单位的干部", "leader"),
+    ("visit", lambda w, v: entry(w["f2"], 2, "progress", new_id(), "insert", {
+        "unit": w["unit2"], "action_id": "grassroots-party-lecture", "plan_id": "qzlx-2014-plan", "plan_version": 1,
+        "status": "done", "done_on": "2014-04-09", "amount": 1, "evidence": [{"kind": "visit", "id": w["visit"]}],
+        "reason": "", "member": None}), "不是本单位的督导记录", "evidence"),
+])
+def test_a_bundle_naming_another_groups_deleted_record_is_refused(world, deleted, make, message, field):  # noqa: F811
+    """Deleting a record does not free it to be claimed: a photo of another group's deleted
+    finding, a finding naming another unit's removed leader, progress evidenced by another
+    unit's deleted visit are refused like their live counterparts."""
+    w = ids(world)
+    _deleted_at_office(world, deleted, w)
+    visit = visit_of_f2(w)
+    hostile = make(w, visit)
+    error = refused(world, craft(world, [visit, hostile]), message)
+    assert error.field.endswith(f":{field}"), error.field

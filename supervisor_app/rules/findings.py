@@ -43,11 +43,11 @@ def finding(state: dict, old: dict | None, lookup: Lookup) -> None:
         f.text(state, "category", "问题类别", max_length=200)
         f.text(state, "severity", "严重程度", max_length=200)
     if visit_id is not None and changed(state, old, "visit", "unit"):
-        visit = lookup.get("visit", visit_id)
+        visit = lookup.stored("visit", visit_id)
         if visit is not None and visit.get("unit") != unit_id:
             raise fail("问题所在单位必须与督导记录的单位一致。", "unit")
     if leader_id is not None and changed(state, old, "leader", "unit"):
-        leader = lookup.get("leader", leader_id)
+        leader = lookup.stored("leader", leader_id)  # a removed leader still belongs to their unit
         if leader is not None and not related_units(leader.get("unit"), unit_id, lookup):
             unit = lookup.get("unit", unit_id) or {}
             raise fail(f"{leader.get('name')}不是“{unit.get('name', unit_id)}”或其上下级单位的干部。", "leader")

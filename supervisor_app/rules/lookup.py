@@ -32,6 +32,11 @@ class Lookup(Protocol):
     def get(self, record_type: str, record_id: str) -> dict | None:
         """The stored state of a live record, None when missing or tombstoned."""
 
+    def stored(self, record_type: str, record_id: str) -> dict | None:
+        """The stored state of a record, tombstoned or not; None when missing. For checks of
+        where a named record belongs: a deleted record still belongs where it was, so
+        deleting it does not free it to be claimed from another visit, unit or group."""
+
     def children(self, record_type: str, field: str, value: str | None) -> list[dict]:
         """Live records of ``record_type`` whose ``field`` equals ``value`` (usually a foreign
         key: a finding's rectification is ``children("rectification", "finding", finding_id)``)."""
@@ -122,7 +127,7 @@ class DbLookup:
                 self._cache.clear()
             for record_id in chunk:
                 state = found.get(record_id)
-                self._cache[(record_type, record_id)] = None if state is None or state["deleted"] else state
+                self._cache[(record_type, record_id)] = state
 
     def prime(self, record_type: str, state: dict) -> None:
         """Cache ``state`` as if read back: the caller has just written exactly it to the
@@ -131,7 +136,7 @@ class DbLookup:
         if type(record_id) is str:
             if len(self._cache) >= self.MAX_CACHED:
                 self._cache.clear()
-            self._cache[(record_type, record_id)] = None if state.get("deleted") else state
+            self._cache[(record_type, record_id)] = state
 
     def forget(self) -> None:
         """Drop every cached read (not the assumed states)."""
@@ -141,12 +146,15 @@ class DbLookup:
 
     # -- the Lookup interface
     def get(self, record_type: str, record_id: str) -> dict | None:
+        state = self.stored(record_type, record_id)
+        return None if state is None or state.get("deleted") else state
+
+    def stored(self, record_type: str, record_id: str) -> dict | None:
         if type(record_id) is not str:
             return None
         assumed = self._overlay.get(record_type)
         if assumed is not None and record_id in assumed:
-            state = assumed[record_id]
-            return None if state.get("deleted") else state
+            return assumed[record_id]
         key = (record_type, record_id)
         try:
             return self._cache[key]
@@ -156,8 +164,6 @@ class DbLookup:
         if reader is None:
             return None
         state = reader.one(record_id)
-        if state is not None and state["deleted"]:
-            state = None
         if len(self._cache) >= self.MAX_CACHED:
             self._cache.clear()
         self._cache[key] = state

@@ -137,10 +137,11 @@ def _evidence(evidence: list, unit_id: str, lookup: Lookup) -> None:
             if set(item) != {"kind", "id"} or type(item.get("id")) is not str or not f.ID_SHAPE.match(item["id"]):
                 raise fail(f"第 {i + 1} 项佐证（{EVIDENCE_KINDS[kind]}）的编号不对。", "evidence")
             key = (kind, item["id"])
-            visit = lookup.get("visit", item["id"]) if kind == "visit" else None
+            # deleted visits and photos still belong to their unit
+            visit = lookup.stored("visit", item["id"]) if kind == "visit" else None
             if kind == "attachment":
-                attachment = lookup.get("attachment", item["id"])
-                visit = lookup.get("visit", attachment.get("visit")) if attachment is not None else None
+                attachment = lookup.stored("attachment", item["id"])
+                visit = lookup.stored("visit", attachment.get("visit")) if attachment is not None else None
             if visit is not None and visit.get("unit") != unit_id:
                 raise fail(f"第 {i + 1} 项佐证（{EVIDENCE_KINDS[kind]}）不是本单位的督导记录。", "evidence")
         if key in seen:

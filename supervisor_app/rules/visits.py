@@ -163,7 +163,7 @@ def attachment_link(state: dict, old: dict | None, lookup: Lookup) -> None:
     if item is not None and finding_id is not None:
         raise fail("一张照片只能属于一个问题或一个评估事项，不能同时属于两者。", "item")
     if finding_id is not None and changed(state, old, "finding", "visit"):
-        finding_state = lookup.get("finding", finding_id)
+        finding_state = lookup.stored("finding", finding_id)  # a deleted finding stays of its visit
         if finding_state is not None and finding_state.get("visit") != state.get("visit"):
             raise fail("照片所属的问题不是本次督导发现的问题。", "finding")
     if item is None or not changed(state, old, "item", "visit"):
@@ -186,7 +186,7 @@ def _on_visit(state: dict, old: dict | None, lookup: Lookup) -> None:
     visit_id = f.ident(state, "visit", "督导记录")
     unit_id = f.ident(state, "unit", "单位")
     if changed(state, old, "visit", "unit"):
-        visit_state = lookup.get("visit", visit_id)
+        visit_state = lookup.stored("visit", visit_id)
         if visit_state is not None and visit_state.get("unit") != unit_id:
             raise fail("单位必须与督导记录的单位一致。", "unit")
 
