@@ -238,7 +238,7 @@ class FolderWatcher:
 # --- history and sources ---------------------------------------------------------------------------
 
 STATUS_LABELS = {
-    "exported": "已导出，待活动办确认", "acknowledged": "对方已确认收到", "imported": "已导入",
+    "exported": "已导出，待对方确认收到", "acknowledged": "对方已确认收到", "imported": "已导入",
     "held": "已导入，部分暂存（缺少更早的同步包）",
 }
 
