@@ -145,7 +145,8 @@ def test_round_trip_office_and_two_field_devices(trio, tmp_path):
         history = service.bundle_history()
         assert {h.status for h in history if h.direction == "in"} == {"imported"}
         # the office's own exports wait for the groups, not for "活动办"
-        assert {h.status_label for h in history if h.direction == "out"} == {"已导出，待对方确认收到"}
+        just_sent = {r.path.name for r in receipts}
+        assert {h.status_label for h in history if h.file_name in just_sent} == {"已导出，待对方确认收到"}
     # the receipts tell each field device what the office holds; the next bundle sends only new work
     f1_id = device_id(trio.f1)
     for receipt in receipts:
