@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,119 @@ def test_output_is_utf8_whatever_the_console(isolated_data, encoding):
     result = subprocess.run([sys.executable, str(ROOT / "main.py"), "--data-dir", str(isolated_data / "无"), "list",
                              "units"], capture_output=True, timeout=60, cwd=ROOT, env=env)
     assert result.returncode == 2 and "还没有数据库" in result.stderr.decode("utf-8")
+
+
+# --- the demo a 活动办 official would believe (the 2014 campaign by default) ---------------------------
+
+
+@pytest.fixture
+def demo_2014(data_dir):
+    demo.generate(data_dir, seed=7, size="small")
+    return data_dir
+
+
+def test_the_default_demo_is_the_2014_campaign_on_working_days(demo_2014):
+    from supervisor_app import campaigns
+    from supervisor_app.models import Visit
+
+    campaign = campaigns.current_campaign()
+    assert campaign.start_date.startswith("2014-") and campaign.end_date == "2014-09-30"
+    days = {date.fromisoformat(v.started_at[:10]) for v in Visit.select()}
+    assert min(days) >= demo.SPEECH_DAY and max(days) <= demo.CAMPAIGN_END
+    assert all(d.weekday() < 5 and d not in demo.HOLIDAYS_2014 for d in days)
+    assert {d.month for d in days} >= {4, 5, 6, 7, 8, 9}
+
+
+def test_demo_positions_fit_their_unit(demo_2014):
+    from supervisor_app.models import Leader, Unit
+
+    tops = {u.name: Leader.get((Leader.unit == u) & (Leader.is_top_leader == True)).position
+            for u in Unit.select().where(Unit.kind.in_(["县市区", "市直单位"]))}
+    assert tops["临江县"] == "县委书记" and tops["云溪区"] == "区委书记" and tops["石门市"] == "市委书记"
+    assert tops["市发展和改革委员会"] == "党组书记、主任" and tops["市教育局"] == "党组书记、局长"
+    assert tops["市委组织部"] == "部长"
+    for name, position in tops.items():
+        if name.endswith(("县", "区", "市")) and not name.startswith("市"):
+            assert position == f"{name[-1]}委书记", (name, position)
+        elif name.endswith("局"):
+            assert position.endswith("局长"), (name, position)
+
+
+def test_no_demo_rating_contradicts_its_own_notes(demo_2014):
+    from supervisor_app.models import Assessment, QuizRecord, Visit
+
+    assessments = {a.visit_id: a for a in Assessment.select()}
+    quizzes = {q.visit_id: q for q in QuizRecord.select()}
+    checked = 0
+    for visit in Visit.select():
+        quiz = quizzes.get(visit.id)
+        low = quiz is not None and quiz.correct_answers < demo.QUIZ_LOW_BELOW * quiz.people_tested * quiz.questions
+        assert (demo.QUIZ_LOW in visit.notes) == low, visit.notes
+        record = assessments.get(visit.id)
+        if record is None:
+            continue
+        for text, item in demo.BAD_NOTES:
+            if text.split("{")[0] in visit.notes:
+                checked += 1
+                if item.startswith("T"):
+                    assert record.tendency_levels[item]["level"] != "未发现", (visit.notes, item)
+                else:
+                    assert record.focus_ratings[item]["rating"] != "好", (visit.notes, item)
+        for text, item in demo.GOOD_NOTES:
+            if text.split("{")[0] in visit.notes:
+                checked += 1
+                if item.startswith("T"):
+                    assert record.tendency_levels[item]["level"] == "未发现", (visit.notes, item)
+                else:
+                    assert record.focus_ratings[item]["rating"] in ("好", "较好"), (visit.notes, item)
+    assert checked > 50
+
+
+def test_demo_leaders_narratives_and_followups_fit(demo_2014):
+    from supervisor_app import evaluations
+    from supervisor_app.models import Finding, FollowUp
+
+    for finding in Finding.select().where(Finding.leader.is_null(False)):
+        assert finding.leader.unit_id == finding.unit_id, finding.description
+    records = evaluations.list_evaluations()
+    assert records
+    for record in records:
+        if record.subject_kind == "leader":
+            assert "该同志" in record.narrative, record.narrative
+        else:
+            assert "该同志" not in record.narrative and ("班子" in record.narrative), record.narrative
+        assert record.overall_rating in ("好", "较好", "一般")
+        for fact in evaluations.facts(record):
+            assert record.period_start <= fact.on_date <= record.period_end, fact.text
+    notes = [f.note for f in FollowUp.select()]
+    assert len(set(notes)) >= 3
+
+
+def _not_found_share_by_group() -> dict[str, float]:
+    from supervisor_app.models import Assessment, Group, Visit
+
+    counts: dict[str, list[int]] = {}
+    for a in Assessment.select(Assessment, Visit, Group).join(Visit).join(Group):
+        levels = [v["level"] for v in a.tendency_levels.values()]
+        c = counts.setdefault(a.visit.group.name, [0, 0])
+        c[0] += levels.count("未发现")
+        c[1] += len(levels)
+    return {g: c[0] / c[1] for g, c in counts.items()}
+
+
+def test_the_demo_plants_lenient_groups(tmp_path, monkeypatch):
+    """The second and fifth groups see their units more kindly: the same demo made with no
+    leniency rates them markedly less often 未发现, and the others about the same."""
+    shares = []
+    for leniency, folder in ((demo.LENIENCY, tmp_path / "planted"), (0.0, tmp_path / "fair")):
+        monkeypatch.setattr(demo, "LENIENCY", leniency)
+        store.open_data_dir(folder)
+        demo.generate(folder, seed=7)
+        shares.append(_not_found_share_by_group())
+        store.close()
+    planted, fair = shares
+    lenient = {f"市委第{demo._GROUP_NUMBERS[i]}督导组" for i in demo.LENIENT_GROUPS}
+    for group in lenient:
+        assert planted[group] - fair[group] > 0.15, (group, planted, fair)
+    others = [planted[g] - fair[g] for g in planted if g not in lenient]
+    assert abs(sum(others) / len(others)) < 0.1, (planted, fair)

@@ -389,3 +389,12 @@ def test_chinese_numbers_for_headings():
 
     assert [chinese_number(n) for n in (1, 10, 11, 20, 21, 100, 105, 110, 1001)] == [
         "一", "十", "十一", "二十", "二十一", "一百", "一百零五", "一百一十", "一千零一"]
+
+
+def test_batch_file_names_fit_every_file_system():
+    """A leader's 300-character name makes a file name Linux (255 bytes) and Windows accept."""
+    from supervisor_app.reports import safe_filename
+
+    name = safe_filename("北湖区-" + "很长的文字" * 60 + "：县委书记")
+    assert len(name.encode("utf-8")) <= 180 and name.startswith("北湖区-很长的文字")
+    assert safe_filename("  ..  ") == "文书" and safe_filename('a/b:c') == "a_b_c"

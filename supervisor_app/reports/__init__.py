@@ -142,10 +142,14 @@ class BatchResult:
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 
 
-def safe_filename(name: str, limit: int = 120) -> str:
-    """A file name that every system accepts, from Chinese text."""
-    cleaned = _UNSAFE.sub("_", name).strip(" .")
-    return (cleaned[:limit] or "文书").rstrip(" .")
+def safe_filename(name: str, limit: int = 120, max_bytes: int = 180) -> str:
+    """A file name that every system accepts, from Chinese text: at most ``limit`` characters
+    and ``max_bytes`` bytes of UTF-8 (Linux counts a name's bytes, 255 at most, and a Chinese
+    character takes three; the writer's temporary name adds a few dozen more)."""
+    cleaned = _UNSAFE.sub("_", name).strip(" .")[:limit]
+    while len(cleaned.encode("utf-8")) > max_bytes:
+        cleaned = cleaned[:-1]
+    return (cleaned.rstrip(" .") or "文书")
 
 
 def batch_targets(kind: str, *, date_from=None, date_to=None) -> list[tuple[str, str]]:
