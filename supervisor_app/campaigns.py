@@ -105,9 +105,13 @@ def create_campaign(name: str, start_date, tpl: Template, end_date=None) -> Camp
     end = check.iso_date(end_date, "end_date", "结束日期", required=False)
     with database.atomic():
         store_template(tpl)
-        return changelog.create(
+        campaign = changelog.create(
             Campaign, name=name, start_date=start, end_date=end, template_id=tpl.id, template_version=tpl.version
         )
+        from .progress import store_campaign_plan  # the plan follows the campaign (plan.for_campaign)
+
+        store_campaign_plan(campaign)
+        return campaign
 
 
 def create_group(name: str, campaign: Campaign | None = None) -> Group:

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import pytest
 
-from supervisor_app import campaigns, store, surveys, units
+from supervisor_app import surveys, units
 from supervisor_app.errors import ValidationError
 from supervisor_app.models import ChangeLog, SurveyResult
+from tests import speech_day
 
 
 @pytest.fixture
-def office(isolated_data):
-    path = store.open_data_dir(isolated_data)
-    campaigns.initialize("office")
-    return path
+def office(isolated_data, monkeypatch):
+    return speech_day.initialize(isolated_data, monkeypatch, "office")
+
+
+@pytest.fixture
+def data_dir(isolated_data, monkeypatch):
+    """conftest's field installation, set up on the speech's day (tests/speech_day.py)."""
+    return speech_day.initialize(isolated_data, monkeypatch, "field", "市委第一督导组", "张三")
 
 
 def _units(n: int):

@@ -10,10 +10,16 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from supervisor_app import units
 from supervisor_app.models import ActionProgress, ChangeLog
-from tests import factories
+from tests import factories, speech_day
 from ui import tasks
 from ui.main_window import MainWindow
 from ui.pages.progress import MarkDoneDialog
+
+
+@pytest.fixture
+def data_dir(isolated_data, monkeypatch):
+    """conftest's field installation, set up on the speech's day (tests/speech_day.py)."""
+    return speech_day.initialize(isolated_data, monkeypatch, "field", "市委第一督导组", "张三")
 
 
 @pytest.fixture
