@@ -66,22 +66,6 @@ def current_plan() -> Plan:
     return for_campaign(load_default(), campaign.start_date) if campaign is not None else load_default()
 
 
-def store_campaign_plan(campaign: Campaign) -> CampaignPlan | None:
-    """At the office, keep the plan of a new campaign that has no city-specific plan yet: the
-    default moved to its start (plan.for_campaign), as a record that travels to the groups with
-    the assignments, so that every device judges progress against the same dates. Nothing is
-    stored when a plan is stored already, or when the campaign keeps the default's own dates."""
-    if installation.context().role != "office":
-        return None
-    if CampaignPlan.select().where(alive(CampaignPlan)).exists():
-        return None
-    plan = for_campaign(load_default(), campaign.start_date)
-    if plan is load_default():
-        return None
-    return changelog.create(CampaignPlan, plan_id=plan.id, plan_version=plan.version, name=plan.name,
-                            content=plan.content)
-
-
 def _valid_or_none(content) -> Plan | None:
     try:
         return validate_plan(content)
