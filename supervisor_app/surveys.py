@@ -40,6 +40,7 @@ class SurveyRow:
     extended_until: str | None
     why: str
     below_line: bool = False  # satisfaction under the plan's line (ranked low is the other reason)
+    record_id: str = ""  # the SurveyResult
 
     def as_dict(self) -> dict:
         return {
@@ -53,7 +54,7 @@ class SurveyRow:
     def list_dict(self) -> dict:
         """What `list surveys --json` prints: one object per unit's result in one round."""
         return {
-            "round": self.survey_id, "round_name": self.survey_name, "unit": self.unit_name, "unit_id": self.unit_id,
+            "id": self.record_id, "round": self.survey_id, "round_name": self.survey_name, "unit": self.unit_name, "unit_id": self.unit_id,
             "sample": self.sample, "satisfied": self.satisfied, "basically_satisfied": self.basically_satisfied,
             "unsatisfied": self.unsatisfied, "rate": round(self.rate, 1), "rank": self.rank, "of": self.of,
             "below_line": self.below_line, "extended": self.extended, "extended_until": self.extended_until,
@@ -133,7 +134,7 @@ def ranking(survey_id: str | None = None, plan: Plan | None = None) -> list[Surv
             survey_name=survey["name"], sample=result.sample, satisfied=result.satisfied,
             basically_satisfied=result.basically_satisfied, unsatisfied=result.unsatisfied, rate=rate, rank=rank,
             of=n, extended=bool(reasons), extended_until=extended_until if reasons else None, why="；".join(reasons),
-            below_line=rate < rule["satisfaction_line_percent"],
+            below_line=rate < rule["satisfaction_line_percent"], record_id=result.id,
         ))
     return out
 

@@ -89,6 +89,7 @@ def test_list_surveys_prints_one_object_per_result(office, capsys):
     surveys.record_result(a, "survey-2", 200, 100, 90, 10)
     assert cli.main(["list", "surveys", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
+    assert all(SurveyResult.get_by_id(r["id"]).unit_id == r["unit_id"] for r in rows)
     assert [(r["round"], r["unit"]) for r in rows] == [
         ("survey-1", "第1县"), ("survey-1", "第2县"), ("survey-1", "第3县"), ("survey-2", "第1县")]
     first, second, third, later = rows
