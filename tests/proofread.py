@@ -335,7 +335,7 @@ def proofread(out_dir: Path, every: bool = False) -> list[Report]:
 
 def pictures(img_dir: Path) -> list[Path]:
     """The sample pages of docs/reports.md: the first page of each document (and the unit
-    assessment's chart) from the demo data made at the office, dated 2014年6月30日, at 90 dpi."""
+    assessment's chart; the 活动进度 of the unit with the most confirmed) from the demo data made at the office, dated 2014年6月30日, at 90 dpi."""
     import pypdfium2 as pdfium
 
     from supervisor_app import campaigns, clock, demo, store
@@ -353,7 +353,7 @@ def pictures(img_dir: Path) -> list[Path]:
         for module in patched:
             module.today = lambda: on
         try:
-            for kind, arguments in _targets():
+            for kind, arguments in [*_targets(), ("progress", progress_targets(False)[1][2])]:
                 path = render(kind, Path(tmp) / f"{kind}.pdf", made_at=datetime(2014, 6, 30, 16, 0).astimezone(),
                               **arguments)
                 pages = [(0, f"report-{kind}.png")]
