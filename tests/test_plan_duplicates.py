@@ -86,3 +86,15 @@ def test_the_same_import_twice_or_a_withdrawn_record_makes_no_conflict(world):
     with on(world.office):
         live = [r.id for r in ActionProgress.select().where(ActionProgress.deleted == False)]  # noqa: E712
         assert live == [theirs] and kept != theirs and not conflicts.list_conflicts()
+
+
+def test_keeping_this_devices_progress_closes_the_conflict_unchanged(world):
+    kept = _confirm(world.office, "2014-04-09", "党课讲稿（活动办存档）")
+    _confirm(world.f1, "2014-04-12", "县委书记党课讲稿")
+    import_(world.office, export(world.f1, world.usb("f1")))
+    with on(world.office):
+        (view,) = conflicts.list_conflicts()
+        assert conflicts.resolve_conflict(view.id, keep="current").status == "resolved"
+        record = ActionProgress.get_by_id(kept)
+        assert (record.done_on, record.evidence) == ("2014-04-09", [{"kind": "document", "title": "党课讲稿（活动办存档）"}])
+        assert not conflicts.list_conflicts()
