@@ -9,6 +9,7 @@ from functools import lru_cache
 from . import changelog, clock, installation
 from . import template as templates
 from . import validate as check
+from .campaign_plan import store_campaign_plan
 from .errors import NotFoundError, ValidationError
 from .members import (  # noqa: F401 — the roster moved to members.py; these names stay importable here
     add_member,
@@ -105,9 +106,11 @@ def create_campaign(name: str, start_date, tpl: Template, end_date=None) -> Camp
     end = check.iso_date(end_date, "end_date", "结束日期", required=False)
     with database.atomic():
         store_template(tpl)
-        return changelog.create(
+        campaign = changelog.create(
             Campaign, name=name, start_date=start, end_date=end, template_id=tpl.id, template_version=tpl.version
         )
+        store_campaign_plan(campaign)  # the plan follows the campaign (plan.for_campaign)
+        return campaign
 
 
 def create_group(name: str, campaign: Campaign | None = None) -> Group:

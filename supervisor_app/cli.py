@@ -32,7 +32,7 @@ from .errors import SupervisorError
 
 VERSION_TEXT = f"督导纪实 {__version__}（数据版本 {db.SCHEMA_VERSION}）"
 
-LIST_KINDS = ("units", "leaders", "visits", "findings", "rectifications", "evaluations")
+LIST_KINDS = ("units", "leaders", "visits", "findings", "rectifications", "evaluations", "surveys")
 
 
 class CliError(SupervisorError):
@@ -164,6 +164,10 @@ def cmd_list(args) -> int:
         ledger = findings.ledger(open_only=args.open, overdue_only=args.overdue)
         rows = [_rect_dict(r) for r in ledger if r.rectification is not None]
         columns = (("deadline", "时限"), ("status", "状态"), ("unit", "单位"), ("measure", "措施"))
+    elif kind == "surveys":
+        from .plan_cli import survey_list
+
+        rows, columns = survey_list()
     else:
         rows = [_evaluation_dict(e) for e in evaluations.list_evaluations()]
         columns = (("subject", "对象"), ("status", "状态"), ("period_end", "截至"), ("id", "编号"))

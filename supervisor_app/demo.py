@@ -522,10 +522,12 @@ def _progress(rng, new_id, units, members, anchor, plan_shift) -> int:
     their visits' notes show done (with those visits, and the document where one is required);
     some grassroots bodies found not weak (not applicable); the rest left owed."""
     with database.atomic():
-        if not CampaignPlan.select().where(CampaignPlan.deleted == False).exists():
+        default = plans.load_default()
+        if not CampaignPlan.select().where((CampaignPlan.deleted == False)
+                                           & (CampaignPlan.plan_id == default.id)).exists():
             # stands for the office's assignment (plan load at the office): at a field
             # installation it is never sent on, since only the office's plans travel
-            plan = plans.shifted(plans.load_default(), plan_shift, 2)
+            plan = plans.shifted(default, plan_shift, 2)
             changelog.bulk_create([CampaignPlan(id=new_id(), plan_id=plan.id, plan_version=plan.version,
                                                 name=plan.name, content=plan.content)])
         plan = progress.current_plan()

@@ -328,6 +328,10 @@ class ActionProgress(SyncedModel):
     evidence = JSONField(default=list)  # [{"kind": "visit"|"attachment", "id": …} | {"kind": "document", "title": …}]
     reason = TextField(default="")
     member = ForeignKeyField(Member, null=True, backref="progress")  # who confirmed it
+    # One live progress per unit and action (rules/plan.py unique_progress on a local write); a
+    # second one arriving in a bundle (two devices confirming the same action) is kept out and
+    # listed as a duplicate conflict (sync/apply.py). Withdrawn (tombstoned) ones do not count.
+    LIVE_UNIQUE = (("unit", "action_id"),)
 
     class Meta:
         indexes = ((("unit", "action_id"), False),)

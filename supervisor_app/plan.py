@@ -277,6 +277,43 @@ def shifted(plan: Plan, days: int, version: int) -> Plan:
     return validate(content)
 
 
+DERIVED_MARK = "@"  # '<default id>@<campaign start>': the default moved to a campaign's start
+
+
+def for_campaign(base: Plan, start: str) -> Plan:
+    """The plan of a campaign starting on ``start`` (YYYY-MM-DD) that has no city-specific plan.
+
+    A campaign that starts within the default's own calendar (the speech's campaign, 2014年2月10日
+    to 2014年9月30日) keeps its dates exactly (``base`` itself). Any other campaign gets every date
+    moved so that the first stage starts on ``start``: the same version, an id that names the
+    start ('<id>@<start>', see ``derived``), so that every device derives the same dates.
+    """
+    first = base.stages[0]["start"]
+    if not isinstance(start, str) or first <= start <= base.end:
+        return base
+    try:
+        days = (date.fromisoformat(start) - date.fromisoformat(first)).days
+        moved = shifted(base, days, base.version)
+    except (ValueError, ValidationError):  # not a date, or dates beyond the years a plan may name
+        return base
+    content = json.loads(json.dumps(moved.content))
+    content["id"] = f"{base.id}{DERIVED_MARK}{start}"
+    content["derived_from"] = {"id": base.id, "version": base.version, "campaign_start": start, "days": days}
+    return validate(content)
+
+
+def derived(plan_id: object, version: object) -> Plan | None:
+    """The plan ``for_campaign`` derives from the shipped default when ``plan_id`` names one
+    ('<default id>@<start>', the default's version); None otherwise. Any device computes it
+    again, so a record judged against it is checked the same way everywhere."""
+    base = load_default()
+    prefix = base.id + DERIVED_MARK
+    if type(plan_id) is not str or not plan_id.startswith(prefix) or version != base.version:
+        return None
+    plan = for_campaign(base, plan_id[len(prefix):])
+    return plan if plan.id == plan_id else None
+
+
 def stage_on(plan: Plan, on: date) -> dict | None:
     """The stage ``on`` falls in (None before the first and after the last)."""
     text = on.isoformat()

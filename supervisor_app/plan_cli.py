@@ -120,6 +120,15 @@ def cmd_survey_ranking(args) -> int:
     return 0
 
 
+def survey_list() -> tuple[list[dict], tuple[tuple[str, str], ...]]:
+    """`list surveys`: every unit's result in every round held, with its rank and extension."""
+    rows = [row.list_dict() for row in surveys.all_results()]
+    columns = (("round_name", "轮次"), ("unit", "单位"), ("sample", "样本"), ("satisfied", "满意"),
+               ("basically_satisfied", "基本满意"), ("unsatisfied", "不满意"), ("rate", "满意率%"),
+               ("rank", "名次"), ("below_line", "低于满意线"), ("extended_until", "延长活动时间至"))
+    return rows, columns
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser("plan", help="活动进度安排：查看、载入新版本（活动办）")
     sub = p.add_subparsers(dest="plan_command", metavar="ACTION", required=True)

@@ -19,6 +19,7 @@ from .errors import NotFoundError, ValidationError
 from .models import (
     ActionProgress,
     Attachment,
+    Campaign,
     CampaignPlan,
     Leader,
     LeadershipTeam,
@@ -28,7 +29,7 @@ from .models import (
     alive,
     database,
 )
-from .plan import Plan, applies, load_default, measure_text
+from .plan import Plan, applies, derived, for_campaign, load_default, measure_text
 from .plan import validate as validate_plan
 from .rules.plan import EVIDENCE_KINDS
 
@@ -48,17 +49,21 @@ def stored_plan(plan_id: str, version: int) -> Plan | None:
     default = load_default()
     if (default.id, default.version) == (plan_id, version):
         return default
-    return None
+    return derived(plan_id, version)
 
 
 def current_plan() -> Plan:
-    """The plan progress is judged against: the highest stored version, else the shipped default."""
+    """The plan progress is judged against: the highest stored version (the office's, received
+    with its assignments), else the shipped default moved to the current campaign's start."""
     for record in (CampaignPlan.select().where(alive(CampaignPlan))
-                   .order_by(CampaignPlan.plan_version.desc(), CampaignPlan.plan_id)):
+                   .order_by(CampaignPlan.plan_version.desc(), CampaignPlan.created_at.desc(),
+                             CampaignPlan.plan_id)):
         plan = _valid_or_none(record.content)
         if plan is not None:  # a damaged stored version (never through the rules) is passed over
             return plan
-    return load_default()
+    campaign = (Campaign.select(Campaign.start_date).where(alive(Campaign))
+                .order_by(Campaign.start_date.desc()).first())
+    return for_campaign(load_default(), campaign.start_date) if campaign is not None else load_default()
 
 
 def _valid_or_none(content) -> Plan | None:

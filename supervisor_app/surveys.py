@@ -39,6 +39,8 @@ class SurveyRow:
     extended: bool
     extended_until: str | None
     why: str
+    below_line: bool = False  # satisfaction under the plan's line (ranked low is the other reason)
+    record_id: str = ""  # the SurveyResult
 
     def as_dict(self) -> dict:
         return {
@@ -47,6 +49,15 @@ class SurveyRow:
             "basically_satisfied": self.basically_satisfied, "unsatisfied": self.unsatisfied,
             "satisfaction_percent": round(self.rate, 1), "rank": self.rank, "of": self.of,
             "extended": self.extended, "extended_until": self.extended_until, "why": self.why or None,
+        }
+
+    def list_dict(self) -> dict:
+        """What `list surveys --json` prints: one object per unit's result in one round."""
+        return {
+            "id": self.record_id, "round": self.survey_id, "round_name": self.survey_name, "unit": self.unit_name, "unit_id": self.unit_id,
+            "sample": self.sample, "satisfied": self.satisfied, "basically_satisfied": self.basically_satisfied,
+            "unsatisfied": self.unsatisfied, "rate": round(self.rate, 1), "rank": self.rank, "of": self.of,
+            "below_line": self.below_line, "extended": self.extended, "extended_until": self.extended_until,
         }
 
 
@@ -123,8 +134,20 @@ def ranking(survey_id: str | None = None, plan: Plan | None = None) -> list[Surv
             survey_name=survey["name"], sample=result.sample, satisfied=result.satisfied,
             basically_satisfied=result.basically_satisfied, unsatisfied=result.unsatisfied, rate=rate, rank=rank,
             of=n, extended=bool(reasons), extended_until=extended_until if reasons else None, why="；".join(reasons),
+            below_line=rate < rule["satisfaction_line_percent"], record_id=result.id,
         ))
     return out
+
+
+def all_results(plan: Plan | None = None) -> list[SurveyRow]:
+    """Every round of the plan that has results, in the plan's order of dates, each ranked."""
+    plan = plan or current_plan()
+    held = set(_rounds_with_results())
+    rows: list[SurveyRow] = []
+    for survey in sorted(plan.surveys, key=lambda s: (s["on"], s["id"])):
+        if survey["id"] in held:
+            rows += ranking(survey["id"], plan)
+    return rows
 
 
 def unit_standing(unit_id: str, plan: Plan | None = None) -> SurveyRow | None:

@@ -16,7 +16,8 @@ faces only (as on a machine without Chinese fonts) and prints, for each document
 
 One visit with long notes is added to the demo data, so that full pages of body text are
 measured too. Without ``--all`` one document of each kind (the ledger of all units and the summary, the
-visit, unit and evaluation with the most content); with it, every visit, unit and evaluation.
+visit, unit and evaluation with the most content, the 活动进度 of all units and of the unit with the
+most confirmed); with it, every visit, unit, evaluation and unit's 活动进度.
 ``tests/test_reports_proofread.py`` runs the same measures and expects no fault.
 """
 
@@ -289,7 +290,21 @@ def targets(every: bool) -> list[tuple[str, str, dict]]:
     out += [(f"visit-{n}", "visit", {"record_id": v.id}) for n, v in enumerate(all_visits, 1)]
     out += [(f"unit-{n}", "unit", {"record_id": u.id}) for n, u in enumerate(all_units, 1) if counts.get(u.id)]
     out += [(f"evaluation-{n}", "evaluation", {"record_id": e.id}) for n, e in enumerate(all_evaluations, 1)]
+    out += progress_targets(every)
     return out
+
+
+def progress_targets(every: bool) -> list[tuple[str, str, dict]]:
+    """The 活动进度 of every unit, and of the unit with the most confirmed (so most evidence)."""
+    from supervisor_app import progress, units
+
+    done: dict[str, int] = {}
+    for state in progress.progress():
+        done[state.unit_id] = done.get(state.unit_id, 0) + (state.state in ("done", "not_applicable"))
+    chosen = sorted(units.list_units(), key=lambda u: (-done.get(u.id, 0), units.unit_path(u)))
+    chosen = chosen if every else chosen[:1]
+    return [("progress", "progress", {}),
+            *((f"progress-{n}", "progress", {"record_id": u.id}) for n, u in enumerate(chosen, 1))]
 
 
 def add_long_visit() -> None:
@@ -320,7 +335,7 @@ def proofread(out_dir: Path, every: bool = False) -> list[Report]:
 
 def pictures(img_dir: Path) -> list[Path]:
     """The sample pages of docs/reports.md: the first page of each document (and the unit
-    assessment's chart) from the demo data made at the office, dated 2014年6月30日, at 90 dpi."""
+    assessment's chart; the 活动进度 of the unit with the most confirmed) from the demo data made at the office, dated 2014年6月30日, at 90 dpi."""
     import pypdfium2 as pdfium
 
     from supervisor_app import campaigns, clock, demo, store
@@ -338,7 +353,7 @@ def pictures(img_dir: Path) -> list[Path]:
         for module in patched:
             module.today = lambda: on
         try:
-            for kind, arguments in _targets():
+            for kind, arguments in [*_targets(), ("progress", progress_targets(False)[1][2])]:
                 path = render(kind, Path(tmp) / f"{kind}.pdf", made_at=datetime(2014, 6, 30, 16, 0).astimezone(),
                               **arguments)
                 pages = [(0, f"report-{kind}.png")]

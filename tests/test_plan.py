@@ -11,7 +11,7 @@ from supervisor_app import changelog, installation, progress, units
 from supervisor_app import plan as plans
 from supervisor_app.errors import ValidationError
 from supervisor_app.models import ActionProgress, CampaignPlan, ChangeLog
-from tests import factories
+from tests import factories, speech_day
 
 
 def _default_content() -> dict:
@@ -81,12 +81,14 @@ def test_shifting_moves_every_date_and_makes_a_new_version():
 
 
 @pytest.fixture
-def office(isolated_data):
-    from supervisor_app import campaigns, store
+def office(isolated_data, monkeypatch):
+    return speech_day.initialize(isolated_data, monkeypatch, "office")
 
-    path = store.open_data_dir(isolated_data)
-    campaigns.initialize("office")
-    return path
+
+@pytest.fixture
+def data_dir(isolated_data, monkeypatch):
+    """conftest's field installation, set up on the speech's day (tests/speech_day.py)."""
+    return speech_day.initialize(isolated_data, monkeypatch, "field", "市委第一督导组", "张三")
 
 
 def test_only_the_office_loads_a_plan_and_versions_only_go_up(data_dir, monkeypatch):

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import pytest
 
-from supervisor_app import campaigns, store, surveys, units
+from supervisor_app import surveys, units
 from supervisor_app.errors import ValidationError
 from supervisor_app.models import ChangeLog, SurveyResult
+from tests import speech_day
 
 
 @pytest.fixture
-def office(isolated_data):
-    path = store.open_data_dir(isolated_data)
-    campaigns.initialize("office")
-    return path
+def office(isolated_data, monkeypatch):
+    return speech_day.initialize(isolated_data, monkeypatch, "office")
+
+
+@pytest.fixture
+def data_dir(isolated_data, monkeypatch):
+    """conftest's field installation, set up on the speech's day (tests/speech_day.py)."""
+    return speech_day.initialize(isolated_data, monkeypatch, "field", "市委第一督导组", "张三")
 
 
 def _units(n: int):
@@ -71,3 +76,36 @@ def test_of_few_units_only_the_lower_half_ranks_last(office):
     surveys.record_result(a, "survey-1", 100, 80, 18, 2)
     surveys.record_result(b, "survey-1", 100, 70, 25, 5)
     assert [(r.rank, r.extended) for r in surveys.ranking()] == [(1, False), (2, True)]
+
+
+def test_list_surveys_prints_one_object_per_result(office, capsys):
+    import json
+
+    from supervisor_app import cli
+
+    a, b, c = _units(3)
+    for unit, satisfied, basic, unhappy in ((a, 80, 18, 2), (b, 60, 25, 15), (c, 40, 30, 30)):
+        surveys.record_result(unit, "survey-1", 100, satisfied, basic, unhappy)
+    surveys.record_result(a, "survey-2", 200, 100, 90, 10)
+    assert cli.main(["list", "surveys", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert all(SurveyResult.get_by_id(r["id"]).unit_id == r["unit_id"] for r in rows)
+    assert [(r["round"], r["unit"]) for r in rows] == [
+        ("survey-1", "第1县"), ("survey-1", "第2县"), ("survey-1", "第3县"), ("survey-2", "第1县")]
+    first, second, third, later = rows
+    assert (first["sample"], first["satisfied"], first["basically_satisfied"], first["unsatisfied"]) == (100, 80, 18, 2)
+    assert (first["rate"], first["rank"], first["below_line"], first["extended_until"]) == (98.0, 1, False, None)
+    assert (second["rate"], second["below_line"]) == (85.0, False)  # above the 80% line
+    extended = surveys.ranking("survey-1")[2].extended_until
+    assert (third["rate"], third["rank"], third["below_line"], third["extended_until"]) == (70.0, 3, True, extended)
+    assert extended is not None and (later["rate"], later["rank"], later["of"]) == (95.0, 1, 1)
+    assert cli.main(["list", "surveys"]) == 0
+    out = capsys.readouterr().out
+    assert "第3县" in out and "共 4 条" in out
+
+
+def test_list_surveys_with_no_results(office, capsys):
+    from supervisor_app import cli
+
+    assert cli.main(["list", "surveys", "--json"]) == 0
+    assert capsys.readouterr().out.strip() == "[]"

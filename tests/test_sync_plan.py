@@ -85,7 +85,8 @@ def test_the_offices_new_plan_reaches_the_groups_and_their_progress_keeps_its_ve
     import_(world.f1, export(world.office, world.usb("plan"), receivers=[device_id(world.f1)]))
     with on(world.f1):
         assert progress.current_plan().version == 2
-        assert CampaignPlan.select().count() == 1
+        # the office's new version, beside the plan its campaign started with (plan.for_campaign)
+        assert CampaignPlan.select().where(CampaignPlan.plan_version == 2).count() == 1
         county = Unit.get(Unit.name == "临江县")
         visit = visits.create_visit(county, "2014-04-09T09:00", ["听取汇报"], notes="县委书记上专题党课。")
         progress.confirm_done(county, "grassroots-party-lecture", "2014-04-09", [{"kind": "visit", "id": visit.id}], 1)

@@ -10,10 +10,16 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from supervisor_app import units
 from supervisor_app.models import ActionProgress, ChangeLog
-from tests import factories
+from tests import factories, speech_day
 from ui import tasks
 from ui.main_window import MainWindow
 from ui.pages.progress import MarkDoneDialog
+
+
+@pytest.fixture
+def data_dir(isolated_data, monkeypatch):
+    """conftest's field installation, set up on the speech's day (tests/speech_day.py)."""
+    return speech_day.initialize(isolated_data, monkeypatch, "field", "市委第一督导组", "张三")
 
 
 @pytest.fixture
@@ -115,11 +121,10 @@ def test_the_overview_lists_this_weeks_due_and_overdue_actions(window, qtbot, co
     assert window.pages["units"].selected_unit_id() == unit.id
 
 
-def test_a_unit_below_the_survey_line_shows_its_extension(qtbot, isolated_data):
-    from supervisor_app import campaigns, store, surveys
+def test_a_unit_below_the_survey_line_shows_its_extension(qtbot, isolated_data, monkeypatch):
+    from supervisor_app import surveys
 
-    path = store.open_data_dir(isolated_data)
-    campaigns.initialize("office")
+    path = speech_day.initialize(isolated_data, monkeypatch, "office")
     good, poor = units.create_unit("临江县", "县市区"), units.create_unit("青山县", "县市区")
     surveys.record_result(good, "survey-1", 100, 80, 18, 2)
     surveys.record_result(poor, "survey-1", 100, 40, 30, 30)
@@ -133,3 +138,35 @@ def test_a_unit_below_the_survey_line_shows_its_extension(qtbot, isolated_data):
     page.select_unit(good.id)
     assert "延长" not in page.progress_panel.standing.text()
     tasks.wait_for_all()
+
+
+def test_the_progress_pdf_is_made_from_the_units_timeline(window, qtbot, county):
+    """本单位活动进度… and 全部单位活动进度…: made off the GUI thread, then previewed."""
+    from pypdf import PdfReader
+
+    from supervisor_app.reports import fonts
+    from ui.pdf_preview import PdfPreviewDialog
+
+    unit, _study, _other = county
+    units.create_unit("青山县", "县市区")
+    fonts.configure(use_system=False)
+    try:
+        page = window.show_page("units")
+        page.refresh()
+        page.select_unit(unit.id)
+        panel = page.progress_panel
+        assert panel.print_unit_button.isEnabled()
+        for button, wanted, unwanted in ((panel.print_unit_button, "临江县", "青山县"),
+                                         (panel.print_all_button, "青山县", None)):
+            before = len(panel.findChildren(PdfPreviewDialog))
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda before=before: len(panel.findChildren(PdfPreviewDialog)) > before, timeout=60_000)
+            dialog = panel.findChildren(PdfPreviewDialog)[-1]
+            qtbot.addWidget(dialog)
+            text = "".join(p.extract_text() for p in PdfReader(dialog.path).pages).replace(" ", "").replace("\n", "")
+            assert "活动进度" in text and wanted in text and "规定动作完成情况" in text
+            assert unwanted is None or unwanted not in text
+            dialog.close()
+    finally:
+        tasks.wait_for_all()
+        fonts.configure(use_system=True)

@@ -25,13 +25,14 @@ from .. import validate as check
 from ..errors import SupervisorError, ValidationError
 from . import fonts  # light: reportlab and fontTools load only when a document is made
 
-KINDS = ("visit", "unit", "ledger", "summary", "evaluation")
+KINDS = ("visit", "unit", "ledger", "summary", "evaluation", "progress")
 KIND_LABELS = {
     "visit": "督导记录",
     "unit": "单位督导评估",
     "ledger": "问题整改台账",
     "summary": "督导工作汇总",
     "evaluation": "纪实评价表",
+    "progress": "活动进度",
 }
 NEEDS_ID = ("visit", "unit", "evaluation")
 BATCH_KINDS = ("visit", "unit", "ledger", "evaluation")
@@ -58,6 +59,8 @@ def _module(kind: str):
         from . import ledger as module
     elif kind == "summary":
         from . import summary as module
+    elif kind == "progress":
+        from . import progress as module
     else:
         from . import evaluation as module
     return module

@@ -1,6 +1,6 @@
 """`report …`: write an official PDF record from the command line.
 
-    python main.py report visit|unit|ledger|summary|evaluation [--id ID] [--from DATE] [--to DATE]
+    python main.py report visit|unit|ledger|summary|evaluation|progress [--id ID | --unit ID] [--from DATE] [--to DATE]
                           (--out FILE.pdf | --out-dir DIR)
 """
 
@@ -44,7 +44,8 @@ def register(subparsers) -> None:
     kinds = "，".join(f"{k}={KIND_LABELS[k]}" for k in KINDS)
     p = subparsers.add_parser("report", help="生成正式文书（PDF，GB/T 9704 版式）", description=f"文书类别：{kinds}。")
     p.add_argument("kind", choices=KINDS, help="文书类别")
-    p.add_argument("--id", metavar="ID", help="督导记录、单位或纪实评价的编号（ledger 不指定时为全部单位）")
+    p.add_argument("--id", "--unit", dest="id", metavar="ID",
+                   help="督导记录、单位或纪实评价的编号（ledger、progress 不指定时为全部单位）")
     p.add_argument("--from", dest="date_from", metavar="DATE", help="起始日期 YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="截止日期 YYYY-MM-DD")
     out = p.add_mutually_exclusive_group(required=True)

@@ -9,7 +9,7 @@ and the measure's least amount; not applicable only where the plan allows it, wi
 from __future__ import annotations
 
 from ..errors import ValidationError
-from ..plan import Plan, applies, load_default, measure_minimum
+from ..plan import Plan, applies, derived, load_default, measure_minimum
 from ..plan import validate as validate_plan
 from . import fields as f
 from .fields import changed, fail
@@ -43,7 +43,7 @@ def plan_of(plan_id: str, version: int, lookup: Lookup) -> Plan | None:
     default = load_default()
     if (default.id, default.version) == (plan_id, version):
         return default
-    return None
+    return derived(plan_id, version)
 
 
 def plan(state: dict, old: dict | None, lookup: Lookup) -> None:

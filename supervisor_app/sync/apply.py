@@ -282,13 +282,25 @@ class Applier:
         same template, they are listed as conflicts."""
         unique_sets = [(name,) for name, f in model._meta.fields.items() if f.unique and not f.primary_key]
         unique_sets += [tuple(fields) for fields, unique in model._meta.indexes if unique]
+        live_sets = [tuple(names) for names in getattr(model, "LIVE_UNIQUE", ())]  # among live records only
         clashes: dict[str, str] = {}  # new record id → the record already holding its unique values
-        for names in unique_sets:
+        for names in [*unique_sets, *live_sets]:
             def key(row, names=names) -> tuple:
                 return tuple(_canon(row.get(n)) for n in names)
 
+            live = names in live_sets
             holders: dict[tuple, str] = {}
-            if len(names) == 1:
+            if live:
+                for row in inserts:
+                    if row.get("deleted"):
+                        continue
+                    cond = model.deleted == False  # noqa: E712 (peewee)
+                    for name in names:
+                        cond &= model._meta.fields[name] == row.get(name)
+                    existing = model.select(model.id).where(cond).first()
+                    if existing is not None:
+                        holders[key(row)] = existing.id
+            elif len(names) == 1:
                 column = model._meta.fields[names[0]]
                 values = list({row.get(names[0]) for row in inserts if row.get(names[0]) is not None})
                 sql = f'SELECT id, "{column.column_name}" FROM "{model._meta.table_name}" WHERE "{column.column_name}" IN '
@@ -307,6 +319,8 @@ class Applier:
                     if existing is not None:
                         holders[key(row)] = existing.id
             for row in inserts:
+                if live and row.get("deleted"):
+                    continue
                 holder = holders.setdefault(key(row), row["id"])
                 if holder != row["id"]:
                     clashes.setdefault(row["id"], holder)

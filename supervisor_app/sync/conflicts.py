@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .. import changelog, installation, visits
 from ..clock import now_utc
 from ..errors import FrozenRecordError, NotFoundError, ValidationError
-from ..models import MODEL_BY_RECORD_TYPE, Finding, Visit, database
+from ..models import MODEL_BY_RECORD_TYPE, ActionProgress, Finding, Visit, database
 from .entries import TYPE_LABELS
 from .importer import device_label
 from .models import SyncConflict
@@ -33,7 +33,12 @@ FIELD_LABELS = {
     "responsible": "责任人", "deadline": "整改时限", "status": "状态", "deleted": "删除", "narrative": "评价意见",
     "overall_rating": "总体评价", "item_ratings": "评价项目", "text": "纪实内容", "on_date": "日期", "state": "状态",
     "phone": "电话", "is_leader": "组长", "focus_ratings": "督导重点评定", "tendency_levels": "倾向评定",
+    "action_id": "规定动作", "done_on": "完成日期", "amount": "完成数量", "evidence": "佐证", "reason": "不适用理由",
+    "member": "确认人", "plan_id": "安排编号", "plan_version": "安排版本",
 }
+# A duplicate of a record that may exist once among the live ones (a model's LIVE_UNIQUE, e.g. one
+# progress per unit and action) may take the other version's content; never these.
+_KEPT_ON_DUPLICATE = {"id", "created_at", "updated_at", "device_id", "version", "deleted"}
 
 
 @dataclass
@@ -79,12 +84,16 @@ def _record_label(record) -> str:
             return text[:30] + ("…" if len(text) > 30 else "")
     if isinstance(record, Visit):
         return f"{record.unit.name} {record.started_at[:10]}"
+    if isinstance(record, ActionProgress):
+        return f"{record.unit.name} {record.action_id}"
     return record.id[:8]
 
 
 def _view(conflict: SyncConflict) -> ConflictView:
     model = MODEL_BY_RECORD_TYPE.get(conflict.record_type)
-    record = model.get_or_none(model.id == conflict.record_id) if model else None
+    other = next((v.get("record_id") for v in conflict.versions if v.get("key") == "other"), None)
+    shown = other if conflict.reason == "duplicate" and other else conflict.record_id  # a duplicate: the one kept
+    record = model.get_or_none(model.id == shown) if model else None
     current_values = {f: record.__data__.get(f) for f in conflict.fields} if record is not None else {}
     versions = [ConflictVersion(CURRENT, "当前（本机现用）", record.device_id if record else None,
                                 record.updated_at if record else None, "current", current_values)]
@@ -185,15 +194,19 @@ def resolve_conflict(conflict_id: str, keep: str | None = None, take: dict[str, 
                 raise FrozenRecordError(
                     "已签署的纪实评价不能被覆盖，只能保留当前（已签署）版本；如需更正，请提交更正记录。", field="version"
                 )
-            raise ValidationError("重复的记录未导入，只能保留本机现有的记录。", field="version")
+            if not getattr(model, "LIVE_UNIQUE", ()):
+                raise ValidationError("重复的记录未导入，只能保留本机现有的记录。", field="version")
         other = next((v.get("record_id") for v in conflict.versions if v.get("key") == "other"), None)
         record_id = other if conflict.reason == "duplicate" and other else conflict.record_id
         record = model.get_or_none(model.id == record_id)
         if record is None:
             raise NotFoundError("冲突涉及的记录在本机不存在。", field="conflict")
         changes = {}
+        kept = set()
+        if conflict.reason == "duplicate":  # the record kept is this one: only content comes across
+            kept = _KEPT_ON_DUPLICATE | {n for names in getattr(model, "LIVE_UNIQUE", ()) for n in names}
         for name, key in choice.items():
-            if key == CURRENT or name not in versions[key]["values"]:
+            if key == CURRENT or name not in versions[key]["values"] or name in kept:
                 continue
             value = versions[key]["values"][name]
             if not _same(record.__data__.get(name), value):

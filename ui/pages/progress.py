@@ -31,6 +31,7 @@ from supervisor_app.plan import measure_minimum, measure_text
 from .. import tasks, theme
 from ..hub import hub
 from ..operations import perform
+from ..report_actions import preview_report
 from ..widgets import FieldErrors, bold, error_text, iso, today_qdate
 
 STATE_TINTS = {"overdue": "overdue", "due": None, "done": None, "not_applicable": None}
@@ -91,6 +92,15 @@ class UnitProgressPanel(QGroupBox):
         for button in (self.done_button, self.na_button, self.reopen_button):
             row.addWidget(button)
         row.addStretch(1)
+        # the 活动进度 PDF, made off the GUI thread and previewed (save / print from the preview)
+        self.print_unit_button = QPushButton(self.tr("本单位活动进度…"))
+        self.print_unit_button.setToolTip(self.tr("生成本单位的活动进度（PDF），预览后可保存或打印"))
+        self.print_unit_button.clicked.connect(self.print_unit)
+        self.print_all_button = QPushButton(self.tr("全部单位活动进度…"))
+        self.print_all_button.setToolTip(self.tr("生成全部单位的活动进度（PDF，按督导组、单位排列）"))
+        self.print_all_button.clicked.connect(self.print_all)
+        row.addWidget(self.print_unit_button)
+        row.addWidget(self.print_all_button)
         layout.addLayout(row)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         hub.changed.connect(self._on_changed)
@@ -138,6 +148,17 @@ class UnitProgressPanel(QGroupBox):
             self.standing.setStyleSheet(theme.ink_style("danger") if standing.extended else "")
         self._update_buttons()
 
+    def print_unit(self):
+        """Preview the 活动进度 of the unit shown."""
+        if not self.unit_id:
+            return None
+        name = next((s.unit_name for s in self.states), "")
+        return preview_report(self, "progress", record_id=self.unit_id, title=f"活动进度-{name}" if name else None)
+
+    def print_all(self):
+        """Preview the 活动进度 of every unit followed."""
+        return preview_report(self, "progress", title=self.tr("活动进度-全部单位"))
+
     def selected_action_id(self) -> str | None:
         row = self.table.currentRow()
         item = self.table.item(row, 0) if row >= 0 else None
@@ -154,6 +175,7 @@ class UnitProgressPanel(QGroupBox):
         self.done_button.setEnabled(state is not None)
         self.na_button.setEnabled(action is not None and action["not_applicable_allowed"])
         self.reopen_button.setEnabled(state is not None and state.record_id is not None)
+        self.print_unit_button.setEnabled(self.unit_id is not None)
 
     def mark_done(self) -> None:
         state = self._selected_state()

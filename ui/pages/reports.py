@@ -28,6 +28,7 @@ DESCRIPTIONS = {
     "ledger": "问题整改台账：序号、问题、整改措施、责任人、时限、完成情况，逾期的标出。可选一个单位或全部。",
     "summary": "督导工作汇总：各单位倾向热力表、排名、逾期整改、问答正确率、各单位和各督导组的督导次数。",
     "evaluation": "纪实评价表：对象、期间、纪实、评价项目、总体评价、评价意见、签署；未签署的每页标“草稿”。",
+    "progress": "活动进度：活动环节及起止时间，各单位规定动作的标准、时限、完成情况和佐证，民意调查结果及延长活动时间。可选一个单位或全部（按督导组、单位排列）；截至今天，不按期间筛选。",
 }
 
 
@@ -104,7 +105,7 @@ class ReportsPage(QWidget):
     def _kind_changed(self) -> None:
         kind = self.kind.currentData()
         self.description.setText(self.tr(DESCRIPTIONS[kind]))
-        self.unit.setEnabled(kind in ("unit", "ledger"))
+        self.unit.setEnabled(kind in ("unit", "ledger", "progress"))
         self.evaluation.setEnabled(kind == "evaluation")
         self.preview_button.setEnabled(kind != "visit")
         self.batch_button.setEnabled(kind in reports.BATCH_KINDS)
@@ -118,7 +119,7 @@ class ReportsPage(QWidget):
         self.errors.clear()
         kind = self.kind.currentData()
         record_id = {"unit": self.unit.currentData(), "ledger": self.unit.currentData(),
-                     "evaluation": self.evaluation.currentData()}.get(kind)
+                     "progress": self.unit.currentData(), "evaluation": self.evaluation.currentData()}.get(kind)
         if kind == "unit" and not record_id:
             from supervisor_app.errors import ValidationError
 
