@@ -156,8 +156,8 @@ def typed(value, kind: str):
     if kind == BOOL:
         return "是" if value is True else "否" if value is False else _clean_text(value)
     if isinstance(value, list | tuple):
-        return "、".join(_clean_text(v) for v in value)
-    return _clean_text(value)
+        return "、".join(_clean_text(v) for v in value) or None
+    return _clean_text(value) or None
 
 
 def is_formula_like(text: str) -> bool:
