@@ -25,7 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from . import display, fsutil
-from .errors import ValidationError
+from .errors import SupervisorError, ValidationError
 
 # Cell types a table declares per column.
 TEXT, INT, NUMBER, DATE, PERCENT, BOOL = "text", "int", "number", "date", "percent", "bool"
@@ -56,6 +56,10 @@ class Table:
         unknown = set(self.types) - set(TYPES)
         if unknown:
             raise ValueError(f"{self.sheet}: unknown cell types {sorted(unknown)}")
+
+
+class ExportCancelled(SupervisorError):
+    """The user cancelled; nothing was written."""
 
 
 Builder = Callable[..., list[Table]]
@@ -189,15 +193,13 @@ def build_workbook(chosen: Sequence[Table], *, cancelled: Callable[[], bool] | N
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    from .errors import SupervisorError
-
     book = Workbook(write_only=True)
     taken: set[str] = set()
     header_font = Font(bold=True)
     top = Alignment(vertical="top")
     for table in chosen or [Table("说明", ["内容"], [["没有选择要导出的内容。"]], [TEXT])]:
         if cancelled is not None and cancelled():
-            raise SupervisorError("已取消导出。")
+            raise ExportCancelled("已取消导出。")
         sheet = book.create_sheet(sheet_name(table.sheet, taken))
         rows = [[typed(v, kind) for v, kind in zip(row, table.types, strict=False)] for row in table.rows]
         widths = [display_width(h) for h in table.headers]
