@@ -25,13 +25,14 @@ from .. import validate as check
 from ..errors import SupervisorError, ValidationError
 from . import fonts  # light: reportlab and fontTools load only when a document is made
 
-KINDS = ("visit", "unit", "ledger", "summary", "evaluation")
+KINDS = ("visit", "unit", "ledger", "summary", "evaluation", "weekly")
 KIND_LABELS = {
     "visit": "督导记录",
     "unit": "单位督导评估",
     "ledger": "问题整改台账",
     "summary": "督导工作汇总",
     "evaluation": "纪实评价表",
+    "weekly": "督导工作周报",
 }
 NEEDS_ID = ("visit", "unit", "evaluation")
 BATCH_KINDS = ("visit", "unit", "ledger", "evaluation")
@@ -58,6 +59,8 @@ def _module(kind: str):
         from . import ledger as module
     elif kind == "summary":
         from . import summary as module
+    elif kind == "weekly":
+        from . import weekly as module
     else:
         from . import evaluation as module
     return module
@@ -150,6 +153,8 @@ def safe_filename(name: str, limit: int = 120) -> str:
 
 def batch_targets(kind: str, *, date_from=None, date_to=None) -> list[tuple[str, str]]:
     """(record id, file name without .pdf) of every file a batch of ``kind`` writes, in order."""
+    if kind == "weekly":
+        raise ValidationError("督导工作周报每个督导组每周一份，请指定输出文件（--out）。", field="kind")
     if kind == "summary":
         raise ValidationError("督导工作汇总涵盖全部单位，只生成一份，请指定输出文件（--out）。", field="kind")
     _check_kind(kind, BATCH_KINDS)
