@@ -233,8 +233,9 @@ def _due(w: Writer, week: Week) -> list:
     note = f"截至{as_of}，{'、'.join(overdue)}，请督促落实。" if overdue else f"截至{as_of}，没有逾期事项。"
     if not week.due_rectifications and not week.due_actions:
         return [w.para(f"下周（{period}）没有到期的整改和规定动作。{note}")]
-    out.append(w.para(f"下周（{period}）到期的整改{len(week.due_rectifications)}个、规定动作"
-                      f"{len(week.due_actions)}项，列出如下。{note}"))
+    due = [text for n, text in ((len(week.due_rectifications), f"整改{len(week.due_rectifications)}个"),
+                                (len(week.due_actions), f"规定动作{len(week.due_actions)}项")) if n]
+    out.append(w.para(f"下周（{period}）到期的{'、'.join(due)}，列出如下。{note}"))
     if week.due_rectifications:
         out.append(w.h2("到期的整改"))
         data = [[str(i), r.unit_name, r.finding.description, r.rectification.responsible,
