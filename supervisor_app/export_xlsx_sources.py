@@ -16,7 +16,7 @@ from . import (
     visits,
 )
 from .clock import today
-from .export_xlsx import BOOL, DATE, INT, PERCENT, TEXT, Table
+from .xlsx_workbook import BOOL, DATE, INT, PERCENT, TEXT, Table
 
 
 def register_all(register) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QToolButton, QWidget
 
@@ -38,18 +38,13 @@ def page_export(window, key: str | None = None) -> tuple[list[str], list, str]:
     """(source names, extra tables, title) the page ``key`` (default: the current one) exports."""
     key = key or window.current_page_key()
     page = window.pages[key] if key in window.pages else None
-    title = next((t for k, t, _target in _pages() if k == key), "")
+    title = next((window.nav.item(i).text() for i in range(window.nav.count())
+                  if window.nav.item(i).data(Qt.ItemDataRole.UserRole) == key), "")
     sources = getattr(page, "excel_sources", None)
     if sources is None:
         sources = export_xlsx.names() if key in ALL_PAGES else PAGE_SOURCES.get(key, ())
     tables_of = getattr(page, "excel_tables", None)
     return list(sources), (list(tables_of()) if callable(tables_of) else []), title
-
-
-def _pages():
-    from .main_window import PAGES
-
-    return PAGES
 
 
 def default_name(title: str) -> str:
