@@ -91,7 +91,8 @@ def tables(what=None, *, date_from=None, date_to=None) -> list[Table]:
 
 
 def export(out_path: str | os.PathLike, what=None, *, date_from=None, date_to=None,
-           extra: Sequence[Table] = (), cancelled: Callable[[], bool] | None = None) -> Path:
+           extra: Sequence[Table] = (), cancelled: Callable[[], bool] | None = None,
+           progress: Callable[[int, int], None] | None = None) -> Path:
     """Write the workbook of ``what`` (every source when empty) and ``extra`` to ``out_path``, atomically."""
     path = Path(out_path)
     if path.suffix.lower() != ".xlsx":
@@ -99,7 +100,7 @@ def export(out_path: str | os.PathLike, what=None, *, date_from=None, date_to=No
     if not path.parent.is_dir():
         raise ValidationError(f"输出文件夹不存在：{path.parent}", field="--out")
     chosen = tables(what, date_from=date_from, date_to=date_to) + list(extra)
-    data = build_workbook(chosen, cancelled=cancelled)
+    data = build_workbook(chosen, cancelled=cancelled, progress=progress)
     fsutil.write_file_atomically(path, data)
     return path
 

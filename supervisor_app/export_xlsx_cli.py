@@ -3,9 +3,13 @@ tables as one Excel workbook (see export_xlsx.py)."""
 
 from __future__ import annotations
 
+import sys
+
 from . import export_xlsx, store
 from . import validate as check
 from .errors import ValidationError
+
+LONG_EXPORT_ROWS = 10_000  # rows from which the CLI shows its progress
 
 
 def cmd_export_xlsx(args) -> int:
@@ -15,7 +19,16 @@ def cmd_export_xlsx(args) -> int:
     if start and end and end < start:
         raise ValidationError("截止日期不能早于起始日期。", field="--to")
     store.open_data_dir(args.data_dir, create=False)
-    path = export_xlsx.export(args.out, chosen, date_from=start, date_to=end)
+    shown = []
+
+    def progress(done: int, total: int) -> None:
+        if total >= LONG_EXPORT_ROWS:
+            shown.append(done)
+            print(f"\r导出 Excel {done}/{total} 行", end="", file=sys.stderr, flush=True)
+
+    path = export_xlsx.export(args.out, chosen, date_from=start, date_to=end, progress=progress)
+    if shown:
+        print(file=sys.stderr)
     labels = "、".join(export_xlsx.SOURCES[name].label for name in chosen)
     print(f"已导出 Excel（{labels}）：{path}")
     return 0

@@ -26,6 +26,7 @@ PERCENT_FORMAT = "0.0%"
 MAX_WIDTH = 60  # characters of a half-width face; longer text is cut off on screen, not in the cell
 MIN_WIDTH = 6
 SHEET_NAME_LIMIT = 31
+PROGRESS_ROWS = 2000  # rows between two progress reports (and cancel checks)
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters no xlsx may hold
@@ -127,58 +128,93 @@ def sheet_name(name: str, taken: set[str] | None = None) -> str:
 # --- workbook --------------------------------------------------------------------------------------
 
 
-def build_workbook(chosen: Sequence[Table], *, cancelled: Callable[[], bool] | None = None) -> bytes:
-    """The workbook of ``chosen`` (one sheet each) as bytes; a workbook with no table has one empty sheet."""
+def column_widths(headers: Sequence[str], rows: list[list]) -> list[float]:
+    """Excel column widths that fit the header and the widest value (MIN_WIDTH to MAX_WIDTH, +2 of margin)."""
+    widths = [display_width(h) for h in headers]
+    for row in rows:
+        for c, value in enumerate(row):
+            if value is None or widths[c] >= MAX_WIDTH:
+                continue
+            if isinstance(value, str):
+                if 2 * len(value) > widths[c]:  # else it cannot be wider than the widest so far
+                    widths[c] = max(widths[c], display_width(value))
+            else:
+                widths[c] = max(widths[c], 10 if isinstance(value, date) else display_width(value))
+    return [min(MAX_WIDTH, max(MIN_WIDTH, w)) + 2 for w in widths]
+
+
+def _cell(sheet, value, percent: bool):
+    """The value itself when openpyxl writes it as meant, else a cell that says how."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, str):
+        if not is_formula_like(value):
+            return value
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # never a formula
+        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+        return cell
+    if percent and isinstance(value, int | float):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = PERCENT_FORMAT
+        return cell
+    return value
+
+
+def build_workbook(chosen: Sequence[Table], *, cancelled: Callable[[], bool] | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The workbook of ``chosen`` (one sheet each) as bytes; a workbook with no table has one empty sheet.
+
+    ``progress(rows written, rows in all)`` is called as rows are written and ``cancelled()``
+    polled as often (ExportCancelled then): 100 000 rows take tens of seconds.
+    """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
     taken: set[str] = set()
     header_font = Font(bold=True)
-    top = Alignment(vertical="top")
-    for table in chosen or [Table("说明", ["内容"], [["没有选择要导出的内容。"]], [TEXT])]:
+    chosen = list(chosen) or [Table("说明", ["内容"], [["没有选择要导出的内容。"]], [TEXT])]
+    total, done = sum(len(t.rows) for t in chosen), 0
+
+    def step() -> None:
         if cancelled is not None and cancelled():
             raise ExportCancelled("已取消导出。")
-        sheet = book.create_sheet(sheet_name(table.sheet, taken))
-        rows = [[typed(v, kind) for v, kind in zip(row, table.types, strict=False)] for row in table.rows]
-        widths = [display_width(h) for h in table.headers]
-        for row in rows:
-            for c, value in enumerate(row):
-                if value is not None:
-                    widths[c] = max(widths[c], display_width(value) if not isinstance(value, date) else 10)
-        table.widths = [min(MAX_WIDTH, max(MIN_WIDTH, w)) + 2 for w in widths]
-        for c, width in enumerate(table.widths, 1):
-            sheet.column_dimensions[get_column_letter(c)].width = width
-        sheet.freeze_panes = "A2"
-        header = []
-        for h in table.headers:
-            cell = WriteOnlyCell(sheet, value=_clean_text(h))
-            cell.font = header_font
-            header.append(cell)
-        sheet.append(header)
-        for row in rows:
-            cells = []
-            for value, kind in zip(row, table.types, strict=False):
-                cell = WriteOnlyCell(sheet, value=None)
-                if isinstance(value, str):
-                    cell.value = value
-                    cell.data_type = "s"  # never a formula, whatever it starts with
-                    if is_formula_like(value):
-                        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
-                    if "\n" in value:
-                        cell.alignment = top
-                else:
-                    cell.value = value
-                    if kind == DATE and value is not None:
-                        cell.number_format = DATE_FORMAT
-                    elif kind == PERCENT and value is not None:
-                        cell.number_format = PERCENT_FORMAT
-                cells.append(cell)
-            sheet.append(cells)
-        last = get_column_letter(len(table.headers))
-        sheet.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
+        if progress is not None:
+            progress(done, total)
+
+    try:
+        for table in chosen:
+            step()
+            sheet = book.create_sheet(sheet_name(table.sheet, taken))
+            rows = [[typed(v, kind) for v, kind in zip(row, table.types, strict=False)] for row in table.rows]
+            table.widths = column_widths(table.headers, rows)
+            for c, width in enumerate(table.widths, 1):
+                sheet.column_dimensions[get_column_letter(c)].width = width
+            sheet.freeze_panes = "A2"
+            header = []
+            for h in table.headers:
+                cell = WriteOnlyCell(sheet, value=_clean_text(h))
+                cell.font = header_font
+                header.append(cell)
+            sheet.append(header)
+            percent_columns = {c for c, kind in enumerate(table.types) if kind == PERCENT}
+            for n, row in enumerate(rows, 1):
+                if n % PROGRESS_ROWS == 0:
+                    done += PROGRESS_ROWS
+                    step()
+                # Plain values where openpyxl writes them right by itself (a date gets yyyy-mm-dd): a
+                # cell object for each value would take several times as long for 100 000 rows.
+                sheet.append([_cell(sheet, value, c in percent_columns) for c, value in enumerate(row)])
+            done += len(rows) % PROGRESS_ROWS
+            last = get_column_letter(len(table.headers))
+            sheet.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
+    except ExportCancelled:
+        book.save(io.BytesIO())  # let openpyxl close its half-written sheets; nothing reaches a file
+        raise
+    step()
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

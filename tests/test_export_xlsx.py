@@ -196,3 +196,19 @@ def test_a_refused_or_failed_export_leaves_an_existing_file_whole(records, tmp_p
     with pytest.raises(ValidationError) as wrong:
         export_xlsx.export(tmp_path / "a.csv")
     assert wrong.value.field == "--out" and not (tmp_path / "a.csv").exists()
+
+
+def test_long_tables_report_progress_and_can_be_cancelled():
+    rows = [[f"第{n}行", n] for n in range(5000)]
+    table = Table("长表", ("内容", "序号"), rows, (TEXT, INT))
+    seen = []
+    export_xlsx.build_workbook([table], progress=lambda done, total: seen.append((done, total)))
+    assert seen[0] == (0, 5000) and seen[-1] == (5000, 5000) and (2000, 5000) in seen
+    calls = []
+
+    def cancel_on_second_look():
+        calls.append(1)
+        return len(calls) > 1
+
+    with pytest.raises(export_xlsx.ExportCancelled):
+        export_xlsx.build_workbook([table], cancelled=cancel_on_second_look)

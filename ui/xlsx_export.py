@@ -77,10 +77,7 @@ def export_page(window, key: str | None = None, path: str | None = None, on_done
         return None
 
     def work(progress, cancelled):
-        progress(0, 1)
-        written = export_xlsx.export(path, sources, extra=extra, cancelled=cancelled)
-        progress(1, 1)
-        return written
+        return export_xlsx.export(path, sources, extra=extra, cancelled=cancelled, progress=progress)
 
     def done(written):
         window.show_status(window.tr("已导出 Excel：") + str(written))
