@@ -212,3 +212,26 @@ def test_long_tables_report_progress_and_can_be_cancelled():
 
     with pytest.raises(export_xlsx.ExportCancelled):
         export_xlsx.build_workbook([table], cancelled=cancel_on_second_look)
+
+
+def test_the_demo_office_workbook_reads_back_with_the_summarys_numbers(demo_data, tmp_path, capsys):
+    from supervisor_app import assessments, campaigns, surveys
+    from supervisor_app import progress as plan_progress
+
+    out = tmp_path / "全部.xlsx"
+    assert cli.main(["export-xlsx", "--out", str(out)]) == 0
+    book = load_workbook(out)
+    assert len(book.sheetnames) == 14 and all(len(n) <= 31 for n in book.sheetnames)
+    assert book["督导记录"].max_row - 1 == len(visits.list_visits())
+    assert book["规定动作进度"].max_row - 1 == len(plan_progress.progress())
+    plan = plan_progress.current_plan()
+    assert book["民意调查"].max_row - 1 == sum(len(surveys.ranking(s["id"], plan=plan)) for s in plan.surveys)
+    overview = {h.value: v.value for h, v in zip(book["汇总_总体情况"][1], book["汇总_总体情况"][2], strict=True)}
+    assert overview["督导次数"] == sum(visits.visit_counts().values())
+    assert overview["作出倾向评估的单位数"] == len(assessments.latest_tendencies_by_unit())
+    assert overview["整改逾期"] == sum(1 for r in findings.ledger() if r.overdue) == book["汇总_整改逾期事项"].max_row - 1
+    groups = {r[0].value: r[2].value for r in book["汇总_各督导组督导情况"].iter_rows(min_row=2)}
+    by_group = visits.visit_counts(by="group")
+    assert groups == {g.name: by_group.get(g.id, 0) for g in campaigns.list_groups()}
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
