@@ -159,3 +159,31 @@ def test_cli_writes_another_groups_week_at_the_office(data_dir, tmp_path, capsys
     assert "已生成督导工作周报" in capsys.readouterr().out
     text = "".join(p.extract_text() for p in PdfReader(out).pages).replace("\n", "").replace(" ", "")
     assert "本周市委第二督导组到1个单位督导1次" in text
+
+
+def test_the_reports_page_previews_this_groups_week(qtbot, demo_data, tmp_path):
+    from PySide6.QtCore import QDate
+
+    from ui.main_window import MainWindow
+    from ui.pdf_preview import PdfPreviewDialog
+
+    window = MainWindow(demo_data)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        page = window.show_page("reports")
+        page.kind.setCurrentIndex(page.kind.findData("weekly"))
+        assert "本督导组一周" in page.description.text() and not page.batch_button.isEnabled()
+        page.use_period.setChecked(True)
+        page.date_from.setDate(QDate(2014, 6, 25))
+        page.preview()
+        qtbot.waitUntil(lambda: bool(page.findChildren(PdfPreviewDialog)), timeout=60_000)
+        dialog = page.findChildren(PdfPreviewDialog)[-1]
+        qtbot.addWidget(dialog)
+        text = "".join(p.extract_text() for p in PdfReader(dialog.save_as(str(tmp_path / "周报.pdf"))).pages)
+        text = text.replace("\n", "").replace(" ", "")
+        assert f"（{members.current_group().name}2014年6月23日至2014年6月29日）" in text.replace("\u3000", "")
+    finally:
+        from ui import tasks
+
+        tasks.wait_for_all()
