@@ -67,13 +67,16 @@ def names() -> list[str]:
 
 
 def check_what(what: str | Sequence[str] | None) -> list[str]:
-    """The names asked for (all when empty); ValidationError naming the valid ones otherwise."""
+    """The names asked for: all for None or a blank string, none for an empty list; ValidationError
+    naming the valid ones for an unknown name (or a string of commas only)."""
     valid = names()
     if what is None or (isinstance(what, str) and not what.strip()):
         return valid
+    if not isinstance(what, str) and not what:
+        return []  # only the caller's own tables (extra=)
     asked = [w.strip() for w in (what.split(",") if isinstance(what, str) else what) if w and w.strip()]
     unknown = [w for w in asked if w not in SOURCES]
-    if unknown or not asked:
+    if unknown or not asked:  # (an empty sequence returned above; here a string of commas only)
         offered = "，".join(f"{n}（{SOURCES[n].label}）" for n in valid)
         raise ValidationError(f"不能导出“{'、'.join(unknown) or (what if isinstance(what, str) else '')}”："
                               f"可选的内容为 {offered}，多个用逗号分隔。", field="--what")

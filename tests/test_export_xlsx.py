@@ -235,3 +235,12 @@ def test_the_demo_office_workbook_reads_back_with_the_summarys_numbers(demo_data
     assert groups == {g.name: by_group.get(g.id, 0) for g in campaigns.list_groups()}
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+
+
+def test_what_all_none_or_some(data_dir):
+    assert export_xlsx.check_what(None) == export_xlsx.check_what(" ") == export_xlsx.names()
+    assert export_xlsx.check_what([]) == []
+    assert export_xlsx.check_what("units, visits,units") == ["units", "visits"]
+    with pytest.raises(ValidationError) as refused:
+        export_xlsx.check_what(",,")
+    assert refused.value.field == "--what" and "可选的内容为" in refused.value.message

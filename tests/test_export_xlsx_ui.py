@@ -15,11 +15,14 @@ from ui.main_window import MainWindow
 @pytest.fixture
 def window(qtbot, data_dir, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    warnings = []  # a refusal shown to the user would wait for a click: recorded instead, and none expected
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[1:]))
     win = MainWindow(data_dir)
     qtbot.addWidget(win)
     win.show()
     yield win
     tasks.wait_for_all()
+    assert warnings == []
 
 
 def test_the_button_exports_the_pages_tables_where_the_user_chooses(window, qtbot, monkeypatch, tmp_path):
@@ -64,3 +67,21 @@ def test_cancelling_the_dialog_writes_nothing(window, monkeypatch, tmp_path):
     assert xlsx_export.export_page(window) is None
     tasks.wait_for_all()
     assert list(tmp_path.glob("*.xlsx")) == []
+
+
+def test_a_page_with_a_table_of_its_own_exports_it(window, qtbot, monkeypatch, tmp_path):
+    from supervisor_app.export_xlsx import PERCENT, TEXT, Table
+
+    page = window.show_page("sync")
+    assert not window.xlsx_action.isEnabled()
+    page.excel_sources = ()
+    page.excel_tables = lambda: [Table("校准", ("督导组", "未发现占比"), [["市委第一督导组", 0.75]], (TEXT, PERCENT))]
+    window.show_page("settings")
+    window.show_page("sync")
+    assert window.xlsx_action.isEnabled()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "校准.xlsx"), ""))
+    with qtbot.waitSignal(window.statusBar().messageChanged, timeout=20_000,
+                          check_params_cb=lambda text: text.startswith("已导出 Excel")):
+        window.xlsx_action.trigger()
+    sheet = load_workbook(tmp_path / "校准.xlsx")["校准"]
+    assert sheet["B2"].value == 0.75 and sheet["B2"].number_format == "0.0%"

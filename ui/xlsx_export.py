@@ -28,23 +28,28 @@ PAGE_SOURCES: dict[str, tuple[str, ...]] = {
     "visits": ("visits",),
     "rectification": ("findings", "rectifications"),
     "evaluations": ("evaluations",),
-    "reports": tuple(),  # filled with every source when asked (the 报表 page exports the whole workbook)
 }
-ALL_PAGES = ("reports",)
+WHOLE_WORKBOOK_PAGES = ("reports",)  # the 报表 page exports everything
 LAST_FOLDER_KEY = "xlsx_export/folder"
+
+
+def _offered(window, key: str) -> tuple[list[str], object]:
+    """(source names, the page's own excel_tables or None) of page ``key``, without building the page."""
+    page = dict.get(window.pages, key)
+    sources = getattr(page, "excel_sources", None)
+    if sources is None:
+        sources = export_xlsx.names() if key in WHOLE_WORKBOOK_PAGES else PAGE_SOURCES.get(key, ())
+    tables_of = getattr(page, "excel_tables", None)
+    return list(sources), tables_of if callable(tables_of) else None
 
 
 def page_export(window, key: str | None = None) -> tuple[list[str], list, str]:
     """(source names, extra tables, title) the page ``key`` (default: the current one) exports."""
     key = key or window.current_page_key()
-    page = window.pages[key] if key in window.pages else None
+    sources, tables_of = _offered(window, key)
     title = next((window.nav.item(i).text() for i in range(window.nav.count())
                   if window.nav.item(i).data(Qt.ItemDataRole.UserRole) == key), "")
-    sources = getattr(page, "excel_sources", None)
-    if sources is None:
-        sources = export_xlsx.names() if key in ALL_PAGES else PAGE_SOURCES.get(key, ())
-    tables_of = getattr(page, "excel_tables", None)
-    return list(sources), (list(tables_of()) if callable(tables_of) else []), title
+    return sources, (list(tables_of()) if tables_of else []), title
 
 
 def default_name(title: str) -> str:
@@ -107,17 +112,13 @@ def install(window, menu) -> QAction:
     window.xlsx_action, window.xlsx_button = action, button
 
     def follow(_row=None) -> None:
-        key = window.current_page_key()
-        sources = getattr(window.pages.get(key), "excel_sources", None) if key in window.pages else None
-        offered = sources if sources is not None else (
-            export_xlsx.names() if key in ALL_PAGES else PAGE_SOURCES.get(key, ()))
-        has_tables = bool(offered) or callable(getattr(window.pages.get(key), "excel_tables", None))
+        offered, tables_of = _offered(window, window.current_page_key())
+        has_tables = bool(offered) or tables_of is not None
         action.setEnabled(has_tables)
         labels = "、".join(export_xlsx.SOURCES[n].label for n in offered if n in export_xlsx.SOURCES)
         action.setToolTip(window.tr("把本页的表格导出为 Excel 工作簿：") + labels if has_tables
                           else window.tr("此页没有可导出的表格"))
 
-    export_xlsx.names()  # the labels for the tooltips
     window.nav.currentRowChanged.connect(follow)
     follow()
     return action
