@@ -286,6 +286,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "supervisor_app.backup_cli",
     "supervisor_app.reports.cli",
     "supervisor_app.sync.cli",
+    "supervisor_app.export_xlsx_cli",
 )
 
 

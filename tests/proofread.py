@@ -291,6 +291,7 @@ def targets(every: bool) -> list[tuple[str, str, dict]]:
     out += [(f"unit-{n}", "unit", {"record_id": u.id}) for n, u in enumerate(all_units, 1) if counts.get(u.id)]
     out += [(f"evaluation-{n}", "evaluation", {"record_id": e.id}) for n, e in enumerate(all_evaluations, 1)]
     out += progress_targets(every)
+    out += [("weekly", "weekly", busiest_week())]
     return out
 
 
@@ -305,6 +306,21 @@ def progress_targets(every: bool) -> list[tuple[str, str, dict]]:
     chosen = chosen if every else chosen[:1]
     return [("progress", "progress", {}),
             *((f"progress-{n}", "progress", {"record_id": u.id}) for n, u in enumerate(chosen, 1))]
+
+
+def busiest_week() -> dict:
+    """The 周报 arguments of the group and week with the most visits (the first such, by date)."""
+    from datetime import timedelta
+
+    from supervisor_app import visits
+
+    weeks: Counter = Counter()
+    for v in visits.list_visits():
+        day = date.fromisoformat(v.started_at[:10])
+        if v.group_id:
+            weeks[(v.group_id, (day - timedelta(days=day.weekday())).isoformat())] += 1
+    (group_id, monday), _n = min(weeks.items(), key=lambda item: (-item[1], item[0][1], item[0][0]))
+    return {"record_id": group_id, "date_from": monday}
 
 
 def add_long_visit() -> None:

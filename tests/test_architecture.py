@@ -10,7 +10,8 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUTER = {"cli", "backup_cli", "evaluation_cli", "sync", "reports"}  # may import sync and reports
+OUTER = {"cli", "backup_cli", "evaluation_cli", "sync", "reports",  # may import sync and reports
+         "export_xlsx", "export_xlsx_sources", "export_xlsx_cli"}  # the summary's tables order groups as reports do
 
 
 def _config() -> dict:

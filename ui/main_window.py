@@ -25,7 +25,7 @@ from supervisor_app import backup, installation, members
 from supervisor_app.drafts import DraftStore
 from supervisor_app.errors import SupervisorError
 
-from . import tasks
+from . import tasks, xlsx_export
 from .hub import announce, hub
 from .operations import perform
 from .widgets import error_text, show_error
@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_menus()
         self._build_member_switch()
+        xlsx_export.install(self, self.menuBar().actions()[0].menu())
         hub.status.connect(self.show_status)
         hub.changed.connect(self._on_changed)
         hub.open_record.connect(self.open_record)

@@ -25,7 +25,7 @@ from .. import validate as check
 from ..errors import SupervisorError, ValidationError
 from . import fonts  # light: reportlab and fontTools load only when a document is made
 
-KINDS = ("visit", "unit", "ledger", "summary", "evaluation", "progress")
+KINDS = ("visit", "unit", "ledger", "summary", "evaluation", "progress", "weekly")
 KIND_LABELS = {
     "visit": "督导记录",
     "unit": "单位督导评估",
@@ -33,6 +33,7 @@ KIND_LABELS = {
     "summary": "督导工作汇总",
     "evaluation": "纪实评价表",
     "progress": "活动进度",
+    "weekly": "督导工作周报",
 }
 NEEDS_ID = ("visit", "unit", "evaluation")
 BATCH_KINDS = ("visit", "unit", "ledger", "evaluation")
@@ -61,6 +62,8 @@ def _module(kind: str):
         from . import summary as module
     elif kind == "progress":
         from . import progress as module
+    elif kind == "weekly":
+        from . import weekly as module
     else:
         from . import evaluation as module
     return module
@@ -157,6 +160,8 @@ def safe_filename(name: str, limit: int = 120, max_bytes: int = 180) -> str:
 
 def batch_targets(kind: str, *, date_from=None, date_to=None) -> list[tuple[str, str]]:
     """(record id, file name without .pdf) of every file a batch of ``kind`` writes, in order."""
+    if kind == "weekly":
+        raise ValidationError("督导工作周报每个督导组每周一份，请指定输出文件（--out）。", field="kind")
     if kind == "summary":
         raise ValidationError("督导工作汇总涵盖全部单位，只生成一份，请指定输出文件（--out）。", field="kind")
     _check_kind(kind, BATCH_KINDS)
