@@ -120,7 +120,7 @@ def build(w: Writer, *, record_id: str | None = None, date_from=None, date_to=No
         + (f"，总体评价{counted}" if signed else "")
         + f"；尚待签署{len(pending)}份。"))
     story.append(_record_table(w, groups))
-    story.append(w.small("组长驻点天数：组长在场的督导记录所在的不同日期数。整改完成率：督导组发现的问题中，"
+    story.append(w.small("驻点天数：组长在场的督导记录所在的不同日期数。整改完成率：督导组发现的问题中，"
                          "整改已完成或已核实的所占比例。"))
 
     story.append(w.h1("各督导组纪实评价情况"))
@@ -142,13 +142,10 @@ def _rating_counts(views, scale) -> str:
 
 
 def _record_table(w: Writer, groups: list[GroupRecord]):
-    rows = []
-    for n, g in enumerate(groups, 1):
-        rows.append([str(n), g.name, g.leader or "—", str(g.visits), str(g.leader_days), str(g.findings),
-                     percent(g.rectification_rate) if g.findings else "—", str(len(g.signed)), str(len(g.pending))])
-    return w.table(("序号", "督导组", "组长", "督导次数", "组长驻点天数", "发现问题", "整改完成率", "已签署评价",
-                    "待签署评价"), rows, (10, 34, 16, 14, 18, 14, 18, 16, 16),
-                   center_columns=(0, 2, 3, 4, 5, 6, 7, 8))
+    rows = [[str(n), g.name, g.leader or "—", str(g.visits), str(g.leader_days), str(g.findings),
+             percent(g.rectification_rate) if g.findings else "—"] for n, g in enumerate(groups, 1)]
+    return w.table(("序号", "督导组", "组长", "督导次数", "驻点天数", "发现问题", "整改完成率"), rows,
+                   (14, 40, 18, 20, 20, 20, 24), center_columns=(0, 2, 3, 4, 5, 6))
 
 
 def _group_section(w: Writer, group: GroupRecord, views, tpl, weak, path_of: dict[str, str]) -> list:
