@@ -312,7 +312,8 @@ def observations(date_from: str | None = None, date_to: str | None = None
     """The assessed visits of the period, each unit's evidence, every group's and member's name."""
     tpl = campaigns.active_template()
     tendency_scale, focus_scale = tpl.scale("tendency"), tpl.scale("focus")
-    group_name = {g.id: g.name for g in Group.select(Group.id, Group.name).where(alive(Group))}
+    group_name = {g.id: g.name for g in Group.select(Group.id, Group.name).where(alive(Group))
+                  .order_by(Group.created_at, Group.name)}
     member_rows = list(Member.select(Member.id, Member.name, Member.group).where(alive(Member)).tuples())
     member_name = {mid: name for mid, name, _ in member_rows}
     members_of = {name: group_name.get(gid, "") for _, name, gid in member_rows}
@@ -338,7 +339,7 @@ def observations(date_from: str | None = None, date_to: str | None = None
                                tuple(sorted({member_name[m] for m in present if m in member_name})),
                                r1 + r2, m1 + m2, found_at.get(v.id, 0)))
     return obs, _evidence({o.unit_id for o in obs}, date_from, date_to, group_name), \
-        sorted(group_name.values()), members_of
+        list(dict.fromkeys(group_name.values())), members_of  # in the order the groups were made
 
 
 def _evidence(unit_ids: set[str], date_from, date_to, group_name) -> dict[str, UnitEvidence]:
@@ -410,7 +411,7 @@ def table_rows(result: Calibration | None = None) -> list[list]:
     result = result or calibrate()
     rows = []
     for g in result.groups:
-        for est, member in ((g, ""), *((m, m.name) for m in result.member_rows(g.name))):
+        for est, member in ((g, "（全组）"), *((m, m.name) for m in result.member_rows(g.name))):
             rows.append([g.name, member, est.visits, est.units, est.leniency, est.low, est.high,
                          est.mildest_share, verdict(est)])
     return rows

@@ -106,5 +106,5 @@ def test_cli_json_on_the_demo_data(demo_data, capsys):
         if row["flagged"]:
             assert row["visits"] >= MIN_VISITS and row["low"] > calibration.MARGIN
     table = calibration.table_rows()
-    assert [r[0] for r in table if r[1] == ""] == [r["group"] for r in rows]
+    assert [r[0] for r in table if r[1] == "（全组）"] == [r["group"] for r in rows]
     assert len(table[0]) == len(calibration.TABLE_HEADER)
