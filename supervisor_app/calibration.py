@@ -383,9 +383,12 @@ def _evidence(unit_ids: set[str], date_from, date_to, group_name) -> dict[str, U
     }
 
 
-def calibrate(date_from: str | None = None, date_to: str | None = None) -> Calibration:
-    """The calibration of every group and member over the period (visit dates, inclusive)."""
+def calibrate(date_from: str | None = None, date_to: str | None = None, order=None) -> Calibration:
+    """The calibration of every group and member over the period (visit dates, inclusive);
+    groups in the order the key ``order(name)`` gives (else in the order they were made)."""
     obs, evidence, groups, members_of = observations(date_from, date_to)
+    if order is not None:
+        groups = sorted(groups, key=order)
     return estimate(obs, evidence, groups, members_of)
 
 

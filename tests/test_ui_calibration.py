@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from supervisor_app import calibration
 from supervisor_app.reports import fonts
+from supervisor_app.reports.common import group_order
 from tests.sim_calibration import simulate
 from ui import tasks
 from ui.main_window import MainWindow
@@ -26,7 +27,7 @@ def window(qtbot, demo_data):
 
 
 def test_calibration_page_chart_table_flag_and_standing_report(window, qtbot, tmp_path, monkeypatch):
-    expected = calibration.calibrate()
+    expected = calibration.calibrate(order=group_order)
     page = window.show_page("calibration")
     qtbot.waitUntil(lambda: page.result is not None, timeout=30_000)
     assert [r.name for r in page.chart.rows] == [g.name for g in expected.groups]

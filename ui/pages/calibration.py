@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from supervisor_app import calibration
+from supervisor_app.reports.common import group_order
 
 from .. import tasks, theme
 from ..hub import hub
@@ -148,7 +149,7 @@ class CalibrationPage(QWidget):
 
     def refresh(self) -> None:
         self.status.setText(self.tr("正在计算…"))
-        tasks.load_async(self, calibration.calibrate, self._apply, self._failed)
+        tasks.load_async(self, lambda: calibration.calibrate(order=group_order), self._apply, self._failed)
 
     def _failed(self, exc) -> None:
         self.status.setText(self.tr("无法计算：") + error_text(exc))
