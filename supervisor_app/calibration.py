@@ -312,9 +312,10 @@ def observations(date_from: str | None = None, date_to: str | None = None
     """The assessed visits of the period, each unit's evidence, every group's and member's name."""
     tpl = campaigns.active_template()
     tendency_scale, focus_scale = tpl.scale("tendency"), tpl.scale("focus")
-    group_name = {g.id: g.name for g in Group.select(Group.id, Group.name).where(alive(Group))
-                  .order_by(Group.created_at, Group.name)}
-    member_rows = list(Member.select(Member.id, Member.name, Member.group).where(alive(Member)).tuples())
+    group_name = {_key(gid): display.text(name) for gid, name in Group.select(Group.id, Group.name)
+                  .where(alive(Group)).order_by(Group.created_at, Group.name).tuples()}
+    member_rows = [(_key(mid), display.text(name), _key(gid)) for mid, name, gid in
+                   Member.select(Member.id, Member.name, Member.group).where(alive(Member)).tuples()]
     member_name = {mid: name for mid, name, _ in member_rows}
     members_of = {name: group_name.get(gid, "") for _, name, gid in member_rows}
     query = (Assessment.select(Assessment.focus_ratings, Assessment.tendency_levels, Visit.id, Visit.unit,
@@ -328,37 +329,43 @@ def observations(date_from: str | None = None, date_to: str | None = None
     found_at = defaultdict(int)
     for visit_id, count in (Finding.select(Finding.visit, fn.COUNT(Finding.id))
                             .where(alive(Finding) & Finding.visit.is_null(False)).group_by(Finding.visit).tuples()):
-        found_at[visit_id] += count
+        found_at[_key(visit_id)] += display.count(count) or 0
     obs = []
     for a in query:
         v = a.visit
         r1, m1 = _mildest(display.entries(a.tendency_levels, "level"), "level", tendency_scale)
         r2, m2 = _mildest(display.entries(a.focus_ratings, "rating"), "rating", focus_scale)
-        present = v.members_present if isinstance(v.members_present, list) else []
-        obs.append(Observation(v.id, v.unit_id, group_name.get(v.group_id, ""),
+        present = [_key(m) for m in display.loads(v.members_present)] \
+            if isinstance(display.loads(v.members_present), list) else []
+        obs.append(Observation(_key(v.id), _key(v.unit_id), group_name.get(_key(v.group_id), ""),
                                tuple(sorted({member_name[m] for m in present if m in member_name})),
-                               r1 + r2, m1 + m2, found_at.get(v.id, 0)))
+                               r1 + r2, m1 + m2, found_at.get(_key(v.id), 0)))
     return obs, _evidence({o.unit_id for o in obs}, date_from, date_to, group_name), \
         list(dict.fromkeys(group_name.values())), members_of  # in the order the groups were made
 
 
+def _key(value) -> str:
+    """An id as stored, as text (a database edited by another program may hold anything there)."""
+    return value if isinstance(value, str) else display.text(value)
+
+
 def _evidence(unit_ids: set[str], date_from, date_to, group_name) -> dict[str, UnitEvidence]:
-    kinds = dict(Unit.select(Unit.id, Unit.kind).where(Unit.id.in_(list(unit_ids))).tuples()) if unit_ids else {}
+    kinds = {_key(u): display.text(k) for u, k in Unit.select(Unit.id, Unit.kind).tuples()}
     leaders = defaultdict(int)
     for unit_id, count in (Leader.select(Leader.unit, fn.COUNT(Leader.id)).where(alive(Leader))
                            .group_by(Leader.unit).tuples()):
-        leaders[unit_id] = count
+        leaders[_key(unit_id)] = display.count(count) or 0
     accuracy = quiz.accuracy_by_unit(date_from, date_to)
     survey = defaultdict(lambda: [0, 0])
     for unit_id, sample, sat, basic in (SurveyResult.select(SurveyResult.unit, SurveyResult.sample,
                                                             SurveyResult.satisfied, SurveyResult.basically_satisfied)
                                         .where(alive(SurveyResult)).tuples()):
-        if all(type(v) is int and v >= 0 for v in (sample, sat, basic)) and sample:
-            survey[unit_id][0] += sat + basic
-            survey[unit_id][1] += sample
+        if all(type(v) is int and v >= 0 for v in (sample, sat, basic)) and sample and sat + basic <= sample:
+            survey[_key(unit_id)][0] += sat + basic
+            survey[_key(unit_id)][1] += sample
     overdue = defaultdict(int)
     for row in findings.ledger(overdue_only=True, on=clock.today()):
-        overdue[row.finding.unit_id] += 1
+        overdue[_key(row.finding.unit_id)] += 1
     found_by: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     visit_query = Visit.select(Visit.id, Visit.unit, Visit.group).where(alive(Visit))
     if date_from:
@@ -367,11 +374,11 @@ def _evidence(unit_ids: set[str], date_from, date_to, group_name) -> dict[str, U
         visit_query = visit_query.where(Visit.started_at < date_to + "T99")
     visit_group = {}
     for visit_id, unit_id, group_id in visit_query.tuples():
-        visit_group[visit_id] = group_name.get(group_id, "")
-        found_by[unit_id][visit_group[visit_id]][1] += 1
+        visit_group[_key(visit_id)] = group_name.get(_key(group_id), "")
+        found_by[_key(unit_id)][visit_group[_key(visit_id)]][1] += 1
     for unit_id, visit_id in Finding.select(Finding.unit, Finding.visit).where(alive(Finding)).tuples():
-        if visit_id in visit_group:
-            found_by[unit_id][visit_group[visit_id]][0] += 1
+        if _key(visit_id) in visit_group:
+            found_by[_key(unit_id)][visit_group[_key(visit_id)]][0] += 1
     return {
         u: UnitEvidence(
             kind=kinds.get(u, ""), leaders=leaders[u],
