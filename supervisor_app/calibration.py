@@ -264,7 +264,10 @@ def estimate(obs: list[Observation], evidence: dict[str, UnitEvidence], groups: 
     # members: an offset each against the evidence model alone (no group effects)
     base_beta, base_eta, _ = _fit(x[:, :fixed], y, n, penalty[:fixed])
     member_names = sorted(set(members_of) | {m for o in obs for m in o.members})
-    present = {m: [r for r, o in enumerate(obs) if m in o.members] for m in member_names}
+    present: dict[str, list[int]] = {m: [] for m in member_names}
+    for r, o in enumerate(obs):
+        for m in o.members:
+            present[m].append(r)
     eligible_members = [m for m in member_names
                         if len(visits_of[("m", m)]) >= MIN_VISITS and len(units_of[("m", m)]) >= MIN_UNITS]
     zm = _z(len(eligible_members) or len(member_names))
