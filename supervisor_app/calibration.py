@@ -24,6 +24,8 @@ from statistics import NormalDist
 from peewee import fn
 
 from . import campaigns, clock, display, findings, quiz
+from . import validate as check
+from .errors import ValidationError
 from .models import (
     UNIT_KINDS,
     Assessment,
@@ -396,6 +398,10 @@ def _evidence(unit_ids: set[str], date_from, date_to, group_name) -> dict[str, U
 def calibrate(date_from: str | None = None, date_to: str | None = None, order=None) -> Calibration:
     """The calibration of every group and member over the period (visit dates, inclusive);
     groups in the order the key ``order(name)`` gives (else in the order they were made)."""
+    date_from = check.iso_date(date_from, "date_from", "起始日期", required=False)
+    date_to = check.iso_date(date_to, "date_to", "截止日期", required=False)
+    if date_from and date_to and date_to < date_from:
+        raise ValidationError("截止日期不能早于起始日期。", field="date_to")
     obs, evidence, groups, members_of = observations(date_from, date_to)
     if order is not None:
         groups = sorted(groups, key=order)

@@ -108,3 +108,16 @@ def test_cli_json_on_the_demo_data(demo_data, capsys):
     table = calibration.table_rows()
     assert [r[0] for r in table if r[1] == "（全组）"] == [r["group"] for r in rows]
     assert len(table[0]) == len(calibration.TABLE_HEADER)
+
+
+def test_cli_text_members_and_a_bad_date(demo_data, capsys):
+    assert cli.main(["--data-dir", str(demo_data), "calibration"]) == 0
+    out = capsys.readouterr().out
+    assert "督导组从宽程度" in out
+    assert all(g.name in out for g in Group.select().where(alive(Group)))
+    assert cli.main(["--data-dir", str(demo_data), "calibration", "--json", "--members"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["groups"] and data["members"] and all("member" in m for m in data["members"])
+    code = cli.main(["--data-dir", str(demo_data), "calibration", "--from", "2014-13-01"])
+    captured = capsys.readouterr()
+    assert code != 0 and "起始日期" in captured.err and captured.out == ""
