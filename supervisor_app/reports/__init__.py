@@ -111,8 +111,10 @@ def render(
     start, end = _check_period(date_from, date_to)
     if kind in NEEDS_ID and not (record_id or "").strip():
         raise ValidationError(f"生成{KIND_LABELS[kind]}需要指定编号（--id）。", field="id")
-    if kind in ("summary", "standing") and record_id:
-        raise ValidationError(f"{KIND_LABELS[kind]}涵盖全部督导组，不需要指定编号。", field="id")
+    if kind == "summary" and record_id:
+        raise ValidationError("督导工作汇总涵盖全部单位，不需要指定编号。", field="id")
+    if kind == "standing" and record_id:
+        raise ValidationError("各督导组纪实评价情况报告涵盖全部督导组，不需要指定编号。", field="id")
     from .layout import Writer, write
 
     progress = progress or (lambda done, total: None)
@@ -153,8 +155,10 @@ def safe_filename(name: str, limit: int = 120) -> str:
 
 def batch_targets(kind: str, *, date_from=None, date_to=None) -> list[tuple[str, str]]:
     """(record id, file name without .pdf) of every file a batch of ``kind`` writes, in order."""
-    if kind in ("summary", "standing"):
-        raise ValidationError(f"{KIND_LABELS[kind]}只生成一份，请指定输出文件（--out）。", field="kind")
+    if kind == "summary":
+        raise ValidationError("督导工作汇总涵盖全部单位，只生成一份，请指定输出文件（--out）。", field="kind")
+    if kind == "standing":
+        raise ValidationError("各督导组纪实评价情况报告只生成一份，请指定输出文件（--out）。", field="kind")
     _check_kind(kind, BATCH_KINDS)
     start, end = _check_period(date_from, date_to)
     return _module(kind).batch_targets(date_from=start, date_to=end)
