@@ -414,7 +414,7 @@ TABLE_HEADER = ("督导组", "成员", "评估次数", "单位数", "从宽程�
 def verdict(est: Estimate) -> str:
     """The reading in words (never colour alone)."""
     if est.leniency is None:
-        return "无评估记录"
+        return "无评估记录" if not est.visits else "无从比较（至少需要两个督导组的评估）"
     if est.flagged:
         return "明显偏宽"
     if not est.enough_data:

@@ -68,7 +68,7 @@ def simulate(seed: int, *, groups: int = 5, units_per_group: int = 8, visits_per
         targets = [(u, visits) for u in own]
         if g != small_group[0] if small_group else True:
             others = [u for u in unit_ids if not u.startswith(g + "-") and not (small_group and u.startswith(small_group[0]))]
-            targets += [(u, 1) for u in rng.sample(others, int(len(own) * overlap))]
+            targets += [(u, 1) for u in rng.sample(others, min(len(others), int(len(own) * overlap)))]
         for uid, count in targets:
             q, kind = quality[uid]
             unit_noise = rng.gauss(0, 0.3)

@@ -121,3 +121,14 @@ def test_cli_text_members_and_a_bad_date(demo_data, capsys):
     code = cli.main(["--data-dir", str(demo_data), "calibration", "--from", "2014-13-01"])
     captured = capsys.readouterr()
     assert code != 0 and "起始日期" in captured.err and captured.out == ""
+
+
+def test_one_group_alone_is_not_compared(data_dir):
+    """A field installation knows its own group only: nothing to compare with, said in words."""
+    obs, evidence, _groups, members = simulate(4, groups=1)
+    result = estimate(obs, evidence)
+    (only,) = result.groups
+    assert only.visits > MIN_VISITS and only.leniency is None and not only.flagged
+    assert calibration.verdict(only) == "无从比较（至少需要两个督导组的评估）"
+    assert calibration.calibrate().groups[0].leniency is None  # the fixture's group, no assessments
+    assert calibration.verdict(calibration.calibrate().groups[0]) == "无评估记录"

@@ -160,6 +160,8 @@ class CalibrationPage(QWidget):
         flagged = [g.name for g in result.groups if g.flagged]
         if not result.observations:
             self.status.setText(self.tr("还没有评估记录。"))
+        elif sum(1 for g in result.groups if g.leniency is not None) < 2:
+            self.status.setText(self.tr("至少需要两个督导组的评估记录才能比较；活动办收到各督导组的同步包后在此比较。"))
         elif flagged:
             self.status.setText(self.tr("明显偏宽：{names}（共{n}次评估）。").format(
                 names="、".join(flagged), n=result.observations))
