@@ -107,3 +107,10 @@ def test_cli_writes_it_and_refuses_an_id_or_a_batch(demo_data, tmp_path, capsys)
     with pytest.raises(ValidationError) as refused:
         render_batch("standing", tmp_path / "dir")
     assert refused.value.field == "kind" and not (tmp_path / "dir").exists()
+
+
+def test_a_new_installation_gets_a_report_that_says_so(data_dir, tmp_path):
+    text = pdf_text(render("standing", tmp_path / "empty.pdf"))
+    assert "0个督导组督导0次，发现问题0个；组长签署纪实评价0份，其中领导班子0份、领导干部0份；尚待签署0份。" in text
+    assert "市委第一督导组" in text and "张三000" in text  # the group's row: leader, no visits, no findings
+    assert "期间内各督导组尚无督导记录和纪实评价。" in text

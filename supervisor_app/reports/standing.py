@@ -124,10 +124,11 @@ def build(w: Writer, *, record_id: str | None = None, date_from=None, date_to=No
                          "整改已完成或已核实的所占比例。"))
 
     story.append(w.h1("各督导组纪实评价情况"))
-    for group in groups:
-        if not (group.visits or group.signed or group.pending):
-            continue
+    active = [g for g in groups if g.visits or g.signed or g.pending]
+    for group in active:
         story.extend(_group_section(w, group, views, tpl, weak, path_of))
+    if not active:
+        story.append(w.para("期间内各督导组尚无督导记录和纪实评价。"))
     label = f"各督导组纪实评价情况报告（{period}）"
     return Document(title=f"{TITLE}（{period}）", author=issuer(), subject=label, record_label=label, story=story,
                     issuer=issuer(), distribution=DISTRIBUTION)
