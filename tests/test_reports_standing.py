@@ -114,3 +114,16 @@ def test_a_new_installation_gets_a_report_that_says_so(data_dir, tmp_path):
     assert "0个督导组督导0次，发现问题0个；组长签署纪实评价0份，其中领导班子0份、领导干部0份；尚待签署0份。" in text
     assert "市委第一督导组" in text and "张三000" in text  # the group's row: leader, no visits, no findings
     assert "期间内各督导组尚无督导记录和纪实评价。" in text
+
+
+def test_rows_for_a_spreadsheet_agree_with_direct_counts(demo_data):
+    from supervisor_app.reports.standing import RECORD_HEADER, table_rows
+
+    rows = {r[0]: r for r in table_rows()}
+    for group in Group.select().where(alive(Group)):
+        c = direct_counts(group)
+        row = rows[group.name]
+        assert len(row) == len(RECORD_HEADER)
+        assert row[1:6] == [c["leader"], c["visits"], c["days"], c["findings"], c["done"]]
+        assert row[7:] == [len(c["signed"]), len(c["pending"])]
+        assert row[6] == (c["done"] / c["findings"] if c["findings"] else None)

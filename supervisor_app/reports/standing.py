@@ -219,3 +219,13 @@ def weak_item_count(records=None) -> int:
     signed = [e for e in (records if records is not None else evaluations.list_evaluations()) if e.signed_at]
     return len(_weak_items(signed, {e.id: evaluations.current_view(e) for e in signed}, tpl, weak))
 
+
+
+RECORD_HEADER = ("督导组", "组长", "督导次数", "驻点天数", "发现问题", "整改完成", "整改完成率", "已签署评价", "待签署评价")
+
+
+def table_rows(date_from: str | None = None, date_to: str | None = None) -> list[list]:
+    """Each group's record as plain rows (RECORD_HEADER; the rate a fraction or None) — for a
+    spreadsheet export."""
+    return [[g.name, g.leader, g.visits, g.leader_days, g.findings, g.rectified, g.rectification_rate,
+             len(g.signed), len(g.pending)] for g in group_records(date_from, date_to)]
