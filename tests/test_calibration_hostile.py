@@ -28,3 +28,18 @@ def test_calibration_and_standing_report_over_hostile_values(hostile, tmp_path, 
     assert {r["group"] for r in rows} == {g.name for g in result.groups}
     assert render("standing", tmp_path / "standing.pdf").stat().st_size > 0
     assert render("summary", tmp_path / "summary.pdf").stat().st_size > 0
+
+
+def test_calibration_page_over_hostile_values(hostile, qtbot):  # noqa: F811
+    from ui import tasks
+    from ui.main_window import MainWindow
+
+    window = MainWindow(hostile)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.show_page("calibration")
+    qtbot.waitUntil(lambda: page.result is not None, timeout=60_000)
+    assert page.table.rowCount() >= len(page.result.groups) > 0
+    assert not page.status.text().startswith("无法计算")
+    page.chart.grab()
+    tasks.wait_for_all()
