@@ -283,6 +283,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     # one line per capability, e.g. "supervisor_app.reports.cli",
     "supervisor_app.evaluation_cli",
     "supervisor_app.plan_cli",
+    "supervisor_app.calibration_cli",
     "supervisor_app.backup_cli",
     "supervisor_app.reports.cli",
     "supervisor_app.sync.cli",

@@ -15,9 +15,10 @@ faces only (as on a machine without Chinese fonts) and prints, for each document
 - every table closed on every page (top and bottom rule, both sides drawn).
 
 One visit with long notes is added to the demo data, so that full pages of body text are
-measured too. Without ``--all`` one document of each kind (the ledger of all units and the summary, the
-visit, unit and evaluation with the most content, the 活动进度 of all units and of the unit with the
-most confirmed); with it, every visit, unit, evaluation and unit's 活动进度.
+measured too. Without ``--all`` one document of each kind (the ledger of all units, the summary and the
+standing report, the visit, unit and evaluation with the most content, the 活动进度 of all units and of
+the unit with the most confirmed, the busiest group's week); with it, every visit, unit, evaluation and
+unit's 活动进度.
 ``tests/test_reports_proofread.py`` runs the same measures and expects no fault.
 """
 
@@ -286,7 +287,7 @@ def targets(every: bool) -> list[tuple[str, str, dict]]:
         most = max(all_visits, key=lambda v: (len(findings.list_findings(visit=v)), v.started_at))
         all_units, all_visits = all_units[:1], [all_visits[0], *([most] if most is not all_visits[0] else [])]
         all_evaluations = sorted(all_evaluations, key=lambda e: (e.period_start, evaluations.subject_name(e)))[:1]
-    out = [("ledger", "ledger", {}), ("summary", "summary", {})]
+    out = [("ledger", "ledger", {}), ("summary", "summary", {}), ("standing", "standing", {})]
     out += [(f"visit-{n}", "visit", {"record_id": v.id}) for n, v in enumerate(all_visits, 1)]
     out += [(f"unit-{n}", "unit", {"record_id": u.id}) for n, u in enumerate(all_units, 1) if counts.get(u.id)]
     out += [(f"evaluation-{n}", "evaluation", {"record_id": e.id}) for n, e in enumerate(all_evaluations, 1)]

@@ -22,7 +22,7 @@ def test_every_kind_of_document_passes_proofreading(demo_data, tmp_path):
     proofread.add_long_visit()
     reports = proofread.proofread(tmp_path)
     assert {name.split("-")[0] for name in (r.name for r in reports)} == {
-        "ledger", "summary", "visit", "unit", "evaluation", "progress", "weekly"}
+        "ledger", "summary", "standing", "visit", "unit", "evaluation", "progress", "weekly"}
     faults = [f"{r.name}: {fault}" for r in reports for fault in r.faults]
     assert not faults, "\n".join(faults[:20])
     body = next(r for r in reports if r.name == "visit-1")  # the long notes

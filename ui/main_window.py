@@ -39,6 +39,7 @@ PAGES = (
     ("rectification", "问题整改", "ui.pages.rectification:RectificationPage"),
     ("evaluations", "纪实评价", "ui.pages.evaluations:EvaluationsPage"),
     ("reports", "报表", "ui.pages.reports:ReportsPage"),
+    ("calibration", "校准", "ui.pages.calibration:CalibrationPage"),
     ("sync", "同步", "ui.pages.sync:SyncPage"),
     ("settings", "设置", "ui.pages.settings:SettingsPage"),
 )

@@ -25,7 +25,7 @@ from .. import validate as check
 from ..errors import SupervisorError, ValidationError
 from . import fonts  # light: reportlab and fontTools load only when a document is made
 
-KINDS = ("visit", "unit", "ledger", "summary", "evaluation", "progress", "weekly")
+KINDS = ("visit", "unit", "ledger", "summary", "evaluation", "progress", "weekly", "standing")
 KIND_LABELS = {
     "visit": "督导记录",
     "unit": "单位督导评估",
@@ -34,6 +34,7 @@ KIND_LABELS = {
     "evaluation": "纪实评价表",
     "progress": "活动进度",
     "weekly": "督导工作周报",
+    "standing": "各督导组纪实评价情况报告",
 }
 NEEDS_ID = ("visit", "unit", "evaluation")
 BATCH_KINDS = ("visit", "unit", "ledger", "evaluation")
@@ -64,6 +65,8 @@ def _module(kind: str):
         from . import progress as module
     elif kind == "weekly":
         from . import weekly as module
+    elif kind == "standing":
+        from . import standing as module
     else:
         from . import evaluation as module
     return module
@@ -116,6 +119,8 @@ def render(
         raise ValidationError(f"生成{KIND_LABELS[kind]}需要指定编号（--id）。", field="id")
     if kind == "summary" and record_id:
         raise ValidationError("督导工作汇总涵盖全部单位，不需要指定编号。", field="id")
+    if kind == "standing" and record_id:
+        raise ValidationError("各督导组纪实评价情况报告涵盖全部督导组，不需要指定编号。", field="id")
     from .layout import Writer, write
 
     progress = progress or (lambda done, total: None)
@@ -164,6 +169,8 @@ def batch_targets(kind: str, *, date_from=None, date_to=None) -> list[tuple[str,
         raise ValidationError("督导工作周报每个督导组每周一份，请指定输出文件（--out）。", field="kind")
     if kind == "summary":
         raise ValidationError("督导工作汇总涵盖全部单位，只生成一份，请指定输出文件（--out）。", field="kind")
+    if kind == "standing":
+        raise ValidationError("各督导组纪实评价情况报告只生成一份，请指定输出文件（--out）。", field="kind")
     _check_kind(kind, BATCH_KINDS)
     start, end = _check_period(date_from, date_to)
     return _module(kind).batch_targets(date_from=start, date_to=end)

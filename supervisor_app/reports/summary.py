@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .. import assessments, campaigns, findings, quiz, units, visits
 from ..clock import chinese_date, today
+from . import calibration_section
 from .common import completion_text, finding_text, group_order, issuer, level_fill, period_text, stacked_date
 from .layout import Document, Writer, chinese_number, percent
 
@@ -66,6 +67,9 @@ def build(w: Writer, *, record_id: str | None = None, date_from=None, date_to=No
 
     story.append(w.h1("各督导组督导情况"))
     story.append(_group_table(w, group_visits))
+
+    story.append(w.h1("各督导组评定尺度校准"))
+    story.extend(calibration_section.section(w, date_from, date_to))
     label = f"督导工作汇总（{period}）"
     return Document(title=f"{TITLE}（{period}）", author=issuer(), subject=label, record_label=label, story=story,
                     issuer=issuer(), distribution=DISTRIBUTION)
