@@ -26,7 +26,7 @@ from .models import (
     alive,
     database,
 )
-from .rules.findings import DONE_STATUSES
+from .rules.findings import DONE_STATUSES, FOUR_WINDS
 from .units import get_leader, get_unit
 
 DUE_SOON_DAYS = 7
@@ -78,7 +78,21 @@ def _clean_finding(values: dict, finding: Finding | None = None) -> dict:
         clean["found_on"] = check.iso_date(found, "found_on", "发现日期")
     if "leader" in values:
         clean["leader"] = get_leader(values["leader"]) if values["leader"] else None
+    if "four_winds" in values:
+        clean["four_winds"] = four_winds_value(values["four_winds"])
     return clean
+
+
+def four_winds_value(given) -> list:
+    """The 四风 tags as stored: the editor's or a caller's list (or "形式主义、官僚主义" text) put in
+    the order of FOUR_WINDS; anything else is passed on for the rule to refuse by name."""
+    if given is None:
+        return []
+    if isinstance(given, str):
+        given = [part.strip() for part in given.replace("，", "、").replace(",", "、").split("、") if part.strip()]
+    if isinstance(given, list | tuple) and all(isinstance(v, str) and v in FOUR_WINDS for v in given):
+        return [w for w in FOUR_WINDS if w in given] if len(set(given)) == len(given) else list(given)
+    return list(given) if isinstance(given, list | tuple) else given
 
 
 def create_finding(unit=None, description: str = "", category: str = "", **extra) -> Finding:
