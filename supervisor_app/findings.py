@@ -95,6 +95,25 @@ def four_winds_value(given) -> list:
     return list(given) if isinstance(given, list | tuple) else given
 
 
+# The 四风 a problem of each category usually shows (the speech: "以形式主义来反对“四风”"; 征求意见
+# "讲形式主义、官僚主义多"); what the demo tags its findings with. A person decides for each finding.
+TYPICAL_FOUR_WINDS = {
+    "有形式主义趋向": ("形式主义",),
+    "学习教育还不深不透": ("形式主义",),
+    "征求意见不太理想": ("形式主义", "官僚主义"),
+    "指导督促工作有待加强": ("官僚主义",),
+}
+
+
+def typical_four_winds(category: str, sub_kind: str = "") -> list[str]:
+    """The 四风 a finding of ``category`` usually concerns (享乐主义、奢靡之风 by the words of its sub-kind)."""
+    tags = set(TYPICAL_FOUR_WINDS.get(category, ()))
+    for wind in ("享乐主义", "奢靡之风"):
+        if wind in sub_kind:
+            tags.add(wind)
+    return [w for w in FOUR_WINDS if w in tags]
+
+
 def create_finding(unit=None, description: str = "", category: str = "", **extra) -> Finding:
     """Record a problem found (optionally in a visit, optionally concerning a leader)."""
     with database.atomic():
