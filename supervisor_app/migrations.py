@@ -153,10 +153,9 @@ MIGRATION_5_ATTACHMENT_LINKS: tuple[str, ...] = (
 
 # 6: a finding names the 四风 it concerns (a JSON list, empty for every finding made before);
 # 督导层面 problems, recorded against a group. The finding table is rebuilt (as in 5) so that the
-# new column stands before the constraints; its foreign keys are checked at commit, when the
-# rebuilt table has taken the old one's name again.
+# new column stands before the constraints (db.migrate runs with foreign keys checked at the end,
+# once the rebuilt table has taken the old one's name again).
 MIGRATION_6_FOUR_WINDS_AND_SUPERVISION: tuple[str, ...] = (
-    'PRAGMA defer_foreign_keys = ON',
     'CREATE TABLE "finding_v6" ("id" VARCHAR(36) NOT NULL PRIMARY KEY, "created_at" VARCHAR(255) NOT NULL, "updated_at" VARCHAR(255) NOT NULL, "device_id" VARCHAR(255) NOT NULL, "version" INTEGER NOT NULL, "deleted" INTEGER NOT NULL, "unit_id" VARCHAR(36) NOT NULL, "visit_id" VARCHAR(36), "leader_id" VARCHAR(36), "found_on" VARCHAR(255) NOT NULL, "category" VARCHAR(255) NOT NULL, "sub_kind" VARCHAR(255) NOT NULL, "description" TEXT NOT NULL, "severity" VARCHAR(255) NOT NULL, "closed" INTEGER NOT NULL, "four_winds" TEXT NOT NULL, FOREIGN KEY ("unit_id") REFERENCES "unit" ("id"), FOREIGN KEY ("visit_id") REFERENCES "visit" ("id"), FOREIGN KEY ("leader_id") REFERENCES "leader" ("id"))',
     'INSERT INTO "finding_v6" ("id", "created_at", "updated_at", "device_id", "version", "deleted", "unit_id", "visit_id", "leader_id", "found_on", "category", "sub_kind", "description", "severity", "closed", "four_winds") SELECT "id", "created_at", "updated_at", "device_id", "version", "deleted", "unit_id", "visit_id", "leader_id", "found_on", "category", "sub_kind", "description", "severity", "closed", \'[]\' FROM "finding"',
     'DROP TABLE "finding"',
