@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from supervisor_app import display, units
 from supervisor_app.errors import SupervisorError
+from supervisor_app.rules.findings import FOUR_WINDS
 from supervisor_app.visit_form import VisitForm
 
 from ...models.visit_findings import CHOICE_COLUMNS, COLUMN_OF, COLUMNS, MULTI_LINE, FindingsModel
@@ -28,6 +30,29 @@ from ...widgets import iso, qdate
 from .common import FormErrors
 
 NO_DATE = QDate(2000, 1, 1)  # the date editor's minimum, shown as （未定）: no deadline
+
+
+class FourWindsEditor(QWidget):
+    """The 四风 a finding concerns: one check box each (none ticked: it concerns none)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setAutoFillBackground(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(2, 0, 2, 0)
+        self.boxes = {}
+        for wind in FOUR_WINDS:
+            box = QCheckBox(self.tr(wind), self)
+            box.setObjectName(f"four_winds_{FOUR_WINDS.index(wind)}")
+            self.boxes[wind] = box
+            layout.addWidget(box)
+
+    def value(self) -> list[str]:
+        return [w for w, box in self.boxes.items() if box.isChecked()]
+
+    def set_value(self, value) -> None:
+        for wind, box in self.boxes.items():
+            box.setChecked(isinstance(value, list) and wind in value)
 
 
 class FindingDelegate(QStyledItemDelegate):
@@ -46,6 +71,8 @@ class FindingDelegate(QStyledItemDelegate):
             edit = QPlainTextEdit(parent)
             edit.setTabChangesFocus(True)
             return edit
+        if name == "four_winds":
+            return FourWindsEditor(parent)
         if name == "deadline":
             edit = QDateEdit(parent)
             edit.setCalendarPopup(True)
@@ -63,6 +90,8 @@ class FindingDelegate(QStyledItemDelegate):
                 editor.addItem(index.data(Qt.ItemDataRole.DisplayRole) or str(value), value)
                 position = editor.count() - 1
             editor.setCurrentIndex(max(position, 0))
+        elif isinstance(editor, FourWindsEditor):
+            editor.set_value(value)
         elif isinstance(editor, QPlainTextEdit):
             editor.setPlainText(value or "")
         elif isinstance(editor, QDateEdit):
@@ -73,6 +102,8 @@ class FindingDelegate(QStyledItemDelegate):
     def setModelData(self, editor, model, index):  # noqa: N802
         if isinstance(editor, QComboBox):
             model.setData(index, editor.currentData())
+        elif isinstance(editor, FourWindsEditor):
+            model.setData(index, editor.value())
         elif isinstance(editor, QPlainTextEdit):
             model.setData(index, editor.toPlainText())
         elif isinstance(editor, QDateEdit):
@@ -82,6 +113,8 @@ class FindingDelegate(QStyledItemDelegate):
 
     def updateEditorGeometry(self, editor, option, index):  # noqa: N802
         rect = option.rect
+        if isinstance(editor, FourWindsEditor):  # the four boxes side by side, whatever the column's width
+            rect = rect.adjusted(0, 0, max(0, editor.sizeHint().width() - rect.width()), 0)
         if isinstance(editor, QPlainTextEdit):  # room for a few lines while typing
             rect = rect.adjusted(0, 0, 0, max(0, editor.fontMetrics().lineSpacing() * 4 - rect.height()))
         editor.setGeometry(rect)
@@ -126,7 +159,7 @@ class FindingsTab(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for name, width in (("category", 150), ("sub_kind", 120), ("severity", 70), ("leader_id", 120),
+        for name, width in (("category", 150), ("sub_kind", 120), ("severity", 70), ("four_winds", 110), ("leader_id", 120),
                             ("responsible", 80), ("deadline", 100)):
             self.view.setColumnWidth(COLUMN_OF[name], width)
         for name in MULTI_LINE:
