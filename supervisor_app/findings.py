@@ -95,6 +95,15 @@ def four_winds_value(given) -> list:
     return list(given) if isinstance(given, list | tuple) else given
 
 
+def four_winds_text(finding: Finding) -> str:
+    """The 四风 a finding is tagged with, as printed and listed ("形式主义、官僚主义"; "" for none);
+    a damaged stored value shows what it holds rather than failing."""
+    value = finding.four_winds
+    if not isinstance(value, list):
+        return display.text(value) if value else ""
+    return "、".join(display.text(v) for v in value)
+
+
 # The 四风 a problem of each category usually shows (the speech: "以形式主义来反对“四风”"; 征求意见
 # "讲形式主义、官僚主义多"); what the demo tags its findings with. A person decides for each finding.
 TYPICAL_FOUR_WINDS = {
