@@ -33,7 +33,10 @@ NO_DATE = QDate(2000, 1, 1)  # the date editor's minimum, shown as （未定）:
 
 
 class FourWindsEditor(QWidget):
-    """The 四风 a finding concerns: one check box each (none ticked: it concerns none)."""
+    """The 四风 a finding concerns: one check box each (none ticked: it concerns none); each
+    click is kept at once (``toggled``), as a choice in a drop-down list is."""
+
+    toggled = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -45,6 +48,7 @@ class FourWindsEditor(QWidget):
             box = QCheckBox(self.tr(wind), self)
             box.setObjectName(f"four_winds_{FOUR_WINDS.index(wind)}")
             self.boxes[wind] = box
+            box.clicked.connect(self.toggled)
             layout.addWidget(box)
 
     def value(self) -> list[str]:
@@ -72,7 +76,9 @@ class FindingDelegate(QStyledItemDelegate):
             edit.setTabChangesFocus(True)
             return edit
         if name == "four_winds":
-            return FourWindsEditor(parent)
+            editor = FourWindsEditor(parent)
+            editor.toggled.connect(lambda e=editor: self.commitData.emit(e))
+            return editor
         if name == "deadline":
             edit = QDateEdit(parent)
             edit.setCalendarPopup(True)
