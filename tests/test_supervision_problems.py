@@ -115,3 +115,39 @@ def test_a_member_who_is_not_the_leader_cannot_send_one(world):
     with on(world.office):
         member = campaigns.add_member(w["g2"], "王五")  # a member of the group, not its leader
     refused(world, craft(world, [_problem(w, member=member.id)]), "须由本督导组组长记录")
+
+
+# --- the window ------------------------------------------------------------------------------------
+
+
+def test_the_leader_records_one_in_the_window_and_a_member_is_told_why_not(qtbot, data_dir, monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.qt_helpers import type_text
+    from ui import tasks
+    from ui.main_window import MainWindow
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    win = MainWindow(data_dir)
+    qtbot.addWidget(win)
+    win.show()
+    tasks.wait_for_all(600_000)
+    page = win.show_page("supervision")
+    page.kind.setCurrentIndex(page.kind.findData("当“好好先生”"))
+    type_text(page.description, "反馈意见避重就轻")
+    qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+    tasks.wait_for_all()
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1)
+    assert [page.table.item(0, c).text() for c in (1, 2, 3, 4)] == ["市委第一督导组", "当“好好先生”", "反馈意见避重就轻", "张三"]
+    assert page.description.text() == ""
+    # a member who is not the leader is refused, next to the field, and nothing is written
+    campaigns.set_current_member(campaigns.add_member(campaigns.current_group(), "赵六"))
+    before = ChangeLog.select().count()
+    type_text(page.description, "把关不严")
+    qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+    tasks.wait_for_all()
+    label = page.errors.labels["member"]
+    qtbot.waitUntil(lambda: not label.isHidden())
+    assert "由督导组组长或活动办记录" in label.text()
+    assert ChangeLog.select().count() == before and SupervisionProblem.select().count() == 1

@@ -148,7 +148,7 @@ class FindingsTab(QWidget):
         self.errors = errors
         layout = QVBoxLayout(self)
         hint = QLabel(self.tr("双击单元格或按 F2 编辑；问题描述、整改措施可写多行。填写整改措施、责任人、整改时限，"
-                              "即在此为问题安排整改（三项都要填）。"))
+                              "即在此为问题安排整改（三项都要填）。“涉及‘四风’”一栏按 F2 后勾选，可多选，不涉及则不勾。"))
         hint.setWordWrap(True)
         layout.addWidget(hint)
         self.model = FindingsModel(template, self)
