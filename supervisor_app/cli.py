@@ -116,7 +116,7 @@ def _finding_dict(f) -> dict:
         "id": f.id, "unit_id": f.unit_id, "unit": display.related_name(f, "unit"), "visit_id": f.visit_id,
         "found_on": f.found_on,
         "category": f.category, "sub_kind": f.sub_kind, "description": f.description, "severity": f.severity,
-        "leader_id": f.leader_id, "closed": f.closed, "four_winds": list(f.four_winds or []),
+        "leader_id": f.leader_id, "closed": f.closed, "four_winds": f.four_winds,
     }
 
 
