@@ -153,3 +153,14 @@ def test_the_visit_editor_ticks_and_saves_the_four_winds(qtbot, data_dir, monkey
         qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     assert Finding.get_by_id(finding.id).four_winds == ["形式主义", "官僚主义"]
     tasks.wait_for_all()
+
+
+def test_the_rectification_list_shows_the_tags_after_the_category(qapp, data_dir):
+    from ui.models.ledger_table import LedgerTableModel
+
+    unit = factories.county()
+    _finding(unit, four_winds=["形式主义", "官僚主义"])
+    _finding(unit, description="学习走过场", category="学习教育还不深不透", sub_kind="学习内容不集中")
+    model = LedgerTableModel()
+    texts = {model.data(model.index(r, 3)): model.data(model.index(r, 2)) for r in range(model.rowCount())}
+    assert texts == {"征求意见避重就轻": "征求意见不太理想（四风：形式主义、官僚主义）", "学习走过场": "学习教育还不深不透"}
