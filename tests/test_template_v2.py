@@ -8,12 +8,24 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from supervisor_app import assessments, campaigns, cli, findings, installation, store, template, units, visits
+from supervisor_app import (
+    assessments,
+    campaigns,
+    cli,
+    clock,
+    findings,
+    installation,
+    store,
+    template,
+    units,
+    visits,
+)
 from supervisor_app.errors import ValidationError
 from supervisor_app.models import Assessment, Campaign, ChecklistTemplate, Finding
 from supervisor_app.paths import db_path
@@ -174,3 +186,39 @@ def test_a_schema_5_database_keeps_its_version_1_scores(tmp_path):
         assert tagged == {()}  # findings made before the tags concern no 四风 until someone says so
     finally:
         store.close()
+
+
+def test_the_visit_editor_shows_an_old_assessment_with_its_own_versions_words(qtbot, data_dir, monkeypatch):
+    """A later version that renames a focus item: the old visit's 评估 tab keeps the old name,
+    a new visit's shows the new one."""
+    from PySide6.QtWidgets import QLabel, QMessageBox
+
+    from ui import tasks
+    from ui.main_window import MainWindow
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    unit = units.create_unit("临江县", "县市区")
+    old_visit = visits.create_visit(unit, "2014-04-08T09:30", notes="查阅资料。", methods=["查阅资料"])
+    first = assessments.save_assessment(old_visit, {"F1": {"rating": "好", "evidence": "笔记齐全"}}, {})
+    content = json.loads(json.dumps(campaigns.active_template().content))
+    content["version"] = first.template_version + 1
+    content["focus_items"][0]["name"] = "学习教育是否扎实（新版）"
+    campaigns.create_campaign("第二阶段", clock.today() + timedelta(days=1), template.validate(content))
+    assert campaigns.active_template().version == first.template_version + 1
+    win = MainWindow(data_dir)
+    qtbot.addWidget(win)
+    win.show()
+    tasks.wait_for_all(600_000)
+
+    def labels(editor) -> set[str]:
+        return {label.text() for label in editor.assessment.findChildren(QLabel)}
+
+    old = win.pages["visits"].open_visit(old_visit.id)
+    qtbot.addWidget(old)
+    assert "学习教育是否扎实" in labels(old) and "学习教育是否扎实（新版）" not in labels(old)
+    old.close()
+    new = win.pages["visits"].new_visit(unit.id)
+    qtbot.addWidget(new)
+    assert "学习教育是否扎实（新版）" in labels(new)
+    new.close()
+    tasks.wait_for_all()
