@@ -222,3 +222,26 @@ def test_the_visit_editor_shows_an_old_assessment_with_its_own_versions_words(qt
     assert "学习教育是否扎实（新版）" in labels(new)
     new.close()
     tasks.wait_for_all()
+
+
+def test_the_new_version_travels_to_the_field_with_the_office_bundle(tmp_path):
+    from supervisor_app.sync.identity import local_identity
+    from tests.test_sync_helpers import build_trio, export, import_, on
+
+    trio = build_trio(tmp_path / "trio")
+    with on(trio.office):
+        content = json.loads(json.dumps(campaigns.active_template().content))
+        content["version"] += 1
+        content["methods"].append("随机走访")
+        campaigns.switch_template(template.validate(content))
+    with on(trio.f2):
+        me = local_identity().device_id
+        before = campaigns.active_template().version
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    (result,) = import_(trio.f2, export(trio.office, usb, receivers=[me]))
+    assert result.status == "imported"
+    with on(trio.f2):
+        assert campaigns.active_template().version == before + 1
+        assert "随机走访" in campaigns.active_template().methods
+        assert campaigns.get_template(content["id"], before).version == before  # the earlier one stays

@@ -209,20 +209,23 @@ class DbLookup:
 
     def current_template(self) -> Template | None:
         if self._current is None:
+            # as campaigns.current_campaign: the latest started; of those started the same day,
+            # the one changed last (the office's, once it moved its campaign to a new version)
             candidates = [
-                (s.get("start_date"), s.get("template_id"), s.get("template_version"))
+                ((s.get("start_date"), str(s.get("updated_at")), s.get("id")), s.get("template_id"),
+                 s.get("template_version"))
                 for s in self._overlay.get("campaign", {}).values()
-                if not s.get("deleted") and type(s.get("start_date")) is str
+                if not s.get("deleted") and type(s.get("start_date")) is str and type(s.get("id")) is str
             ]
             assumed = set(self._overlay.get("campaign", {}))
-            for campaign_id, start, template_id, version in database.execute_sql(
-                "SELECT id, start_date, template_id, template_version FROM campaign WHERE deleted = 0"
-                " ORDER BY start_date DESC LIMIT 20"
+            for campaign_id, start, updated, template_id, version in database.execute_sql(
+                "SELECT id, start_date, updated_at, template_id, template_version FROM campaign WHERE deleted = 0"
+                " ORDER BY start_date DESC, updated_at DESC, id DESC LIMIT 20"
             ):
                 if campaign_id not in assumed:
-                    candidates.append((start, template_id, version))
+                    candidates.append(((start, str(updated), campaign_id), template_id, version))
             if candidates:
-                _start, template_id, version = max(candidates, key=lambda c: c[0])
+                _order, template_id, version = max(candidates, key=lambda c: c[0])
                 self._current = (self.template(template_id, version),)
             else:
                 self._current = (None,)
