@@ -58,12 +58,14 @@ def get_template(template_id: str, version: int) -> Template:
 
 
 def current_campaign() -> Campaign:
-    """The latest started campaign; of those started the same day, the one changed last — on a
-    field device the office's, once it has moved its campaign to a new checklist version, rather
-    than the one made at this device's first start (rules.lookup.current_template agrees)."""
+    """The campaign records are made for: one that came from elsewhere (on a field device, the
+    office's, once it has arrived) before the one this installation made at its first start;
+    then the latest started; then the one changed last (rules.lookup.current_template agrees)."""
+    me = installation.context().device_id if installation.is_initialized() else None
     campaign = (
         Campaign.select().where(Campaign.deleted == False)
-        .order_by(Campaign.start_date.desc(), Campaign.updated_at.desc(), Campaign.id.desc()).first()
+        .order_by((Campaign.device_id == me).asc(), Campaign.start_date.desc(), Campaign.updated_at.desc(),
+                  Campaign.id.desc()).first()
     )
     if campaign is None:
         raise NotFoundError("还没有活动，请先运行 init。")
