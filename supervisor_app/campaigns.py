@@ -59,8 +59,14 @@ def get_template(template_id: str, version: int) -> Template:
 
 
 def current_campaign() -> Campaign:
+    """The campaign records are made for: one that came from elsewhere (on a field device, the
+    office's, once it has arrived) before the one this installation made at its first start;
+    then the latest started; then the one changed last (rules.lookup.current_template agrees)."""
+    me = installation.context().device_id if installation.is_initialized() else None
     campaign = (
-        Campaign.select().where(Campaign.deleted == False).order_by(Campaign.start_date.desc()).first()
+        Campaign.select().where(Campaign.deleted == False)
+        .order_by((Campaign.device_id == me).asc(), Campaign.start_date.desc(), Campaign.updated_at.desc(),
+                  Campaign.id.desc()).first()
     )
     if campaign is None:
         raise NotFoundError("还没有活动，请先运行 init。")
@@ -111,6 +117,26 @@ def create_campaign(name: str, start_date, tpl: Template, end_date=None) -> Camp
         )
         store_campaign_plan(campaign)  # the plan follows the campaign (plan.for_campaign)
         return campaign
+
+
+def switch_template(tpl: Template) -> Campaign:
+    """Move the current campaign to a newer checklist version (the office's act).
+
+    The version is kept in the database first; the campaign then names it, so new assessments,
+    evaluations and findings use its words while every record made before keeps the version it
+    names. Both changes travel to the field devices with the next assignment bundle. Refused on
+    a field device (its campaign is the office's) and for a version not newer than the current.
+    """
+    if installation.is_initialized() and installation.context().role != "office":
+        raise ValidationError("活动模板由活动办载入，随同步包下发到各督导组；督导组设备不能更换模板。", field="role")
+    with database.atomic():
+        campaign = current_campaign()
+        if tpl.id == campaign.template_id and tpl.version <= campaign.template_version:
+            raise ValidationError(
+                f"当前活动已在使用模板 {tpl.id} 第 {campaign.template_version} 版；只能换到更高的版本。", field="version"
+            )
+        store_template(tpl)
+        return changelog.update(campaign, template_id=tpl.id, template_version=tpl.version)
 
 
 def create_group(name: str, campaign: Campaign | None = None) -> Group:

@@ -116,7 +116,7 @@ def _finding_dict(f) -> dict:
         "id": f.id, "unit_id": f.unit_id, "unit": display.related_name(f, "unit"), "visit_id": f.visit_id,
         "found_on": f.found_on,
         "category": f.category, "sub_kind": f.sub_kind, "description": f.description, "severity": f.severity,
-        "leader_id": f.leader_id, "closed": f.closed,
+        "leader_id": f.leader_id, "closed": f.closed, "four_winds": f.four_winds,
     }
 
 
@@ -159,7 +159,7 @@ def cmd_list(args) -> int:
         columns = (("date", "日期"), ("unit", "单位"), ("methods", "方式"), ("id", "编号"))
     elif kind == "findings":
         rows = [_finding_dict(f) for f in findings.list_findings(open_only=args.open)]
-        columns = (("found_on", "日期"), ("unit", "单位"), ("category", "类别"), ("description", "问题"))
+        columns = (("found_on", "日期"), ("unit", "单位"), ("category", "类别"), ("four_winds", "四风"), ("description", "问题"))
     elif kind == "rectifications":
         ledger = findings.ledger(open_only=args.open, overdue_only=args.overdue)
         rows = [_rect_dict(r) for r in ledger if r.rectification is not None]
@@ -284,6 +284,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "supervisor_app.evaluation_cli",
     "supervisor_app.plan_cli",
     "supervisor_app.calibration_cli",
+    "supervisor_app.checklist_cli",
     "supervisor_app.backup_cli",
     "supervisor_app.reports.cli",
     "supervisor_app.sync.cli",

@@ -20,7 +20,7 @@ from .fsutil import create_private_file, make_private_dir, restrict
 from .models import database
 from .paths import db_path
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APPLICATION_ID = 0x53555056  # "SUPV": marks the file as ours
 
 PRAGMAS = {
@@ -177,12 +177,25 @@ def open_database(
 
 
 def migrate(db: SqliteDatabase, from_version: int) -> None:
-    """Run every migration after ``from_version`` in one transaction."""
-    with db.atomic():
-        for target in range(from_version + 1, SCHEMA_VERSION + 1):
-            MIGRATIONS[target](db)
-            db.execute_sql(f"PRAGMA user_version = {int(target)}")
-        db.execute_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+    """Run every migration after ``from_version`` in one transaction.
+
+    Foreign keys are not enforced while it runs (SQLite's way to rebuild a table others refer
+    to: a migration may drop a table and rename its rebuilt copy to its name); they are
+    checked in full before the transaction commits, and a violation undoes the whole upgrade.
+    """
+    db.execute_sql("PRAGMA foreign_keys = OFF")  # outside the transaction, where it takes effect
+    try:
+        with db.atomic():
+            for target in range(from_version + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[target](db)
+                db.execute_sql(f"PRAGMA user_version = {int(target)}")
+            db.execute_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+            broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise DatabaseError("升级后的数据有记录指向不存在的记录，升级已撤销，数据库未作任何改动。",
+                                    detail=f"foreign_key_check: {broken[:5]}")
+    finally:
+        db.execute_sql("PRAGMA foreign_keys = ON")
 
 
 def close_database() -> None:

@@ -23,7 +23,17 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from . import campaigns, changelog, evaluations, installation, progress, search, signing
+from . import (
+    campaigns,
+    changelog,
+    evaluations,
+    findings,
+    installation,
+    progress,
+    search,
+    signing,
+    supervision,
+)
 from . import plan as plans
 from .errors import ValidationError
 from .models import (
@@ -410,7 +420,8 @@ def generate(data_dir: Path, *, seed: int = 1, size: str = "small", anchor: date
                     leader_id = rng.choice(local_leaders).id if local_leaders and rng.random() < 0.5 else None
                     finding = Finding(id=new_id(), unit=unit.id, visit=visit.id, leader=leader_id, found_on=day.isoformat(),
                                       category=category["name"], sub_kind=sub, description=description,
-                                      severity=rng.choices(tpl.severities, weights=[6, 3, 1])[0])
+                                      severity=rng.choices(tpl.severities, weights=[6, 3, 1])[0],
+                                      four_winds=findings.typical_four_winds(category["name"], sub))
                     batch.append(finding)
                     doc_findings.append(description)
                     rect = None
@@ -454,6 +465,7 @@ def generate(data_dir: Path, *, seed: int = 1, size: str = "small", anchor: date
                                    start, asof, size, quality, leniency)
     counts["规定动作进度"] = _progress(rng, new_id, units, members, asof, plan_shift)
     counts["民意调查结果"] = _surveys(rng, new_id, units, asof, quality)
+    counts["督导层面问题"] = supervision.fill_demo(new_id, groups, group_leaders, asof)
     return counts
 
 

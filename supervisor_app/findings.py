@@ -26,7 +26,7 @@ from .models import (
     alive,
     database,
 )
-from .rules.findings import DONE_STATUSES
+from .rules.findings import DONE_STATUSES, FOUR_WINDS
 from .units import get_leader, get_unit
 
 DUE_SOON_DAYS = 7
@@ -78,7 +78,49 @@ def _clean_finding(values: dict, finding: Finding | None = None) -> dict:
         clean["found_on"] = check.iso_date(found, "found_on", "发现日期")
     if "leader" in values:
         clean["leader"] = get_leader(values["leader"]) if values["leader"] else None
+    if "four_winds" in values:
+        clean["four_winds"] = four_winds_value(values["four_winds"])
     return clean
+
+
+def four_winds_value(given) -> list:
+    """The 四风 tags as stored: the editor's or a caller's list (or "形式主义、官僚主义" text) put in
+    the order of FOUR_WINDS; anything else is passed on for the rule to refuse by name."""
+    if given is None:
+        return []
+    if isinstance(given, str):
+        given = [part.strip() for part in given.replace("，", "、").replace(",", "、").split("、") if part.strip()]
+    if isinstance(given, list | tuple) and all(isinstance(v, str) and v in FOUR_WINDS for v in given):
+        return [w for w in FOUR_WINDS if w in given] if len(set(given)) == len(given) else list(given)
+    return list(given) if isinstance(given, list | tuple) else given
+
+
+def four_winds_text(finding: Finding) -> str:
+    """The 四风 a finding is tagged with, as printed and listed ("形式主义、官僚主义"; "" for none);
+    a damaged stored value shows what it holds rather than failing."""
+    value = finding.four_winds
+    if not isinstance(value, list):
+        return display.text(value) if value else ""
+    return "、".join(display.text(v) for v in value)
+
+
+# The 四风 a problem of each category usually shows (the speech: "以形式主义来反对“四风”"; 征求意见
+# "讲形式主义、官僚主义多"); what the demo tags its findings with. A person decides for each finding.
+TYPICAL_FOUR_WINDS = {
+    "有形式主义趋向": ("形式主义",),
+    "学习教育还不深不透": ("形式主义",),
+    "征求意见不太理想": ("形式主义", "官僚主义"),
+    "指导督促工作有待加强": ("官僚主义",),
+}
+
+
+def typical_four_winds(category: str, sub_kind: str = "") -> list[str]:
+    """The 四风 a finding of ``category`` usually concerns (享乐主义、奢靡之风 by the words of its sub-kind)."""
+    tags = set(TYPICAL_FOUR_WINDS.get(category, ()))
+    for wind in ("享乐主义", "奢靡之风"):
+        if wind in sub_kind:
+            tags.add(wind)
+    return [w for w in FOUR_WINDS if w in tags]
 
 
 def create_finding(unit=None, description: str = "", category: str = "", **extra) -> Finding:

@@ -151,6 +151,29 @@ MIGRATION_5_ATTACHMENT_LINKS: tuple[str, ...] = (
 )
 
 
+# 6: a finding names the 四风 it concerns (a JSON list, empty for every finding made before);
+# 督导层面 problems, recorded against a group. The finding table is rebuilt (as in 5) so that the
+# new column stands before the constraints (db.migrate runs with foreign keys checked at the end,
+# once the rebuilt table has taken the old one's name again).
+MIGRATION_6_FOUR_WINDS_AND_SUPERVISION: tuple[str, ...] = (
+    'CREATE TABLE "finding_v6" ("id" VARCHAR(36) NOT NULL PRIMARY KEY, "created_at" VARCHAR(255) NOT NULL, "updated_at" VARCHAR(255) NOT NULL, "device_id" VARCHAR(255) NOT NULL, "version" INTEGER NOT NULL, "deleted" INTEGER NOT NULL, "unit_id" VARCHAR(36) NOT NULL, "visit_id" VARCHAR(36), "leader_id" VARCHAR(36), "found_on" VARCHAR(255) NOT NULL, "category" VARCHAR(255) NOT NULL, "sub_kind" VARCHAR(255) NOT NULL, "description" TEXT NOT NULL, "severity" VARCHAR(255) NOT NULL, "closed" INTEGER NOT NULL, "four_winds" TEXT NOT NULL, FOREIGN KEY ("unit_id") REFERENCES "unit" ("id"), FOREIGN KEY ("visit_id") REFERENCES "visit" ("id"), FOREIGN KEY ("leader_id") REFERENCES "leader" ("id"))',
+    'INSERT INTO "finding_v6" ("id", "created_at", "updated_at", "device_id", "version", "deleted", "unit_id", "visit_id", "leader_id", "found_on", "category", "sub_kind", "description", "severity", "closed", "four_winds") SELECT "id", "created_at", "updated_at", "device_id", "version", "deleted", "unit_id", "visit_id", "leader_id", "found_on", "category", "sub_kind", "description", "severity", "closed", \'[]\' FROM "finding"',
+    'DROP TABLE "finding"',
+    'ALTER TABLE "finding_v6" RENAME TO "finding"',
+    'CREATE INDEX IF NOT EXISTS "finding_deleted" ON "finding" ("deleted")',
+    'CREATE INDEX IF NOT EXISTS "finding_unit_id" ON "finding" ("unit_id")',
+    'CREATE INDEX IF NOT EXISTS "finding_visit_id" ON "finding" ("visit_id")',
+    'CREATE INDEX IF NOT EXISTS "finding_leader_id" ON "finding" ("leader_id")',
+    'CREATE INDEX IF NOT EXISTS "finding_found_on" ON "finding" ("found_on")',
+    'CREATE INDEX IF NOT EXISTS "finding_closed" ON "finding" ("closed")',
+    'CREATE TABLE IF NOT EXISTS "supervision_problem" ("id" VARCHAR(36) NOT NULL PRIMARY KEY, "created_at" VARCHAR(255) NOT NULL, "updated_at" VARCHAR(255) NOT NULL, "device_id" VARCHAR(255) NOT NULL, "version" INTEGER NOT NULL, "deleted" INTEGER NOT NULL, "group_id" VARCHAR(36) NOT NULL, "found_on" VARCHAR(255) NOT NULL, "kind" VARCHAR(255) NOT NULL, "description" TEXT NOT NULL, "member_id" VARCHAR(36), "closed" INTEGER NOT NULL, FOREIGN KEY ("group_id") REFERENCES "group" ("id"), FOREIGN KEY ("member_id") REFERENCES "member" ("id"))',
+    'CREATE INDEX IF NOT EXISTS "supervision_problem_deleted" ON "supervision_problem" ("deleted")',
+    'CREATE INDEX IF NOT EXISTS "supervision_problem_group_id" ON "supervision_problem" ("group_id")',
+    'CREATE INDEX IF NOT EXISTS "supervision_problem_found_on" ON "supervision_problem" ("found_on")',
+    'CREATE INDEX IF NOT EXISTS "supervision_problem_member_id" ON "supervision_problem" ("member_id")',
+)
+
+
 def _run(statements: tuple[str, ...]) -> Callable[[object], None]:
     def step(db) -> None:
         for sql in statements:
@@ -172,4 +195,5 @@ STEPS: dict[int, Callable[[object], None]] = {
     3: _migration_3,
     4: _run(MIGRATION_4_PLAN_AND_PROGRESS),
     5: _run(MIGRATION_5_ATTACHMENT_LINKS),
+    6: _run(MIGRATION_6_FOUR_WINDS_AND_SUPERVISION),
 }

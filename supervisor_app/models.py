@@ -212,6 +212,7 @@ class Finding(SyncedModel):
     description = TextField()
     severity = CharField()
     closed = BooleanField(default=False, index=True)
+    four_winds = JSONField(default=list)  # the 四风 it concerns (rules/findings.py FOUR_WINDS), zero or more
 
 
 RECTIFICATION_STATUSES = ("未开始", "整改中", "已完成", "已核实")
@@ -355,6 +356,19 @@ class SurveyResult(SyncedModel):
         indexes = ((("survey_id", "unit"), False),)
 
 
+class SupervisionProblem(SyncedModel):
+    """A 督导层面 problem: about a group's own supervision (督导不严, 好好先生 …), recorded against
+    the group rather than a unit, by the office or the group itself (rules/supervision.py)."""
+
+    RECORD_TYPE = "supervision_problem"
+    group = ForeignKeyField(Group, backref="supervision_problems")
+    found_on = CharField(index=True)
+    kind = CharField(default="")  # one of the template's supervision_kinds, or empty
+    description = TextField()
+    member = ForeignKeyField(Member, null=True, backref="supervision_problems")  # who recorded it
+    closed = BooleanField(default=False)
+
+
 # --- the change log (append-only, hash-chained) ----------------------------------------------
 
 
@@ -398,6 +412,7 @@ SYNCED_MODELS: tuple[type[SyncedModel], ...] = (
     CampaignPlan,
     ActionProgress,
     SurveyResult,
+    SupervisionProblem,
 )
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (Setting, Device, *SYNCED_MODELS, ChangeLog)

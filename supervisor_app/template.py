@@ -3,6 +3,16 @@
 A template has an id and a version. Assessments and evaluations store the version they were
 scored against, and every version used is kept in the database, so old scores stay readable
 after the template changes.
+
+The shipped versions are ``resources/templates/default.json`` (version 1, kept unchanged for
+the scores made under it) and ``default-v<n>.json``; ``load_default`` gives the newest. A new
+installation starts its campaign on it; an existing campaign moves to it only when the office
+loads it (``template load``, campaigns.switch_template), and the change travels to the field
+devices with the next assignment bundle, as the template itself does.
+
+Version 2 puts the checklist in the seed's own words (学习内容不集中, 群众不会真提意见, 忙于赶进度、一哄
+而上 …), adds the sub-kinds the speech names, the methods 走访调研, 明查暗访, 民主测评, 问卷, and
+``supervision_kinds``: the kinds of 督导层面 problems (about a group's own supervision).
 """
 
 from __future__ import annotations
@@ -15,6 +25,7 @@ from pathlib import Path
 from .errors import ValidationError
 
 DEFAULT_TEMPLATE = "default.json"
+DEFAULT_VERSIONS = ("default.json", "default-v2.json")  # oldest first; the last is the default
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,11 @@ class Template:
     @property
     def quiz_questions(self) -> int:
         return self.content["quiz"]["default_questions"]
+
+    @property
+    def supervision_kinds(self) -> list[str]:
+        """Kinds of 督导层面 problems (a group's own supervision); empty before version 2."""
+        return self.content.get("supervision_kinds", [])
 
     def scale(self, name: str) -> list[str]:
         return self.content["scales"][name]
@@ -109,6 +125,14 @@ def _named_items(obj: dict, key: str, where: str = "") -> list[dict]:
     return items
 
 
+def _text_list(values: list, key: str) -> None:
+    for j, value in enumerate(values):
+        if not isinstance(value, str) or not value:
+            raise _fail(f"{key}[{j}]", "应为非空文字")
+    if len(set(values)) != len(values):
+        raise _fail(key, "有重复的项")
+
+
 def validate(content: object) -> Template:
     """Check a template's structure; raise ValidationError naming the exact wrong field."""
     if not isinstance(content, dict):
@@ -130,9 +154,12 @@ def validate(content: object) -> Template:
             if not isinstance(sub, str) or not sub:
                 raise _fail(f"problem_categories[{i}].sub_kinds[{j}]", "应为非空文字")
     for key in ("methods", "severities"):
-        for j, value in enumerate(_require(content, key, list, "")):
-            if not isinstance(value, str) or not value:
-                raise _fail(f"{key}[{j}]", "应为非空文字")
+        _text_list(_require(content, key, list, ""), key)
+    for i, cat in enumerate(content["problem_categories"]):
+        if len(set(cat["sub_kinds"])) != len(cat["sub_kinds"]):
+            raise _fail(f"problem_categories[{i}].sub_kinds", "有重复的具体表现")
+    if "supervision_kinds" in content:  # optional: version 1 has none
+        _text_list(_require(content, "supervision_kinds", list, ""), "supervision_kinds")
     quiz = _require(content, "quiz", dict, "")
     questions = _require(quiz, "default_questions", int, "quiz")
     if questions < 1:
@@ -160,9 +187,20 @@ def load_file(path: str | Path) -> Template:
     return validate(content)
 
 
-def load_default() -> Template:
-    """The default checklist shipped in resources/templates/."""
+def load_shipped(version: int | None = None) -> Template:
+    """A checklist version shipped in resources/templates/ (default: the newest)."""
+    names = {int(n.removeprefix("default-v").removesuffix(".json")) if n != DEFAULT_TEMPLATE else 1: n
+             for n in DEFAULT_VERSIONS}
+    version = max(names) if version is None else version
+    if version not in names:
+        raise ValidationError(f"程序没有自带模板第 {version} 版（自带：{'、'.join(map(str, sorted(names)))}）。",
+                              field="version")
     # One part per joinpath: in a frozen build files() is a MultiplexedPath, whose joinpath takes
     # a single part on Python 3.11.
-    text = resources.files("resources").joinpath("templates").joinpath(DEFAULT_TEMPLATE).read_text(encoding="utf-8")
+    text = resources.files("resources").joinpath("templates").joinpath(names[version]).read_text(encoding="utf-8")
     return validate(json.loads(text))
+
+
+def load_default() -> Template:
+    """The default checklist: the newest version shipped in resources/templates/."""
+    return load_shipped()

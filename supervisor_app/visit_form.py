@@ -34,6 +34,7 @@ class FindingForm:
     deadline: str = ""
     id: str | None = None
     remove: bool = False
+    four_winds: list = field(default_factory=list)  # the 四风 it concerns (rules.findings.FOUR_WINDS)
 
     def has_rectification(self) -> bool:
         return bool(self.measure.strip() or self.responsible.strip() or self.deadline)
@@ -172,7 +173,8 @@ def _finding_problems(number: int, item: FindingForm, unit_id, day, lookup) -> l
              "leader": item.leader_id if unit_id else None,
              "found_on": (old or {}).get("found_on") or day or clock.today().isoformat(),
              "description": item.description.strip(), "category": item.category, "sub_kind": item.sub_kind,
-             "severity": item.severity or tpl.severities[0], "closed": bool((old or {}).get("closed", False))}
+             "severity": item.severity or tpl.severities[0], "closed": bool((old or {}).get("closed", False)),
+             "four_winds": findings.four_winds_value(item.four_winds)}
     out: list[ValidationError] = []
     try:
         finding_rules.finding(state, old, lookup)
@@ -273,7 +275,7 @@ def _link(key: str, removed_findings: set[str]) -> dict:
 
 def _save_finding(visit: Visit, item: FindingForm) -> None:
     values = {"description": item.description, "category": item.category, "sub_kind": item.sub_kind,
-              "severity": item.severity, "leader": item.leader_id}
+              "severity": item.severity, "leader": item.leader_id, "four_winds": item.four_winds}
     if item.id and item.remove:
         findings.delete_finding(item.id)
         return
@@ -331,6 +333,7 @@ def form_of(visit_id: str) -> tuple[VisitForm, list[tuple[str, str, str]]]:
             description=display.text(finding.description), category=display.text(finding.category),
             sub_kind=display.text(finding.sub_kind), severity=display.text(finding.severity),
             leader_id=finding.leader_id, id=finding.id,
+            four_winds=[w for w in finding.four_winds if isinstance(w, str)] if isinstance(finding.four_winds, list) else [],
             measure=display.text(rect.measure) if rect else "", responsible=display.text(rect.responsible) if rect else "",
             deadline=display.text(rect.deadline) if rect else ""))
     return form, notes

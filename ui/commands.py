@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-PAGES = ("overview", "units", "visits", "rectification", "evaluations", "reports", "calibration", "sync", "settings")
+PAGES = ("overview", "units", "visits", "rectification", "supervision", "evaluations", "reports", "calibration",
+         "sync", "settings")
 # Scenes for the guide beyond a page: the first-start wizard's steps (shown over the folder's
 # group and members, nothing written) and the leader's passphrase dialog with a sample typed.
 VISIT_TABS = ("basic", "attachments", "assessment", "quiz", "findings")

@@ -37,6 +37,7 @@ PAGES = (
     ("units", "单位与干部", "ui.pages.units:UnitsPage"),
     ("visits", "督导记录", "ui.pages.visits:VisitsPage"),
     ("rectification", "问题整改", "ui.pages.rectification:RectificationPage"),
+    ("supervision", "督导层面问题", "ui.pages.supervision:SupervisionPage"),
     ("evaluations", "纪实评价", "ui.pages.evaluations:EvaluationsPage"),
     ("reports", "报表", "ui.pages.reports:ReportsPage"),
     ("calibration", "校准", "ui.pages.calibration:CalibrationPage"),

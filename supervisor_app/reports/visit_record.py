@@ -109,6 +109,8 @@ def _findings(w: Writer, visit) -> list:
         rect = row.rectification
         problem = finding.description + (f"\n涉及：{row.leader_name}" if row.leader_name else "")
         kind = finding.category + (f"\n{finding.sub_kind}" if finding.sub_kind else "") + f"\n（{finding.severity}）"
+        winds = findings.four_winds_text(finding)
+        kind += f"\n四风：{winds}" if winds else ""
         measure = (f"{rect.measure}\n责任人：{rect.responsible}\n时限：{display.date_text(rect.deadline)}" if rect else "—")
         data.append([str(n), problem, kind, measure, completion_text(row)])
         if row.overdue:

@@ -15,11 +15,13 @@ from .units import related_units
 from .visits import not_after_today
 
 DONE_STATUSES = ("已完成", "已核实")
+# The 四风 a finding may be tagged with ("四风" = 形式主义、官僚主义、享乐主义、奢靡之风), in this order.
+FOUR_WINDS = ("形式主义", "官僚主义", "享乐主义", "奢靡之风")
 
 LABELS = {
     "finding": {"unit": "问题所在单位", "visit": "督导记录", "leader": "涉及的领导干部", "found_on": "发现日期",
                 "category": "问题类别", "sub_kind": "具体表现", "description": "问题描述", "severity": "严重程度",
-                "closed": "已关闭"},
+                "closed": "已关闭", "four_winds": "涉及“四风”"},
     "rectification": {"finding": "问题", "measure": "整改措施", "responsible": "责任人", "deadline": "整改时限",
                       "status": "整改状态", "completed_on": "完成日期", "verified_on": "核实日期",
                       "verified_by": "核实人", "verification_note": "核实情况"},
@@ -37,6 +39,7 @@ def finding(state: dict, old: dict | None, lookup: Lookup) -> None:
     f.text(state, "description", "问题描述")
     f.text(state, "sub_kind", "具体表现", required=False, max_length=200)
     f.flag(state, "closed", "已关闭")
+    four_winds(state)
     if changed(state, old, "category", "sub_kind", "severity"):
         _against_template(state, old, lookup)
     else:
@@ -54,6 +57,21 @@ def finding(state: dict, old: dict | None, lookup: Lookup) -> None:
     if old is not None and old.get("found_on") != found_on:
         for rect in lookup.children("rectification", "finding", state["id"]):
             _follow_through_after(found_on, rect, lookup)
+
+
+def four_winds(state: dict, name: str = "four_winds") -> list[str]:
+    """Zero or more of the 四风, each once, in the order of FOUR_WINDS."""
+    value = state.get(name)
+    if type(value) is not list or any(type(v) is not str for v in value):
+        raise fail(f"涉及“四风”应为一组文字（收到：{f.shown(value)}）。", name)
+    unknown = [v for v in value if v not in FOUR_WINDS]
+    if unknown:
+        raise fail(f"“{f.shown(unknown[0])}”不是“四风”之一（只能是{'、'.join(FOUR_WINDS)}）。", name)
+    if len(set(value)) != len(value):
+        raise fail("涉及“四风”中有重复的项。", name)
+    if value != sorted(value, key=FOUR_WINDS.index):
+        raise fail(f"涉及“四风”应按{'、'.join(FOUR_WINDS)}的顺序排列。", name)
+    return value
 
 
 def _against_template(state: dict, old: dict | None, lookup: Lookup) -> None:

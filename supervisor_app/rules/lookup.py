@@ -215,20 +215,26 @@ class DbLookup:
 
     def current_template(self) -> Template | None:
         if self._current is None:
+            # as campaigns.current_campaign: one that came from elsewhere (the office's) before one
+            # this installation made itself; then the latest started; then the one changed last
+            row = database.execute_sql("SELECT value FROM setting WHERE key = 'device_id'").fetchone()
+            me = row[0] if row else None
             candidates = [
-                (s.get("start_date"), s.get("template_id"), s.get("template_version"))
+                ((s.get("device_id") != me, s.get("start_date"), str(s.get("updated_at")), s.get("id")),
+                 s.get("template_id"), s.get("template_version"))
                 for s in self._overlay.get("campaign", {}).values()
-                if not s.get("deleted") and type(s.get("start_date")) is str
+                if not s.get("deleted") and type(s.get("start_date")) is str and type(s.get("id")) is str
             ]
             assumed = set(self._overlay.get("campaign", {}))
-            for campaign_id, start, template_id, version in database.execute_sql(
-                "SELECT id, start_date, template_id, template_version FROM campaign WHERE deleted = 0"
-                " ORDER BY start_date DESC LIMIT 20"
+            for campaign_id, device, start, updated, template_id, version in database.execute_sql(
+                "SELECT id, device_id, start_date, updated_at, template_id, template_version FROM campaign"
+                " WHERE deleted = 0 ORDER BY device_id = ? ASC, start_date DESC, updated_at DESC, id DESC LIMIT 20",
+                (me,),
             ):
                 if campaign_id not in assumed:
-                    candidates.append((start, template_id, version))
+                    candidates.append(((device != me, start, str(updated), campaign_id), template_id, version))
             if candidates:
-                _start, template_id, version = max(candidates, key=lambda c: c[0])
+                _order, template_id, version = max(candidates, key=lambda c: c[0])
                 self._current = (self.template(template_id, version),)
             else:
                 self._current = (None,)

@@ -35,7 +35,7 @@ from .models import SyncBundle, SyncHeldRange
 # What a field device may write: its own group's records.
 FIELD_TYPES = frozenset((
     "visit", "attachment", "assessment", "quiz", "finding", "rectification", "followup", "evaluation", "fact",
-    "amendment", "progress",
+    "amendment", "progress", "supervision_problem",
 ))
 SIGNING_FIELDS = frozenset(("signed_by", "signed_at", "content_hash", "signature"))
 MAX_GAP = 5_000_000  # entries a held range may wait for
@@ -160,7 +160,7 @@ class Admission:
         """The group a record belongs to (None: none, or unknown here)."""
         if state is None or depth > 4:
             return None
-        if record_type in ("visit", "evaluation"):
+        if record_type in ("visit", "evaluation", "supervision_problem"):
             return state.get("group")
         if record_type == "progress":  # a unit's progress is its assigned group's
             unit = self._state("unit", state.get("unit"))
@@ -261,6 +261,11 @@ class Admission:
         if entry.record_type in ("followup", "progress") and entry.fields.get("member") is not None:
             if not self._own_member(entry.fields["member"]):
                 raise refuse(entry, "记录人不是本督导组的成员")
+        if entry.record_type == "supervision_problem" and not after.get("deleted"):
+            # a group records problems of its own supervision through its leader (组长负责制)
+            recorder = self._member(after.get("member"))
+            if not (self._own_member(after.get("member")) and recorder.get("is_leader")):
+                raise refuse(entry, "督导层面问题须由本督导组组长记录")
         return True
 
     def _signature_rules(self, entry: Entry, before: dict | None, after: dict) -> None:

@@ -98,7 +98,13 @@ class LedgerTableModel(QAbstractTableModel):
         status = row.status if row.status in (*RECTIFICATION_STATUSES, "未制定整改") else \
             display.odd(row.status, display.NOT_IN_TEMPLATE)
         return (display.date_text(row.finding.found_on), display.short(row.unit_name, 60),
-                display.short(row.finding.category, 100), display.short(row.finding.description),
+                display.short(row.finding.category, 100) + _four_winds(row), display.short(row.finding.description),
                 display.short(rect.measure) if rect else "",
                 display.short(rect.responsible, 100) if rect else "", display.date_text(rect.deadline) if rect else "",
                 status + ("（逾期）" if row.overdue else ""))
+
+
+def _four_winds(row: findings.LedgerRow) -> str:
+    """The 四风 the finding is tagged with, after its category ("（四风：形式主义）"; "" for none)."""
+    winds = findings.four_winds_text(row.finding)
+    return f"（四风：{display.short(winds, 40)}）" if winds else ""

@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 
 from supervisor_app import display
+from supervisor_app.rules.findings import FOUR_WINDS
 from supervisor_app.template import Template
 from supervisor_app.visit_form import FindingForm
 
@@ -23,6 +24,7 @@ COLUMNS = (
     ("sub_kind", "具体表现", False),
     ("description", "问题描述", True),
     ("severity", "严重程度", False),
+    ("four_winds", "涉及“四风”", False),
     ("leader_id", "涉及干部", False),
     ("measure", "整改措施", False),
     ("responsible", "责任人", False),
@@ -149,6 +151,8 @@ class FindingsModel(QAbstractTableModel):
             return self.leader_labels.get(value, display.missing(value)) if value else ""
         if name == "deadline":
             return display.date_text(value) if value else ""
+        if name == "four_winds":
+            return "、".join(display.text(v) for v in value) if isinstance(value, list) else ""
         return value or ""
 
     @never_raises()
@@ -181,7 +185,9 @@ class FindingsModel(QAbstractTableModel):
             return False
         item = self.rows[index.row()]
         name = COLUMNS[index.column()][0]
-        if name != "leader_id":
+        if name == "four_winds":  # a list: the editor's ticked boxes, in the order of FOUR_WINDS
+            value = [w for w in FOUR_WINDS if w in (value or [])]
+        elif name != "leader_id":
             value = "" if value is None else str(value)
         if getattr(item, name) == value:
             return False

@@ -15,7 +15,7 @@ from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QTabWidget, QVBoxLayout
 
-from supervisor_app import campaigns, visit_form
+from supervisor_app import campaigns, display, visit_form, visits
 from supervisor_app.errors import SupervisorError
 from supervisor_app.visit_form import FormProblems, VisitForm
 
@@ -48,6 +48,12 @@ class VisitEditor(QDialog):
         else:
             self.draft_key = f"visit-{visit_id}" if visit_id else f"visit-new-{secrets.token_hex(6)}"
         self.visit_id = visit_id
+        # a visit scored under an earlier checklist version is shown with that version's words
+        try:
+            scored = visits.assessment_of(visit_id) if visit_id else None
+        except SupervisorError:
+            scored = None  # the form reports a missing visit when it loads
+        self.scored_tpl = display.template_of(scored) if scored is not None else self.tpl
         self.dirty = False
         self.saving = False
         self._tried_to_save = False
@@ -61,8 +67,8 @@ class VisitEditor(QDialog):
         self.errors = FormErrors()
         self.stored_notes = StoredNotes()
         self.basic = BasicTab(self.tpl, self.errors, self.stored_notes)
-        self.attachments = AttachmentsTab(self.errors, self.tpl)
-        self.assessment = AssessmentTab(self.tpl, self.errors, self.stored_notes)
+        self.attachments = AttachmentsTab(self.errors, self.scored_tpl)
+        self.assessment = AssessmentTab(self.scored_tpl, self.errors, self.stored_notes)
         self.quiz = QuizTab(self.tpl, self.errors)
         self.findings = FindingsTab(self.tpl, self.errors)
         self.pages = (self.basic, self.attachments, self.assessment, self.quiz, self.findings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from supervisor_app import display, units
 from supervisor_app.errors import SupervisorError
+from supervisor_app.rules.findings import FOUR_WINDS
 from supervisor_app.visit_form import VisitForm
 
 from ...models.visit_findings import CHOICE_COLUMNS, COLUMN_OF, COLUMNS, MULTI_LINE, FindingsModel
@@ -28,6 +30,33 @@ from ...widgets import iso, qdate
 from .common import FormErrors
 
 NO_DATE = QDate(2000, 1, 1)  # the date editor's minimum, shown as （未定）: no deadline
+
+
+class FourWindsEditor(QWidget):
+    """The 四风 a finding concerns: one check box each (none ticked: it concerns none); each
+    click is kept at once (``toggled``), as a choice in a drop-down list is."""
+
+    toggled = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setAutoFillBackground(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(2, 0, 2, 0)
+        self.boxes = {}
+        for wind in FOUR_WINDS:
+            box = QCheckBox(self.tr(wind), self)
+            box.setObjectName(f"four_winds_{FOUR_WINDS.index(wind)}")
+            self.boxes[wind] = box
+            box.clicked.connect(self.toggled)
+            layout.addWidget(box)
+
+    def value(self) -> list[str]:
+        return [w for w, box in self.boxes.items() if box.isChecked()]
+
+    def set_value(self, value) -> None:
+        for wind, box in self.boxes.items():
+            box.setChecked(isinstance(value, list) and wind in value)
 
 
 class FindingDelegate(QStyledItemDelegate):
@@ -46,6 +75,10 @@ class FindingDelegate(QStyledItemDelegate):
             edit = QPlainTextEdit(parent)
             edit.setTabChangesFocus(True)
             return edit
+        if name == "four_winds":
+            editor = FourWindsEditor(parent)
+            editor.toggled.connect(lambda e=editor: self.commitData.emit(e))
+            return editor
         if name == "deadline":
             edit = QDateEdit(parent)
             edit.setCalendarPopup(True)
@@ -63,6 +96,8 @@ class FindingDelegate(QStyledItemDelegate):
                 editor.addItem(index.data(Qt.ItemDataRole.DisplayRole) or str(value), value)
                 position = editor.count() - 1
             editor.setCurrentIndex(max(position, 0))
+        elif isinstance(editor, FourWindsEditor):
+            editor.set_value(value)
         elif isinstance(editor, QPlainTextEdit):
             editor.setPlainText(value or "")
         elif isinstance(editor, QDateEdit):
@@ -73,6 +108,8 @@ class FindingDelegate(QStyledItemDelegate):
     def setModelData(self, editor, model, index):  # noqa: N802
         if isinstance(editor, QComboBox):
             model.setData(index, editor.currentData())
+        elif isinstance(editor, FourWindsEditor):
+            model.setData(index, editor.value())
         elif isinstance(editor, QPlainTextEdit):
             model.setData(index, editor.toPlainText())
         elif isinstance(editor, QDateEdit):
@@ -82,6 +119,8 @@ class FindingDelegate(QStyledItemDelegate):
 
     def updateEditorGeometry(self, editor, option, index):  # noqa: N802
         rect = option.rect
+        if isinstance(editor, FourWindsEditor):  # the four boxes side by side, whatever the column's width
+            rect = rect.adjusted(0, 0, max(0, editor.sizeHint().width() - rect.width()), 0)
         if isinstance(editor, QPlainTextEdit):  # room for a few lines while typing
             rect = rect.adjusted(0, 0, 0, max(0, editor.fontMetrics().lineSpacing() * 4 - rect.height()))
         editor.setGeometry(rect)
@@ -109,7 +148,7 @@ class FindingsTab(QWidget):
         self.errors = errors
         layout = QVBoxLayout(self)
         hint = QLabel(self.tr("双击单元格或按 F2 编辑；问题描述、整改措施可写多行。填写整改措施、责任人、整改时限，"
-                              "即在此为问题安排整改（三项都要填）。"))
+                              "即在此为问题安排整改（三项都要填）。“涉及‘四风’”一栏按 F2 后勾选，可多选，不涉及则不勾。"))
         hint.setWordWrap(True)
         layout.addWidget(hint)
         self.model = FindingsModel(template, self)
@@ -126,7 +165,7 @@ class FindingsTab(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for name, width in (("category", 150), ("sub_kind", 120), ("severity", 70), ("leader_id", 120),
+        for name, width in (("category", 150), ("sub_kind", 120), ("severity", 70), ("four_winds", 110), ("leader_id", 120),
                             ("responsible", 80), ("deadline", 100)):
             self.view.setColumnWidth(COLUMN_OF[name], width)
         for name in MULTI_LINE:
