@@ -277,31 +277,10 @@ def test_demo_leaders_narratives_and_followups_fit(demo_2014):
     assert len(set(notes)) >= 3
 
 
-def _not_found_share_by_group() -> dict[str, float]:
-    from supervisor_app.models import Assessment, Group, Visit
+def test_calibration_finds_the_demo_lenient_groups_and_no_other(demo_2014):
+    from supervisor_app import calibration
 
-    counts: dict[str, list[int]] = {}
-    for a in Assessment.select(Assessment, Visit, Group).join(Visit).join(Group):
-        levels = [v["level"] for v in a.tendency_levels.values()]
-        c = counts.setdefault(a.visit.group.name, [0, 0])
-        c[0] += levels.count("未发现")
-        c[1] += len(levels)
-    return {g: c[0] / c[1] for g, c in counts.items()}
-
-
-def test_the_demo_plants_lenient_groups(tmp_path, monkeypatch):
-    """The second and fifth groups see their units more kindly: the same demo made with no
-    leniency rates them markedly less often 未发现, and the others about the same."""
-    shares = []
-    for leniency, folder in ((demo.LENIENCY, tmp_path / "planted"), (0.0, tmp_path / "fair")):
-        monkeypatch.setattr(demo, "LENIENCY", leniency)
-        store.open_data_dir(folder)
-        demo.generate(folder, seed=7)
-        shares.append(_not_found_share_by_group())
-        store.close()
-    planted, fair = shares
+    result = calibration.calibrate()
+    flagged = {g.name for g in result.groups if g.flagged}
     lenient = {f"市委第{demo._GROUP_NUMBERS[i]}督导组" for i in demo.LENIENT_GROUPS}
-    for group in lenient:
-        assert planted[group] - fair[group] > 0.15, (group, planted, fair)
-    others = [planted[g] - fair[g] for g in planted if g not in lenient]
-    assert abs(sum(others) / len(others)) < 0.1, (planted, fair)
+    assert flagged == lenient, flagged
