@@ -126,7 +126,9 @@ def _clean(values: dict, meeting: DemocraticMeeting | None = None) -> dict:
         team = _live(LeadershipTeam, values.get("team", meeting.team_id if meeting else None), "team", "领导班子")
         clean.update(unit=unit.id, team=team.id)
         if meeting is None:
-            clean["group"] = _id(values.get("group") or unit.group_id or installation.context().group_id)
+            ctx = installation.context()  # a group records its own; the office, the unit's group's
+            group = ctx.group_id if ctx.role == "field" else values.get("group") or unit.group_id
+            clean["group"] = _id(group)
             tpl = campaigns.active_template()
             plan = progress.current_plan()
             clean.update(template_id=tpl.id, template_version=tpl.version, plan_id=plan.id,
