@@ -32,7 +32,7 @@ from .errors import SupervisorError
 
 VERSION_TEXT = f"督导纪实 {__version__}（数据版本 {db.SCHEMA_VERSION}）"
 
-LIST_KINDS = ("units", "leaders", "visits", "findings", "rectifications", "evaluations")
+LIST_KINDS = ("units", "leaders", "visits", "findings", "rectifications", "evaluations", "meetings")
 
 
 class CliError(SupervisorError):
@@ -164,6 +164,10 @@ def cmd_list(args) -> int:
         ledger = findings.ledger(open_only=args.open, overdue_only=args.overdue)
         rows = [_rect_dict(r) for r in ledger if r.rectification is not None]
         columns = (("deadline", "时限"), ("status", "状态"), ("unit", "单位"), ("measure", "措施"))
+    elif kind == "meetings":
+        from . import meetings_cli
+
+        return meetings_cli.cmd_list(args)
     else:
         rows = [_evaluation_dict(e) for e in evaluations.list_evaluations()]
         columns = (("subject", "对象"), ("status", "状态"), ("period_end", "截至"), ("id", "编号"))
@@ -253,7 +257,7 @@ def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] =
     p.add_argument("kind", choices=LIST_KINDS)
     p.add_argument("--json", action="store_true", help="以 JSON 数组输出")
     p.add_argument("--search", metavar="TEXT", help="（visits）全文检索：督导情况、接触人员、发现问题")
-    p.add_argument("--unit", metavar="ID", help="（visits）单位编号")
+    p.add_argument("--unit", metavar="ID", help="（visits、meetings）单位编号")
     p.add_argument("--from", dest="date_from", metavar="DATE", help="（visits）起始日期 YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="（visits）截止日期 YYYY-MM-DD")
     p.add_argument("--method", metavar="NAME", help="（visits）督导方式")
@@ -279,6 +283,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     # one line per capability, e.g. "supervisor_app.reports.cli",
     "supervisor_app.evaluation_cli",
     "supervisor_app.plan_cli",
+    "supervisor_app.meetings_cli",
     "supervisor_app.backup_cli",
     "supervisor_app.reports.cli",
     "supervisor_app.sync.cli",

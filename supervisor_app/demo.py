@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from . import campaigns, changelog, clock, evaluations, installation, progress, search, signing
+from . import campaigns, changelog, clock, evaluations, installation, meetings_demo, progress, search, signing
 from . import plan as plans
 from .errors import ValidationError
 from .models import (
@@ -311,6 +311,7 @@ def generate(data_dir: Path, *, seed: int = 1, size: str = "small", anchor: date
                                    start, anchor, size)
     counts["规定动作进度"] = _progress(rng, new_id, units, members, anchor)
     counts["民意调查结果"] = _surveys(rng, new_id, units, anchor)
+    counts["民主生活会"] = meetings_demo.fill_meetings(rng, anchor)
     return counts
 
 
