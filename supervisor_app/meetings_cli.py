@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import display, installation, meetings, store
+from . import display, installation, meeting_facts, meetings, store
 from .errors import NotFoundError, ValidationError
 from .models import FOUR_WINDS, Leader, LeadershipTeam, Member, Unit, alive
 
@@ -195,7 +195,7 @@ def cmd_show(args) -> int:
 
 def cmd_propose(args) -> int:
     _open(args)
-    result = meetings.propose_to_evaluations(args.id)
+    result = meeting_facts.propose_to_evaluations(args.id)
     print(f"已向 {len(result.evaluations)} 份纪实评价草稿加入 {result.added} 条待确认纪实，请在纪实评价中逐条采纳或舍弃。")
     if result.without:
         print(f"没有覆盖该日期的纪实评价草稿：{'、'.join(result.without)}")

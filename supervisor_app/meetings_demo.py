@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from . import installation, meetings, members, progress
+from . import installation, meeting_facts, meetings, members, progress
 from .models import Leader, LeadershipTeam, Unit, alive
 
 PROBLEMS = (
@@ -67,6 +67,6 @@ def fill_meetings(rng: random.Random, anchor: date, limit: int = 2) -> int:
             unit, team, held_on, members_present=[m.id for m in crew[:2]], leaders_present=[lead.id for lead in leaders],
             materials=materials, talks=talks, problems=problems, criticism_rating=rating,
             criticism_evidence=EVIDENCE[rating], comment=COMMENT)
-        meetings.propose_to_evaluations(meeting)
+        meeting_facts.propose_to_evaluations(meeting)
         made += 1
     return made

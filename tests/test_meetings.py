@@ -8,7 +8,16 @@ from datetime import date
 
 import pytest
 
-from supervisor_app import campaigns, evaluation_facts, evaluations, meetings, members, store, units
+from supervisor_app import (
+    campaigns,
+    evaluation_facts,
+    evaluations,
+    meeting_facts,
+    meetings,
+    members,
+    store,
+    units,
+)
 from supervisor_app.errors import SupervisorError
 from supervisor_app.models import ChangeLog, DemocraticMeeting, EvaluationFact, alive
 
@@ -220,7 +229,7 @@ def test_the_meetings_facts_are_added_as_proposals_for_a_person_to_confirm_once(
     team = _draft(world, "team", world["team"])
     outside = evaluations.create_evaluation("leader", "2014-04-01", "2014-05-31", leader=world["mayor"].id)
 
-    result = meetings.propose_to_evaluations(meeting)
+    result = meeting_facts.propose_to_evaluations(meeting)
     assert result.added == 2 and set(result.evaluations) == {secretary.id, team.id}
     assert set(result.without) == {"李明", "赵刚"}  # the mayor's evaluation ends before the meeting
     facts = EvaluationFact.select().where(alive(EvaluationFact) & (EvaluationFact.source_kind == "meeting"))
@@ -228,7 +237,7 @@ def test_the_meetings_facts_are_added_as_proposals_for_a_person_to_confirm_once(
         (secretary.id, "proposed", meeting.id), (team.id, "proposed", meeting.id)}
     assert not evaluations.facts(outside)
     # a source once proposed is not proposed again; a person confirms it
-    assert meetings.propose_to_evaluations(meeting).added == 0
+    assert meeting_facts.propose_to_evaluations(meeting).added == 0
     fact = evaluations.facts(secretary)[0]
     evaluations.update_fact(fact.id, state="accepted")
     assert evaluations.facts(secretary)[0].state == "accepted"
