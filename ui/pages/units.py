@@ -28,6 +28,7 @@ from supervisor_app.errors import SupervisorError
 from ..editors.unit_dialogs import LeaderDialog, TeamDialog, UnitDialog
 from ..hub import announce, hub
 from ..widgets import bold, heading, show_error
+from .meetings import UnitMeetingsPanel
 from .progress import UnitProgressPanel
 
 
@@ -105,6 +106,8 @@ class UnitsPage(QWidget):
         lower.addWidget(leaders_box)
         self.progress_panel = UnitProgressPanel()  # the unit's 规定动作 timeline (ui/pages/progress.py)
         lower.addWidget(self.progress_panel)
+        self.meetings_panel = UnitMeetingsPanel()  # the unit's 专题民主生活会 (ui/pages/meetings.py)
+        lower.addWidget(self.meetings_panel)
         lower.setStretchFactor(0, 1)
         lower.setStretchFactor(1, 1)
         self.leaders.setMinimumHeight(self.leaders.verticalHeader().defaultSectionSize() * 4)
@@ -161,6 +164,7 @@ class UnitsPage(QWidget):
         self.teams.clear()
         self.leaders.setRowCount(0)
         self.progress_panel.set_unit(unit_id)
+        self.meetings_panel.set_unit(unit_id)
         if not unit_id:
             self.unit_title.setText(self.tr("（没有单位，请先新建）"))
             return
