@@ -62,6 +62,9 @@ class UnitMeetingsPanel(QGroupBox):
                              self.tr("批评与自我批评")])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.cellDoubleClicked.connect(lambda *_: self.open_meeting())
+        # a unit holds one or two a campaign: a few rows, so the 规定动作 above keep the height
+        self.table.setMaximumHeight(self.table.horizontalHeader().sizeHint().height()
+                                    + 3 * self.table.verticalHeader().defaultSectionSize() + 4)
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
         self.new_button = QPushButton(self.tr("记录民主生活会…"))
@@ -230,7 +233,7 @@ class MeetingDialog(QDialog):
 
     def _materials_tab(self) -> QWidget:
         tab, self.materials = self._editable_table(
-            [self.tr("撰写人"), self.tr("各稿日期与审核人"), self.tr("定稿")], self.add_material,
+            [self.tr("撰写人"), self.tr("定稿"), self.tr("各稿日期与审核人")], self.add_material,
             self.tr("每一稿写成“日期 审核人”，各稿之间用分号隔开，如：2014-05-20 督导组组长张三；2014-05-28 市委常委陈志"))
         tab.layout().addWidget(self.errors.label_for("materials"))
         return tab
@@ -241,10 +244,10 @@ class MeetingDialog(QDialog):
         combo = self._leader_combo()
         set_combo_data(combo, leader_id)
         self.materials.setCellWidget(row, 0, combo)
-        self.materials.setItem(row, 1, QTableWidgetItem(drafts))
         check = QCheckBox()
         check.setChecked(final)
-        self.materials.setCellWidget(row, 2, check)
+        self.materials.setCellWidget(row, 1, check)
+        self.materials.setItem(row, 2, QTableWidgetItem(drafts))
         return row
 
     def _talks_tab(self) -> QWidget:
@@ -352,10 +355,10 @@ class MeetingDialog(QDialog):
         """What the form says, in the service's terms."""
         materials = []
         for r in range(self.materials.rowCount()):
-            cell = self.materials.item(r, 1)
+            cell = self.materials.item(r, 2)
             materials.append({"leader": self.materials.cellWidget(r, 0).currentData(),
                               "drafts": self._drafts(cell.text() if cell else ""),
-                              "final": self.materials.cellWidget(r, 2).isChecked()})
+                              "final": self.materials.cellWidget(r, 1).isChecked()})
         talks = [{"leader": self.talks.cellWidget(r, 0).currentData(), "with": self.talks.cellWidget(r, 1).currentData(),
                   "done": self.talks.cellWidget(r, 2).isChecked(), "count": self.talks.cellWidget(r, 3).value()}
                  for r in range(self.talks.rowCount())]

@@ -108,6 +108,7 @@ class UnitsPage(QWidget):
         lower.addWidget(self.progress_panel)
         self.meetings_panel = UnitMeetingsPanel()  # the unit's 专题民主生活会 (ui/pages/meetings.py)
         lower.addWidget(self.meetings_panel)
+        lower.setStretchFactor(2, 0)
         lower.setStretchFactor(0, 1)
         lower.setStretchFactor(1, 1)
         self.leaders.setMinimumHeight(self.leaders.verticalHeader().defaultSectionSize() * 4)
