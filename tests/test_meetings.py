@@ -241,3 +241,15 @@ def test_the_meetings_facts_are_added_as_proposals_for_a_person_to_confirm_once(
     fact = evaluations.facts(secretary)[0]
     evaluations.update_fact(fact.id, state="accepted")
     assert evaluations.facts(secretary)[0].state == "accepted"
+
+
+def test_a_meeting_fact_names_its_source_in_the_evaluation_form(world):
+    from supervisor_app.reports.evaluation import source_text
+
+    meeting = create(world)
+    record = _draft(world, "leader", world["secretary"])
+    meeting_facts.propose_to_evaluations(meeting)
+    (fact,) = evaluations.facts(record)
+    assert source_text(fact) == "专题民主生活会\n2014年6月5日\n督导组列席"
+    meetings.delete_meeting(meeting)
+    assert source_text(fact) == "专题民主生活会\n（来源记录已删除）"
