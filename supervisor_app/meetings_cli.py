@@ -233,16 +233,27 @@ def _parts_options(q) -> None:
     q.add_argument("--from-file", metavar="FILE", help="从 JSON 文件读入以上各项（命令行中给出的项优先）")
 
 
+FORMATS = """各项的写法：
+  --material "王建国:2014-05-20/督导组组长张三,2014-05-28/市委常委陈志:定稿"   撰写人:日期/审核人[,…][:定稿]
+  --talk "王建国:李明:2"                                  谈话人:谈话对象[:次数]（0 = 未谈）
+  --problem "官僚主义@王建国:听取汇报多、深入实际少"        四风[@所涉成员]:内容（无 @ 为班子问题）
+领导干部、督导组成员可写姓名或编号。"""
+
+
 def register(subparsers) -> None:
+    import argparse
+
     p = subparsers.add_parser("meeting", help="专题民主生活会：记录、修改、查看、送入纪实")
     sub = p.add_subparsers(dest="meeting_command", metavar="ACTION", required=True)
-    q = sub.add_parser("add", help="记录督导组列席的一次专题民主生活会")
+    q = sub.add_parser("add", help="记录督导组列席的一次专题民主生活会", epilog=FORMATS,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     q.add_argument("--unit", required=True, metavar="ID|NAME")
     q.add_argument("--team", metavar="ID|NAME", help="领导班子（单位只有一个班子时可省略）")
     q.add_argument("--on", required=True, metavar="DATE", help="召开日期，如 2014-06-05")
     _parts_options(q)
     q.set_defaults(func=cmd_add)
-    q = sub.add_parser("update", help="修改记录（给出的各项整体替换原来的）")
+    q = sub.add_parser("update", help="修改记录（给出的各项整体替换原来的）", epilog=FORMATS,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     q.add_argument("--id", required=True)
     q.add_argument("--on", metavar="DATE", help="召开日期")
     _parts_options(q)
