@@ -9,8 +9,8 @@ one of the four, or a rating without its evidence is refused whichever path it c
 - the team is of the meeting's unit; the unit, when assigned, is the meeting group's;
 - the group members present are of the meeting's group; the leaders named anywhere (present,
   对照检查材料, 谈心谈话, 查摆问题) are of the meeting's unit;
-- 对照检查材料: one per leader, each draft dated (not after the meeting) with its 审核人, a
-  final one has at least one draft;
+- 对照检查材料: one per leader, each draft dated (inside the campaign, not after the meeting) with
+  its 审核人, in date order; a final one has at least one draft;
 - 谈心谈话: two different leaders, each pair once; done with a count of at least 1, not done
   with none;
 - 查摆问题: each labelled with one of the 四风, with its text, of the team (no leader) or of one
@@ -61,12 +61,15 @@ def meeting(state: dict, old: dict | None, lookup: Lookup) -> None:
     held_on = f.day(state, "held_on", "召开日期")
     plan_id = f.text(state, "plan_id", "安排编号", max_length=100)
     version = f.integer(state, "plan_version", "安排版本", minimum=1, maximum=1_000_000)
-    if changed(state, old, "held_on", "plan_id", "plan_version"):
+    first_day = None
+    if changed(state, old, "held_on", "plan_id", "plan_version", "materials"):
         plan = plan_of(plan_id, version, lookup)
         if plan is None:
             raise fail(f"找不到活动安排 {f.shown(plan_id)} 第 {version} 版。", "plan_version")
-        _inside_campaign(held_on, plan.stages[0]["start"], plan.stages[-1]["end"])
-        not_after_today(held_on, "held_on", "召开日期")
+        first_day = plan.stages[0]["start"]
+        if changed(state, old, "held_on", "plan_id", "plan_version"):
+            _inside_campaign(held_on, first_day, plan.stages[-1]["end"])
+            not_after_today(held_on, "held_on", "召开日期")
     if changed(state, old, "unit", "team", "group"):
         _team_and_unit(unit_id, team_id, group_id, lookup)
     members = f.id_list(state, "members_present", "列席的督导组成员")
@@ -83,7 +86,7 @@ def meeting(state: dict, old: dict | None, lookup: Lookup) -> None:
                                                        "problems"))
     for leader_id in present:
         of_unit.check(leader_id, "leaders_present", "参会的班子成员")
-    _materials(state.get("materials"), held_on, of_unit)
+    _materials(state.get("materials"), held_on, first_day, of_unit)
     _talks(state.get("talks"), of_unit)
     _problems(state.get("problems"), of_unit)
     _criticism(state, lookup)
@@ -146,7 +149,7 @@ def _item(item, keys: set, field: str, what: str) -> dict:
     return item
 
 
-def _materials(value, held_on: str, leaders: _LeadersOfUnit) -> None:
+def _materials(value, held_on: str, first_day: str | None, leaders: _LeadersOfUnit) -> None:
     items = _list(value, "materials", "对照检查材料", MAX_MATERIALS)
     seen = set()
     for i, item in enumerate(items, 1):
@@ -169,6 +172,8 @@ def _materials(value, held_on: str, leaders: _LeadersOfUnit) -> None:
             day = f.day(draft, "on_date", f"{what}第 {n} 稿的日期")
             if day is None or day > held_on:
                 raise fail(f"{what}第 {n} 稿的日期（{day}）不能晚于民主生活会召开日期（{held_on}）。", "materials")
+            if first_day is not None and day < first_day:
+                raise fail(f"{what}第 {n} 稿的日期（{day}）早于活动开始（{first_day}）。", "materials")
             if previous is not None and day < previous:
                 raise fail(f"{what}各稿应按日期先后录入：第 {n} 稿（{day}）早于上一稿（{previous}）。", "materials")
             previous = day
