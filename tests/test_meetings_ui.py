@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from supervisor_app import evaluations, members, units
 from supervisor_app.models import ChangeLog, DemocraticMeeting, EvaluationFact
@@ -98,3 +98,10 @@ def test_record_a_meeting_from_the_unit_page_and_send_it_to_the_jishi(window, qt
     fact = EvaluationFact.get(EvaluationFact.source_kind == "meeting")
     assert (fact.evaluation_id, fact.state, fact.on_date) == (draft.id, "proposed", "2014-06-05")
     assert "王建国同志参加" in fact.text and "官僚主义1个" in fact.text
+    # deleted after a confirmation; the fact already proposed stays with the evaluation
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    panel.table.selectRow(0)
+    qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 0)
+    assert not DemocraticMeeting.select().where(DemocraticMeeting.deleted == False).exists()
+    assert EvaluationFact.get_by_id(fact.id).deleted is False

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -74,7 +75,9 @@ class UnitMeetingsPanel(QGroupBox):
         self.facts_button = QPushButton(self.tr("送入纪实（待确认）"))
         self.facts_button.setToolTip(self.tr("把该会的纪实作为待确认纪实，加入参会成员和班子的纪实评价草稿"))
         self.facts_button.clicked.connect(self.send_facts)
-        for button in (self.new_button, self.open_button, self.facts_button):
+        self.delete_button = QPushButton(self.tr("删除"))
+        self.delete_button.clicked.connect(self.delete_meeting)
+        for button in (self.new_button, self.open_button, self.facts_button, self.delete_button):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
@@ -116,6 +119,15 @@ class UnitMeetingsPanel(QGroupBox):
             dialog = MeetingDialog(self, self.unit_id, meetings.get_meeting(meeting_id))
             dialog.exec()
             return dialog
+
+    def delete_meeting(self):
+        meeting_id = self.selected_meeting_id()
+        if not meeting_id or QMessageBox.question(
+                self, self.tr("确认"), self.tr("确定删除这次专题民主生活会的记录吗？（已送入纪实的条目保留）")) \
+                != QMessageBox.StandardButton.Yes:
+            return None
+        return perform(self, lambda: meetings.delete_meeting(meeting_id), kind=KIND,
+                       message=self.tr("已删除专题民主生活会记录"))
 
     def send_facts(self):
         meeting_id = self.selected_meeting_id()
