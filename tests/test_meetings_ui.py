@@ -48,8 +48,9 @@ def test_record_a_meeting_from_the_unit_page_and_send_it_to_the_jishi(window, qt
     unit, secretary, mayor, draft = county
     page = window.show_page("units")
     page.select_unit(unit.id)
+    page.unit_tabs.setCurrentIndex(1)  # the 专题民主生活会 tab beside the 规定动作
     panel = page.meetings_panel
-    assert panel.table.rowCount() == 0
+    assert panel.table.rowCount() == 0 and panel.isVisible()
     dialogs = []
     monkeypatch.setattr(MeetingDialog, "exec", lambda d: dialogs.append(d) or 0)
     qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)

@@ -63,9 +63,6 @@ class UnitMeetingsPanel(QGroupBox):
                              self.tr("批评与自我批评")])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.cellDoubleClicked.connect(lambda *_: self.open_meeting())
-        # a unit holds one or two a campaign: a few rows, so the 规定动作 above keep the height
-        self.table.setMaximumHeight(self.table.horizontalHeader().sizeHint().height()
-                                    + 3 * self.table.verticalHeader().defaultSectionSize() + 4)
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
         self.new_button = QPushButton(self.tr("记录民主生活会…"))
