@@ -64,3 +64,22 @@ def test_bad_input_is_one_clear_line_and_writes_nothing(world, capsys):  # noqa:
     code, _, err = run(capsys, "meeting", "add", "--unit", "临江县", "--on", "2014-02-01", "--leader", "王建国")
     assert code == 2 and "活动期间内" in err
     assert DemocraticMeeting.select().count() == 0 and ChangeLog.select().count() == logged
+
+
+def test_a_meeting_read_whole_from_a_json_file(world, capsys, tmp_path):  # noqa: F811
+    spec = tmp_path / "meeting.json"
+    spec.write_text(json.dumps({
+        "leaders_present": [world["secretary"].id, world["mayor"].id],
+        "talks": [{"leader": world["secretary"].id, "with": world["mayor"].id, "done": True, "count": 3}],
+        "problems": [{"wind": "享乐主义", "text": "工作标准不高", "leader": world["mayor"].id}],
+        "criticism_rating": "一般", "criticism_evidence": "相互批评不够。",
+    }, ensure_ascii=False), encoding="utf-8")
+    code, out, err = run(capsys, "meeting", "add", "--unit", world["county"].id, "--team", "临江县委领导班子",
+                         "--on", "2014-06-06", "--from-file", str(spec), "--comment", "会风较好。")
+    assert code == 0, err
+    (row,) = json.loads(run(capsys, "list", "meetings", "--json")[1])
+    assert (row["talks_count"], row["rating"], row["comment"]) == (3, "一般", "会风较好。")
+    assert row["problems"] == [{"wind": "享乐主义", "text": "工作标准不高", "leader": "李明"}]
+    spec.write_text("[1, 2]", encoding="utf-8")
+    code, _, err = run(capsys, "meeting", "add", "--unit", "临江县", "--on", "2014-06-07", "--from-file", str(spec))
+    assert code == 2 and "--from-file" in err
