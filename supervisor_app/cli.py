@@ -32,7 +32,7 @@ from .errors import SupervisorError
 
 VERSION_TEXT = f"督导纪实 {__version__}（数据版本 {db.SCHEMA_VERSION}）"
 
-LIST_KINDS = ("units", "leaders", "visits", "findings", "rectifications", "evaluations", "surveys")
+LIST_KINDS = ("units", "leaders", "visits", "findings", "rectifications", "evaluations", "surveys", "meetings")
 
 
 class CliError(SupervisorError):
@@ -168,6 +168,10 @@ def cmd_list(args) -> int:
         from .plan_cli import survey_list
 
         rows, columns = survey_list()
+    elif kind == "meetings":
+        from . import meetings_cli
+
+        return meetings_cli.cmd_list(args)
     else:
         rows = [_evaluation_dict(e) for e in evaluations.list_evaluations()]
         columns = (("subject", "对象"), ("status", "状态"), ("period_end", "截至"), ("id", "编号"))
@@ -257,7 +261,7 @@ def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] =
     p.add_argument("kind", choices=LIST_KINDS)
     p.add_argument("--json", action="store_true", help="以 JSON 数组输出")
     p.add_argument("--search", metavar="TEXT", help="（visits）全文检索：督导情况、接触人员、发现问题")
-    p.add_argument("--unit", metavar="ID", help="（visits）单位编号")
+    p.add_argument("--unit", metavar="ID", help="（visits、meetings）单位编号")
     p.add_argument("--from", dest="date_from", metavar="DATE", help="（visits）起始日期 YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="（visits）截止日期 YYYY-MM-DD")
     p.add_argument("--method", metavar="NAME", help="（visits）督导方式")
@@ -285,6 +289,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "supervisor_app.plan_cli",
     "supervisor_app.calibration_cli",
     "supervisor_app.checklist_cli",
+    "supervisor_app.meetings_cli",
     "supervisor_app.backup_cli",
     "supervisor_app.reports.cli",
     "supervisor_app.sync.cli",

@@ -29,6 +29,7 @@ from . import (
     evaluations,
     findings,
     installation,
+    meetings_demo,
     progress,
     search,
     signing,
@@ -466,6 +467,7 @@ def generate(data_dir: Path, *, seed: int = 1, size: str = "small", anchor: date
     counts["规定动作进度"] = _progress(rng, new_id, units, members, asof, plan_shift)
     counts["民意调查结果"] = _surveys(rng, new_id, units, asof, quality)
     counts["督导层面问题"] = supervision.fill_demo(new_id, groups, group_leaders, asof)
+    counts["民主生活会"] = meetings_demo.fill_meetings(rng, asof)
     return counts
 
 

@@ -3,7 +3,7 @@
 Sources: visits where the leader was present or named (or, for a team, visits to its unit),
 with what the notes say they did (led study, gave a party lecture, solicited opinions …);
 findings concerning the leader or the team's unit; their rectifications, missed deadlines
-included. The supervisor accepts, edits or rejects each proposal.
+included; the 专题民主生活会 the leader took part in, or the team held (meetings.py). The supervisor accepts, edits or rejects each proposal.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from . import clock, display
+from . import clock, display, meetings
 from . import findings as findings_service
 from .models import EvaluationFact, EvaluationRecord, Finding, Rectification, Visit, alive
 
@@ -129,5 +129,7 @@ def propose(record: EvaluationRecord) -> list[Proposal]:
             text = sentence(f"{display.date_text(rect.deadline)}，{who}对{found}发现的问题整改逾期未完成"
                             f"（时限{display.date_text(rect.deadline)}，状态：{rect.status}），措施为：{rect.measure}")
             proposals.append(Proposal(rect.deadline, text, "rectification", rect.id))
+    for on_date, text, meeting_id in meetings.fact_sources(record, used):  # 专题民主生活会 attended
+        proposals.append(Proposal(on_date, text, "meeting", meeting_id))
     proposals.sort(key=lambda p: (p.on_date, p.source_kind))
     return proposals

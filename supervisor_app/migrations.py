@@ -174,6 +174,18 @@ MIGRATION_6_FOUR_WINDS_AND_SUPERVISION: tuple[str, ...] = (
 )
 
 
+# 7: the 专题民主生活会 a group attended (meetings.py): one row per meeting, its structured parts
+# (对照检查材料, 谈心谈话, 查摆问题 by 四风) as JSON columns.
+MIGRATION_7_MEETINGS: tuple[str, ...] = (
+    'CREATE TABLE IF NOT EXISTS "democratic_meeting" ("id" VARCHAR(36) NOT NULL PRIMARY KEY, "created_at" VARCHAR(255) NOT NULL, "updated_at" VARCHAR(255) NOT NULL, "device_id" VARCHAR(255) NOT NULL, "version" INTEGER NOT NULL, "deleted" INTEGER NOT NULL, "unit_id" VARCHAR(36) NOT NULL, "team_id" VARCHAR(36) NOT NULL, "group_id" VARCHAR(36), "held_on" VARCHAR(255) NOT NULL, "plan_id" VARCHAR(255) NOT NULL, "plan_version" INTEGER NOT NULL, "template_id" VARCHAR(255) NOT NULL, "template_version" INTEGER NOT NULL, "members_present" TEXT NOT NULL, "leaders_present" TEXT NOT NULL, "materials" TEXT NOT NULL, "talks" TEXT NOT NULL, "problems" TEXT NOT NULL, "criticism_rating" VARCHAR(255), "criticism_evidence" TEXT NOT NULL, "comment" TEXT NOT NULL, FOREIGN KEY ("unit_id") REFERENCES "unit" ("id"), FOREIGN KEY ("team_id") REFERENCES "leadership_team" ("id"), FOREIGN KEY ("group_id") REFERENCES "group" ("id"))',
+    'CREATE INDEX IF NOT EXISTS "democratic_meeting_deleted" ON "democratic_meeting" ("deleted")',
+    'CREATE INDEX IF NOT EXISTS "democratic_meeting_unit_id" ON "democratic_meeting" ("unit_id")',
+    'CREATE INDEX IF NOT EXISTS "democratic_meeting_team_id" ON "democratic_meeting" ("team_id")',
+    'CREATE INDEX IF NOT EXISTS "democratic_meeting_group_id" ON "democratic_meeting" ("group_id")',
+    'CREATE INDEX IF NOT EXISTS "democratic_meeting_held_on" ON "democratic_meeting" ("held_on")',
+)
+
+
 def _run(statements: tuple[str, ...]) -> Callable[[object], None]:
     def step(db) -> None:
         for sql in statements:
@@ -196,4 +208,5 @@ STEPS: dict[int, Callable[[object], None]] = {
     4: _run(MIGRATION_4_PLAN_AND_PROGRESS),
     5: _run(MIGRATION_5_ATTACHMENT_LINKS),
     6: _run(MIGRATION_6_FOUR_WINDS_AND_SUPERVISION),
+    7: _run(MIGRATION_7_MEETINGS),
 }

@@ -367,6 +367,34 @@ class SupervisionProblem(SyncedModel):
     description = TextField()
     member = ForeignKeyField(Member, null=True, backref="supervision_problems")  # who recorded it
     closed = BooleanField(default=False)
+# --- 专题民主生活会 the group attended (meetings.py) ------------------------------------------------
+
+
+FOUR_WINDS = ("形式主义", "官僚主义", "享乐主义", "奢靡之风")
+
+
+class DemocraticMeeting(SyncedModel):
+    """A leadership team's 专题民主生活会 that the group attended: who was there, each leader's
+    对照检查材料 (drafts, 审核人, final), the 谈心谈话 before it, the problems found by 四风, the
+    quality of 批评与自我批评 with its evidence, and the group's 点评. Written by the unit's group."""
+
+    RECORD_TYPE = "meeting"
+    unit = ForeignKeyField(Unit, backref="meetings")
+    team = ForeignKeyField(LeadershipTeam, backref="meetings")
+    group = ForeignKeyField(Group, null=True, backref="meetings")
+    held_on = CharField(index=True)
+    plan_id = CharField()  # the campaign plan whose calendar the day is inside (plan.py)
+    plan_version = IntegerField()
+    template_id = CharField()
+    template_version = IntegerField()
+    members_present = JSONField(default=list)  # member ids
+    leaders_present = JSONField(default=list)  # leader ids
+    materials = JSONField(default=list)  # [{"leader": id, "drafts": [{"on_date", "reviewer"}], "final": bool}]
+    talks = JSONField(default=list)  # [{"leader": id, "with": id, "done": bool, "count": int}]
+    problems = JSONField(default=list)  # [{"wind": one of FOUR_WINDS, "text": str, "leader": id | None}]
+    criticism_rating = CharField(null=True)  # the template's evaluation scale
+    criticism_evidence = TextField(default="")
+    comment = TextField(default="")  # the group's 点评
 
 
 # --- the change log (append-only, hash-chained) ----------------------------------------------
@@ -413,6 +441,7 @@ SYNCED_MODELS: tuple[type[SyncedModel], ...] = (
     ActionProgress,
     SurveyResult,
     SupervisionProblem,
+    DemocraticMeeting,
 )
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (Setting, Device, *SYNCED_MODELS, ChangeLog)

@@ -33,7 +33,7 @@ def test_every_proposed_fact_of_the_demo_is_a_sentence_about_its_subject(demo_da
             if fact.source_kind in {"visit", "finding", "rectification"}:  # the demo took them from propose
                 _check(record, fact.text)
                 checked.add(fact.source_kind)
-    assert checked == {"visit", "finding", "rectification"}
+    assert checked == {"visit", "finding", "rectification", "meeting"}
 
 
 def test_sentence_ends_once():

@@ -4,13 +4,14 @@ signed; amendments appended."""
 
 from __future__ import annotations
 
-from .. import campaigns, display, evaluations, findings, signatures, units, visits
+from .. import campaigns, display, evaluations, findings, meetings, signatures, units, visits
 from ..errors import NotFoundError
 from .common import group_name, period_text
 from .layout import Document, Writer, chinese_number, local_time
 
 TITLE = "纪实评价表"
-SOURCE_LABELS = {"visit": "督导记录", "finding": "督导发现问题", "rectification": "整改情况", "manual": "督导组记录"}
+SOURCE_LABELS = {"visit": "督导记录", "finding": "督导发现问题", "rectification": "整改情况", "manual": "督导组记录",
+                 "meeting": "专题民主生活会"}
 CHANGE_LABELS = {"overall_rating": "总体评价", "narrative": "评价意见", "fact": "纪实"}
 
 
@@ -27,6 +28,9 @@ def source_text(fact) -> str:
         if fact.source_kind == "rectification" and fact.source_id:
             rect = findings.get_rectification(fact.source_id)
             return f"{label}\n{rect.status}"
+        if fact.source_kind == "meeting" and fact.source_id:
+            meeting = meetings.get_meeting(fact.source_id)
+            return f"{label}\n{display.date_text(meeting.held_on)}\n督导组列席"
     except NotFoundError:
         return f"{label}\n（来源记录已删除）"
     return label

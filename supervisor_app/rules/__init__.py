@@ -17,6 +17,7 @@ One module per area, named after the records whose rules it holds:
     plan.py         plan (a version never changes), progress (a unit's 规定动作: done, not applicable),
                     survey (a unit's 民意调查 result)
     supervision.py  supervision_problem (督导层面 problems, against a group)
+    meetings.py     meeting (a team's 专题民主生活会: dates, people, 对照检查材料, 谈心谈话, 四风, rating)
     lookup.py       ``Lookup`` (what the rules may read) and ``DbLookup`` (the database's)
 
 ``check_record`` holds everything a record must satisfy alone and against the records it
@@ -33,7 +34,7 @@ from peewee import BooleanField, IntegerField
 
 from ..errors import ValidationError
 from ..models import MODEL_BY_RECORD_TYPE, JSONField
-from . import campaigns, evaluations, findings, supervision, units, visits
+from . import campaigns, evaluations, findings, meetings, supervision, units, visits
 from . import fields as f
 from . import plan as plans
 from .lookup import DbLookup, Lookup
@@ -65,6 +66,7 @@ RECORD_RULES: dict[str, Rule] = {
     "progress": plans.progress,
     "survey": plans.survey,
     "supervision_problem": supervision.supervision_problem,
+    "meeting": meetings.meeting,
 }
 
 UNIQUE_RULES: dict[str, Rule] = {
@@ -75,11 +77,12 @@ UNIQUE_RULES: dict[str, Rule] = {
     "member": campaigns.unique_member,
     "progress": plans.unique_progress,
     "survey": plans.unique_survey,
+    "meeting": meetings.unique_meeting,
 }
 
 LABELS: dict[str, dict[str, str]] = {
     **units.LABELS, **campaigns.LABELS, **visits.LABELS, **findings.LABELS, **evaluations.LABELS,
-    **plans.LABELS, **supervision.LABELS,
+    **plans.LABELS, **supervision.LABELS, **meetings.LABELS,
 }
 META_LABELS = {"id": "记录编号", "created_at": "创建时间", "updated_at": "修改时间", "device_id": "设备编号",
                "version": "版本号", "deleted": "删除标记"}

@@ -15,7 +15,7 @@ from .lookup import Lookup
 
 SUBJECT_KINDS = ("leader", "team")
 FACT_STATES = ("proposed", "accepted", "rejected")
-FACT_SOURCES = ("visit", "finding", "rectification", "manual")
+FACT_SOURCES = ("visit", "finding", "rectification", "manual", "meeting")
 HASH_SHAPE = re.compile(r"[0-9a-f]{64}\Z")
 FIXED_KEYS = ("overall_rating", "narrative", "fact")  # what an amendment may correct besides items
 

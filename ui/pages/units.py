@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -28,6 +29,7 @@ from supervisor_app.errors import SupervisorError
 from ..editors.unit_dialogs import LeaderDialog, TeamDialog, UnitDialog
 from ..hub import announce, hub
 from ..widgets import bold, heading, show_error
+from .meetings import UnitMeetingsPanel
 from .progress import UnitProgressPanel
 
 
@@ -104,7 +106,12 @@ class UnitsPage(QWidget):
         lower.setChildrenCollapsible(False)
         lower.addWidget(leaders_box)
         self.progress_panel = UnitProgressPanel()  # the unit's 规定动作 timeline (ui/pages/progress.py)
-        lower.addWidget(self.progress_panel)
+        self.meetings_panel = UnitMeetingsPanel()  # the unit's 专题民主生活会 (ui/pages/meetings.py)
+        self.unit_tabs = QTabWidget()  # the 规定动作 and the 民主生活会 share the lower half
+        self.unit_tabs.addTab(self.progress_panel, self.tr("规定动作进度"))
+        self.unit_tabs.addTab(self.meetings_panel, self.tr("专题民主生活会"))
+        self.unit_tabs.currentChanged.connect(lambda *_: self.unit_tabs.currentWidget().set_unit(self.selected_unit_id()))
+        lower.addWidget(self.unit_tabs)
         lower.setStretchFactor(0, 1)
         lower.setStretchFactor(1, 1)
         self.leaders.setMinimumHeight(self.leaders.verticalHeader().defaultSectionSize() * 4)
@@ -161,6 +168,7 @@ class UnitsPage(QWidget):
         self.teams.clear()
         self.leaders.setRowCount(0)
         self.progress_panel.set_unit(unit_id)
+        self.meetings_panel.set_unit(unit_id)
         if not unit_id:
             self.unit_title.setText(self.tr("（没有单位，请先新建）"))
             return

@@ -9,7 +9,8 @@ from PySide6.QtGui import QFont
 
 from supervisor_app import display
 
-SOURCE_LABELS = {"visit": "督导记录", "finding": "问题", "rectification": "整改", "manual": "手工添加"}
+SOURCE_LABELS = {"visit": "督导记录", "finding": "问题", "rectification": "整改", "manual": "手工添加",
+                 "meeting": "民主生活会"}
 STATE_LABELS = {"proposed": "待确认", "accepted": "已采纳", "rejected": "已舍弃"}
 SOURCE_ROLE = Qt.ItemDataRole.UserRole + 1  # (source kind, source id)
 
