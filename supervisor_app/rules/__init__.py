@@ -16,6 +16,8 @@ One module per area, named after the records whose rules it holds:
     evaluations.py  evaluation, fact, amendment (facts inside the period)
     plan.py         plan (a version never changes), progress (a unit's 规定动作: done, not applicable),
                     survey (a unit's 民意调查 result)
+    rectification_plans.py  rplan (a unit's 整改方案 and its items), stasks / stask_assign /
+                    stask_status (the 专项整治 task list, its assignment to units, their progress)
     lookup.py       ``Lookup`` (what the rules may read) and ``DbLookup`` (the database's)
 
 ``check_record`` holds everything a record must satisfy alone and against the records it
@@ -35,6 +37,7 @@ from ..models import MODEL_BY_RECORD_TYPE, JSONField
 from . import campaigns, evaluations, findings, units, visits
 from . import fields as f
 from . import plan as plans
+from . import rectification_plans as rplans
 from .lookup import DbLookup, Lookup
 from .units import related_units, unit_line
 
@@ -63,6 +66,10 @@ RECORD_RULES: dict[str, Rule] = {
     "plan": plans.plan,
     "progress": plans.progress,
     "survey": plans.survey,
+    "rplan": rplans.rplan,
+    "stasks": rplans.stasks,
+    "stask_assign": rplans.stask_assign,
+    "stask_status": rplans.stask_status,
 }
 
 UNIQUE_RULES: dict[str, Rule] = {
@@ -73,11 +80,14 @@ UNIQUE_RULES: dict[str, Rule] = {
     "member": campaigns.unique_member,
     "progress": plans.unique_progress,
     "survey": plans.unique_survey,
+    "rplan": rplans.unique_plan_items,
+    "stask_assign": rplans.unique_assignment,
+    "stask_status": rplans.unique_status,
 }
 
 LABELS: dict[str, dict[str, str]] = {
     **units.LABELS, **campaigns.LABELS, **visits.LABELS, **findings.LABELS, **evaluations.LABELS,
-    **plans.LABELS,
+    **plans.LABELS, **rplans.LABELS,
 }
 META_LABELS = {"id": "记录编号", "created_at": "创建时间", "updated_at": "修改时间", "device_id": "设备编号",
                "version": "版本号", "deleted": "删除标记"}

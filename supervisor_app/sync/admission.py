@@ -35,7 +35,7 @@ from .models import SyncBundle, SyncHeldRange
 # What a field device may write: its own group's records.
 FIELD_TYPES = frozenset((
     "visit", "attachment", "assessment", "quiz", "finding", "rectification", "followup", "evaluation", "fact",
-    "amendment", "progress",
+    "amendment", "progress", "rplan", "stask_status",
 ))
 SIGNING_FIELDS = frozenset(("signed_by", "signed_at", "content_hash", "signature"))
 MAX_GAP = 5_000_000  # entries a held range may wait for
@@ -162,7 +162,7 @@ class Admission:
             return None
         if record_type in ("visit", "evaluation"):
             return state.get("group")
-        if record_type == "progress":  # a unit's progress is its assigned group's
+        if record_type in ("progress", "rplan", "stask_status"):  # a unit's progress and plans are its group's
             unit = self._state("unit", state.get("unit"))
             return unit.get("group") if unit else None
         if record_type == "finding":
@@ -258,7 +258,7 @@ class Admission:
                     raise refuse(entry, "列出的在场组员不是本督导组的成员")
                 if not stays_on_visit(self._member(m), after.get("started_at"), m in already):
                     raise refuse(entry, "列出的在场组员在这次督导之前已退出督导组")
-        if entry.record_type in ("followup", "progress") and entry.fields.get("member") is not None:
+        if entry.record_type in ("followup", "progress", "stask_status") and entry.fields.get("member") is not None:
             if not self._own_member(entry.fields["member"]):
                 raise refuse(entry, "记录人不是本督导组的成员")
         return True

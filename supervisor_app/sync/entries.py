@@ -25,11 +25,13 @@ TYPE_LABELS = {
     "team": "领导班子", "leader": "领导干部", "visit": "督导记录", "attachment": "附件", "assessment": "督导评估",
     "quiz": "知识问答", "finding": "问题", "rectification": "整改", "followup": "整改跟踪", "evaluation": "纪实评价",
     "fact": "纪实条目", "amendment": "更正记录", "plan": "活动安排", "progress": "规定动作进度",
-    "survey": "民意调查结果",
+    "survey": "民意调查结果", "rplan": "整改方案", "stasks": "专项整治任务清单", "stask_assign": "专项整治任务分配",
+    "stask_status": "专项整治任务进展",
 }
 CLOCK_FIELDS = ("created_at", "updated_at", "device_id", "version")
 # What the office sends to field installations: the assignments.
-ASSIGNMENT_TYPES = ("template", "campaign", "group", "member", "unit", "team", "leader", "plan", "survey")
+ASSIGNMENT_TYPES = ("template", "campaign", "group", "member", "unit", "team", "leader", "plan", "survey",
+                    "stasks", "stask_assign")
 _ID = ID_SHAPE  # the one id shape (rules.fields)
 
 
