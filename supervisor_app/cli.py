@@ -32,7 +32,7 @@ from .errors import SupervisorError
 
 VERSION_TEXT = f"督导纪实 {__version__}（数据版本 {db.SCHEMA_VERSION}）"
 
-LIST_KINDS = ("units", "leaders", "visits", "findings", "rectifications", "evaluations")
+LIST_KINDS = ("units", "leaders", "visits", "findings", "rectifications", "evaluations", "plans")
 
 
 class CliError(SupervisorError):
@@ -164,6 +164,11 @@ def cmd_list(args) -> int:
         ledger = findings.ledger(open_only=args.open, overdue_only=args.overdue)
         rows = [_rect_dict(r) for r in ledger if r.rectification is not None]
         columns = (("deadline", "时限"), ("status", "状态"), ("unit", "单位"), ("measure", "措施"))
+    elif kind == "plans":
+        from .rectification_plans_cli import PLAN_COLUMNS, plan_rows
+
+        rows = plan_rows(args.unit, as_json=args.json)
+        columns = PLAN_COLUMNS
     else:
         rows = [_evaluation_dict(e) for e in evaluations.list_evaluations()]
         columns = (("subject", "对象"), ("status", "状态"), ("period_end", "截至"), ("id", "编号"))
@@ -279,6 +284,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     # one line per capability, e.g. "supervisor_app.reports.cli",
     "supervisor_app.evaluation_cli",
     "supervisor_app.plan_cli",
+    "supervisor_app.rectification_plans_cli",
     "supervisor_app.backup_cli",
     "supervisor_app.reports.cli",
     "supervisor_app.sync.cli",

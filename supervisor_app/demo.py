@@ -34,6 +34,7 @@ from .models import (
     Visit,
     database,
 )
+from .rectification_plans import fill_rectification_plans
 
 DEMO_PASSPHRASE = "demo-passphrase"  # the demo group leaders' signing passphrase (documented)
 
@@ -311,6 +312,7 @@ def generate(data_dir: Path, *, seed: int = 1, size: str = "small", anchor: date
                                    start, anchor, size)
     counts["规定动作进度"] = _progress(rng, new_id, units, members, anchor)
     counts["民意调查结果"] = _surveys(rng, new_id, units, anchor)
+    counts["整改方案"] = fill_rectification_plans(rng, anchor)
     return counts
 
 

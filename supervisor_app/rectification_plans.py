@@ -231,3 +231,66 @@ def plan_dict(plan: RectificationPlan) -> dict:
                    "measure": v.measure, "responsible_leader": v.responsible_leader,
                    "responsible_unit": v.responsible_unit, "deadline": v.deadline} for v in item_views(plan)],
     }
+
+
+# --- demo data -------------------------------------------------------------------------------------------
+
+_DEMO_OFFICES = {"县市区": "县委办公室", "市直单位": "局办公室"}
+
+
+def fill_rectification_plans(rng, anchor, *, units_wanted: int = 6) -> int:
+    """Demo: a 整改方案 for the counties and departments with most findings (the findings of the
+    other units stay outside any plan, as the ledger shows), and 专项整治 tasks with progress."""
+    from datetime import date, timedelta
+
+    from peewee import fn
+
+    from .models import Rectification
+    from .special_tasks import fill_special_tasks
+
+    anchor = anchor if isinstance(anchor, date) else date.fromisoformat(str(anchor))
+    made = 0
+    counts = {unit_id: n for unit_id, n in Finding.select(Finding.unit, fn.COUNT(Finding.id))
+              .where(alive(Finding)).group_by(Finding.unit).tuples()}
+    units = sorted(Unit.select().where(alive(Unit) & Unit.kind.in_(tuple(_DEMO_OFFICES))),
+                   key=lambda u: (-counts.get(u.id, 0), u.sort_order, u.name))
+    with database.atomic():
+        for unit in units:
+            if made >= units_wanted:
+                break
+            found = list(Finding.select().where(alive(Finding) & (Finding.unit == unit.id))
+                         .order_by(Finding.found_on, Finding.id))
+            leaders = list(Leader.select().where(alive(Leader) & (Leader.unit == unit.id))
+                           .order_by(Leader.is_top_leader.desc(), Leader.name))
+            if not found or not leaders:
+                continue
+            rects = {r.finding_id: r for r in Rectification.select().where(
+                alive(Rectification) & Rectification.finding.in_([f.id for f in found]))}
+            items = []
+            for finding in found[:8]:
+                own_leader = finding.leader_id if finding.leader_id in {x.id for x in leaders} else None
+                rect = rects.get(finding.id)
+                day = date.fromisoformat(finding.found_on)
+                deadline = rect.deadline if rect is not None else (day + timedelta(days=30)).isoformat()
+                items.append({
+                    "finding": finding.id, "kind": "个人" if own_leader else "班子", "leader": own_leader,
+                    "measure": rect.measure if rect is not None else "召开专题会议研究整改，建立台账，逐项销号。",
+                    "responsible_leader": own_leader or leaders[0].id,
+                    "responsible_unit": _DEMO_OFFICES[unit.kind], "responsible_unit_id": None,
+                    "deadline": max(deadline, finding.found_on),
+                })
+            adopted = anchor - timedelta(days=rng.randint(15, 45))
+            state, publicity, publicized = rng.choice([
+                ("实施中", "已公示", adopted + timedelta(days=3)),
+                ("已通过", "公示中", adopted + timedelta(days=1)),
+                ("实施中", "已公示", adopted + timedelta(days=5)),
+                ("已通过", "未公示", None),
+            ])
+            publicized = min(publicized, anchor) if publicized is not None else None
+            changelog.create(RectificationPlan, unit=unit.id,
+                             title=f"{unit.name}领导班子党的群众路线教育实践活动整改方案",
+                             state=state, adopted_on=adopted.isoformat(), publicity=publicity,
+                             publicized_on=publicized.isoformat() if publicized else None, items=items)
+            made += 1
+        fill_special_tasks(rng, anchor)
+    return made
