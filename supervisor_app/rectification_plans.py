@@ -233,6 +233,72 @@ def plan_dict(plan: RectificationPlan) -> dict:
     }
 
 
+# --- the ledger grouped by plan ---------------------------------------------------------------------------
+
+OUTSIDE_PLANS = "未列入整改方案的问题"
+
+
+@dataclass(frozen=True)
+class LedgerGroup:
+    """Ledger rows under one plan (in the plan's item order), or those in none (``plan`` None)."""
+
+    plan: RectificationPlan | None
+    rows: list
+    items: dict  # finding id → its item in the plan
+
+    @property
+    def heading(self) -> str:
+        if self.plan is None:
+            return OUTSIDE_PLANS
+        unit = getattr(self.plan, "unit", None)
+        if unit is None or self.plan.title.startswith(unit.name):
+            return self.plan.title
+        return f"{unit.name}：{self.plan.title}"
+
+    @property
+    def summary(self) -> str:
+        """方案状态, 通过 and 公示 in one line (empty for the rows outside any plan)."""
+        if self.plan is None:
+            return ""
+        text = f"方案状态：{self.plan.state}"
+        if self.plan.adopted_on:
+            text += f"；{clock.chinese_date(self.plan.adopted_on)}通过"
+        return text + f"；公示：{publicity_text(self.plan)}"
+
+
+def item_label(item: dict | None, leader_names: dict[str, str]) -> str:
+    """班子问题 / 个人问题（name） for a ledger row in a plan; '' outside any plan."""
+    if not item:
+        return ""
+    if item.get("kind") == "个人":
+        name = leader_names.get(item.get("leader"), "")
+        return f"个人问题（{name}）" if name else "个人问题"
+    return f"{item.get('kind')}问题" if item.get("kind") else ""
+
+
+def group_ledger(rows: list, unit=None) -> list[LedgerGroup]:
+    """``rows`` (findings.ledger rows) grouped by the plan that takes their finding: plans in
+    ``list_plans`` order with rows in item order, then the rows in no plan, in their order."""
+    by_finding = {row.finding.id: row for row in rows}
+    groups, placed = [], set()
+    for plan in list_plans(unit):
+        items = [i for i in (plan.items if isinstance(plan.items, list) else [])
+                 if isinstance(i, dict) and i.get("finding") in by_finding and i.get("finding") not in placed]
+        if not items:
+            continue
+        placed.update(i["finding"] for i in items)
+        groups.append(LedgerGroup(plan, [by_finding[i["finding"]] for i in items], {i["finding"]: i for i in items}))
+    rest = [row for row in rows if row.finding.id not in placed]
+    if rest:
+        groups.append(LedgerGroup(None, rest, {}))
+    return groups
+
+
+def leader_names(groups: list[LedgerGroup]) -> dict[str, str]:
+    """Names of the leaders the groups' items name (one query)."""
+    ids = {x for g in groups for i in g.items.values() for x in (i.get("leader"), i.get("responsible_leader")) if x}
+    return {x.id: x.name for x in Leader.select(Leader.id, Leader.name).where(Leader.id.in_(list(ids)))}
+
 # --- demo data -------------------------------------------------------------------------------------------
 
 _DEMO_OFFICES = {"县市区": "县委办公室", "市直单位": "局办公室"}
