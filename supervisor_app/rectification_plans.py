@@ -248,6 +248,15 @@ class LedgerGroup:
 
     @property
     def heading(self) -> str:
+        """The PDF's heading: short, so that it stays on one line (the plan's title is in ``summary``)."""
+        if self.plan is None:
+            return OUTSIDE_PLANS
+        unit = getattr(self.plan, "unit", None)
+        return f"{unit.name if unit is not None else ''}整改方案"
+
+    @property
+    def label(self) -> str:
+        """The plan as the window's ledger names it: its title (with its unit when the title lacks it)."""
         if self.plan is None:
             return OUTSIDE_PLANS
         unit = getattr(self.plan, "unit", None)
@@ -257,13 +266,13 @@ class LedgerGroup:
 
     @property
     def summary(self) -> str:
-        """方案状态, 通过 and 公示 in one line (empty for the rows outside any plan)."""
+        """The plan's title, state, adoption and 公示 in one sentence (empty outside any plan)."""
         if self.plan is None:
             return ""
-        text = f"方案状态：{self.plan.state}"
+        text = f"方案名称：{self.plan.title}；方案状态：{self.plan.state}"
         if self.plan.adopted_on:
-            text += f"；{clock.chinese_date(self.plan.adopted_on)}通过"
-        return text + f"；公示：{publicity_text(self.plan)}"
+            text += f"，{clock.chinese_date(self.plan.adopted_on)}通过"
+        return text + f"；公示情况：{publicity_text(self.plan)}。"
 
 
 def item_label(item: dict | None, leader_names: dict[str, str]) -> str:
@@ -298,6 +307,18 @@ def leader_names(groups: list[LedgerGroup]) -> dict[str, str]:
     """Names of the leaders the groups' items name (one query)."""
     ids = {x for g in groups for i in g.items.values() for x in (i.get("leader"), i.get("responsible_leader")) if x}
     return {x.id: x.name for x in Leader.select(Leader.id, Leader.name).where(Leader.id.in_(list(ids)))}
+
+def plan_order(rows: list, unit=None) -> tuple[list, dict[str, tuple[str, str]]]:
+    """The ledger's rows in plan order (as ``group_ledger``) and, for each finding id, the plan's
+    heading (or OUTSIDE_PLANS) and the item's 班子问题 / 个人问题（name） — what the window shows."""
+    groups = group_ledger(rows, unit)
+    names = leader_names(groups)
+    ordered, labels = [], {}
+    for group in groups:
+        for row in group.rows:
+            ordered.append(row)
+            labels[row.finding.id] = (group.label, item_label(group.items.get(row.finding.id), names))
+    return ordered, labels
 
 # --- demo data -------------------------------------------------------------------------------------------
 
