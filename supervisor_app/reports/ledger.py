@@ -39,10 +39,11 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
     if date_from or date_to:
         story.append(w.subtitle(f"（{period_text(date_from, date_to)}发现的问题）"))
     on = today()
-    story.append(w.para(_summary(rows, on)))
+    groups = plans.group_ledger(rows, unit.id if unit else None)
+    planned = {finding_id for part in groups for finding_id in part.items}
+    story.append(w.para(_summary(rows, on, planned)))
     if not rows:
         return _document(unit, group, story, date_from, date_to)
-    groups = plans.group_ledger(rows, unit.id if unit else None)
     names = plans.leader_names(groups)
     if unit is not None:
         for part in groups:
@@ -67,15 +68,18 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
     return _document(unit, group, story, date_from, date_to)
 
 
-def _summary(rows, on) -> str:
+def _summary(rows, on, planned: set[str] = frozenset()) -> str:
     if not rows:
         return "没有问题记录。"
     verified = sum(1 for r in rows if r.rectification is not None and r.rectification.status == "已核实")
     done = sum(1 for r in rows if r.rectification is not None and r.rectification.status == "已完成")
-    planless = sum(1 for r in rows if r.rectification is None)
+    untracked = sum(1 for r in rows if r.rectification is None and r.finding.id in planned)
+    planless = sum(1 for r in rows if r.rectification is None) - untracked
     overdue = sum(1 for r in rows if r.overdue)
     text = f"截至{chinese_date(on)}，台账共列问题{len(rows)}个：已核实销号{verified}个，已完成待核实{done}个，"
-    text += f"整改中或未开始{len(rows) - verified - done - planless}个"
+    text += f"整改中或未开始{len(rows) - verified - done - planless - untracked}个"
+    if untracked:
+        text += f"，列入整改方案、尚未登记整改进展{untracked}个"
     if planless:
         text += f"，尚未制定整改措施{planless}个"
     text += f"；其中整改逾期{overdue}个。" if overdue else "；没有逾期事项。"
