@@ -83,7 +83,7 @@ class LedgerTableModel(QAbstractTableModel):
                 return sync_marks.text(self._mark(row))
             if index.column() == self.PLAN_COLUMN:
                 plan, label = self._plans.get(row.finding.id, ("", ""))
-                return f"{display.short(plan, 60)}（{label}）" if label else display.short(plan, 60)
+                return f"{display.short(plan, 60)}：{label}" if label else display.short(plan, 60)
             return self._cells(row)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.PLAN_COLUMN:
             plan, label = self._plans.get(row.finding.id, ("", ""))
