@@ -93,8 +93,8 @@ def test_a_user_makes_a_units_plan_from_the_ledger(qtbot, window, monkeypatch):
     with qtbot.waitSignal(ledger.refreshed, timeout=10_000):
         ledger.scope.setCurrentIndex(ledger.scope.findData("all"))
     column = ledger.model.PLAN_COLUMN
-    rows = [(ledger.model.index(r, 3).data(), ledger.model.index(r, column).data())
-            for r in range(ledger.model.rowCount())]
-    assert rows == [("学习笔记照抄照搬", "临江县委常委班子整改方案：个人问题（李明）"),
-                    ("征求意见不聚焦四风", "未列入整改方案的问题")]
+    rows = [(ledger.model.index(r, 3).data(), ledger.model.index(r, column).data(),
+             ledger.model.index(r, column).data(Qt.ItemDataRole.ToolTipRole)) for r in range(ledger.model.rowCount())]
+    assert rows == [("学习笔记照抄照搬", "个人问题（李明）", "临江县委常委班子整改方案\n个人问题（李明）"),
+                    ("征求意见不聚焦四风", "未列入方案", "未列入整改方案的问题")]
     QApplication.processEvents()

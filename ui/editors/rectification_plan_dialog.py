@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
     QDialog,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -53,7 +55,7 @@ class RectificationPlanDialog(QDialog):
         super().__init__(parent)
         self.unit = units.get_unit(unit_id)
         self.setWindowTitle(self.tr("整改方案 — {unit}").format(unit=display.short(self.unit.name, 60)))
-        self.resize(900, 720)
+        self.resize(960, 800)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(bold(QLabel(self.tr("整改方案"))))
@@ -70,7 +72,7 @@ class RectificationPlanDialog(QDialog):
         layout.addWidget(self.errors.general)
 
         box = QGroupBox(self.tr("方案"))
-        form = QFormLayout(box)
+        grid = QGridLayout(box)  # compact: the items below get the height
         self.title = QLineEdit()
         self.state = QComboBox()
         for state in plans.PLAN_STATES:
@@ -80,15 +82,21 @@ class RectificationPlanDialog(QDialog):
         for state in plans.PUBLICITY_STATES:
             self.publicity.addItem(state, state)
         self.publicized = _date_edit()
-        for label, widget, field in ((self.tr("方案名称"), self.title, "title"), (self.tr("方案状态"), self.state, "state"),
-                                     (self.tr("通过日期"), self.adopted, "adopted_on"),
-                                     (self.tr("公示情况"), self.publicity, "publicity"),
-                                     (self.tr("公示日期"), self.publicized, "publicized_on")):
-            form.addRow(label, widget)
-            form.addRow("", self.errors.label_for(field))
         self.save_button = QPushButton(self.tr("保存方案"))
         self.save_button.clicked.connect(self.save_plan)
-        form.addRow("", self.save_button)
+        grid.addWidget(QLabel(self.tr("方案名称")), 0, 0)
+        grid.addWidget(self.title, 0, 1, 1, 4)
+        grid.addWidget(self.errors.label_for("title"), 1, 1, 1, 4)
+        for row, (left, right) in enumerate(((("方案状态", self.state, "state"), ("通过日期", self.adopted, "adopted_on")),
+                                             (("公示情况", self.publicity, "publicity"),
+                                              ("公示日期", self.publicized, "publicized_on")))):
+            for col, (label, widget, field) in enumerate((left, right)):
+                grid.addWidget(QLabel(self.tr(label)), 2 + 2 * row, 2 * col)
+                grid.addWidget(widget, 2 + 2 * row, 2 * col + 1)
+                grid.addWidget(self.errors.label_for(field), 3 + 2 * row, 2 * col + 1)
+        grid.addWidget(self.save_button, 4, 4)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
         layout.addWidget(box)
         self.state.currentIndexChanged.connect(self._enable_dates)
         self.publicity.currentIndexChanged.connect(self._enable_dates)
@@ -102,7 +110,10 @@ class RectificationPlanDialog(QDialog):
         self.items.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.items.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.items.itemSelectionChanged.connect(self._item_selected)
-        layout.addWidget(self.items, 1)
+        split = QSplitter(Qt.Orientation.Vertical)  # the items and the editor of one share the height
+        split.addWidget(self.items)
+        split.setChildrenCollapsible(False)
+        layout.addWidget(split, 1)
 
         item_box = QGroupBox(self.tr("整改事项"))
         item_form = QFormLayout(item_box)
@@ -135,7 +146,8 @@ class RectificationPlanDialog(QDialog):
         buttons.addWidget(self.remove_button)
         buttons.addWidget(self.item_button)
         item_form.addRow("", buttons)
-        layout.addWidget(item_box)
+        split.addWidget(item_box)
+        split.setStretchFactor(0, 1)
         self.kind.currentIndexChanged.connect(self._enable_leader)
         self.finding.currentIndexChanged.connect(self._finding_chosen)
 

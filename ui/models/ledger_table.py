@@ -81,9 +81,9 @@ class LedgerTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if index.column() == self.MARK_COLUMN:
                 return sync_marks.text(self._mark(row))
-            if index.column() == self.PLAN_COLUMN:
+            if index.column() == self.PLAN_COLUMN:  # the plan itself in the tooltip (the unit is beside it)
                 plan, label = self._plans.get(row.finding.id, ("", ""))
-                return f"{display.short(plan, 60)}：{label}" if label else display.short(plan, 60)
+                return label or ("未列入方案" if plan == plans.OUTSIDE_PLANS else "")
             return self._cells(row)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.PLAN_COLUMN:
             plan, label = self._plans.get(row.finding.id, ("", ""))

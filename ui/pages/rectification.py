@@ -55,7 +55,7 @@ class RectificationPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 125), (1, 120), (2, 130), (4, 200), (5, 80), (6, 125), (7, 110), (8, 220)):
+        for column, width in ((0, 115), (1, 110), (2, 115), (4, 150), (5, 70), (6, 115), (7, 100), (8, 115)):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(lambda index: self.open_finding(self.model.row(index.row()).finding.id))
         layout.addWidget(self.table, 1)
