@@ -214,3 +214,28 @@ def test_the_ledger_pdf_shows_the_plans_then_the_rest(unit_world, tmp_path):
         text = "".join((page.extract_text() or "") for page in pdf.pages).replace("\n", "")
     assert text.index("一、临江县整改方案") < text.index("二、未列入整改方案的问题") < text.index("征求意见不聚焦四风")
     assert "集中学习时间不足" not in text
+
+
+def test_the_other_side_a_finding_or_leader_a_plan_names_keeps_fitting_it(unit_world):
+    """The checks rules/findings.py and rules/units.py are to call (their owners wire them in)."""
+    from supervisor_app import changelog
+    from supervisor_app.rules import DbLookup
+    from supervisor_app.rules.rectification_plans import finding_still_fits_plans, leader_still_fits_plans
+
+    w = unit_world
+    values = good_plan()
+    plans.create_plan(w["unit"], values.pop("title"), items=[good_item(w)], **values)
+    old = changelog.state_of(w["f1"])
+    for change, field, message in (({"found_on": "2014-06-01"}, "found_on", "不能晚于整改方案"),
+                                   ({"unit": w["other"].id}, "unit", "不能改到其他单位")):
+        with pytest.raises(ValidationError) as info:
+            finding_still_fits_plans({**old, **change}, old, DbLookup())
+        assert info.value.field == field and message in info.value.message
+    finding_still_fits_plans({**old, "found_on": "2014-05-30"}, old, DbLookup())  # the deadline day itself: fine
+    finding_still_fits_plans({**changelog.state_of(w["f2"]), "unit": w["other"].id}, changelog.state_of(w["f2"]),
+                             DbLookup())  # a finding in no plan moves freely
+    for leader in (w["mayor"], w["secretary"]):
+        old = changelog.state_of(leader)
+        with pytest.raises(ValidationError) as info:
+            leader_still_fits_plans({**old, "unit": w["other"].id}, old, DbLookup())
+        assert info.value.field == "unit" and "不能改到其他单位" in info.value.message

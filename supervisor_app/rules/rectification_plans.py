@@ -345,3 +345,33 @@ def unique_status(state: dict, old: dict | None, lookup: Lookup) -> None:
     for other in lookup.children("stask_status", "unit", state.get("unit")):
         if other["id"] != state["id"] and other.get("task_id") == state.get("task_id"):
             raise fail("该单位的这项专项整治任务已有进展记录，请修改原记录。", "task_id")
+
+
+# --- the other side: a finding or a leader that plan items name ----------------------------------------
+
+
+def finding_still_fits_plans(state: dict, old: dict | None, lookup: Lookup) -> None:
+    """A finding in a plan item may not move to another unit, nor its date past the item's
+    deadline (to be called from rules.findings.finding; see the report of the rplans branch)."""
+    if old is None or not changed(state, old, "unit", "found_on"):
+        return
+    for plan in lookup.children("rplan", "unit", old.get("unit")):
+        for i, item in enumerate(plan.get("items") or []):
+            if type(item) is not dict or item.get("finding") != state.get("id"):
+                continue
+            if state.get("unit") != old.get("unit"):
+                raise fail(f"该问题已列入整改方案“{plan.get('title')}”，不能改到其他单位；请先从方案中移出。", "unit")
+            deadline = item.get("deadline")
+            if type(deadline) is str and type(state.get("found_on")) is str and deadline < state["found_on"]:
+                raise fail(f"发现日期不能晚于整改方案“{plan.get('title')}”第 {i + 1} 项的整改时限（{deadline}）。", "found_on")
+
+
+def leader_still_fits_plans(state: dict, old: dict | None, lookup: Lookup) -> None:
+    """A leader named by a plan item (个人问题 or 责任领导) may not move to another unit (to be
+    called from rules.units.leader)."""
+    if old is None or not changed(state, old, "unit"):
+        return
+    for plan in lookup.children("rplan", "unit", old.get("unit")):
+        for item in plan.get("items") or []:
+            if type(item) is dict and state.get("id") in (item.get("leader"), item.get("responsible_leader")):
+                raise fail(f"{state.get('name')}是整改方案“{plan.get('title')}”中的领导干部，不能改到其他单位。", "unit")
