@@ -7,8 +7,8 @@ An enrolled device is trusted to be itself, nothing more (docs/sync.md has the t
   record. A field device writes only its own group's records: visits and what hangs on them
   (attachments, assessments, quizzes), findings, rectifications and their follow-ups, its
   group's 纪实评价 with their facts and amendments, its units' 整改方案 and 专项整治 progress;
-  under its own device id, naming only its own group's members. Its group is the one the office bound it to (``enroll --group``,
-  ``device assign``), never what its bundle claims.
+  under its own device id, naming only its own group's members. Its group is the one the office
+  bound it to (``enroll --group``, ``device assign``), never what its bundle claims.
 - A bundle carries only its sender's own entries; it declares sequence ranges, cursors and
   held ranges for its sender only; what an entry claims to know of other devices' entries
   (``deps``) may not exceed what the receiver sent it.
