@@ -98,3 +98,38 @@ def test_a_user_makes_a_units_plan_from_the_ledger(qtbot, window, monkeypatch):
     assert rows == [("学习笔记照抄照搬", "个人问题（李明）", "临江县委常委班子整改方案\n个人问题（李明）"),
                     ("征求意见不聚焦四风", "未列入方案", "未列入整改方案的问题")]
     QApplication.processEvents()
+
+
+def test_a_user_reports_progress_on_a_units_special_task(qtbot, window, monkeypatch):
+    from supervisor_app import changelog
+    from supervisor_app.models import SpecialTaskAssignment, SpecialTaskStatus
+    from supervisor_app.special_tasks import current_list
+    from ui.editors.special_tasks_dialog import SpecialTasksDialog
+
+    county = factories.county()
+    task_list = current_list()
+    # as it arrives from the office: T03 and T07 assigned to 临江县
+    changelog.create(SpecialTaskAssignment, unit=county.id, list_id=task_list.id, list_version=task_list.version,
+                     task_ids=["T03", "T07"])
+    opened = []
+    monkeypatch.setattr(SpecialTasksDialog, "open", lambda self: (opened.append(self), self.show()))
+    ledger = window.show_page("rectification")
+    with qtbot.waitSignal(ledger.refreshed, timeout=10_000):
+        ledger.unit.setCurrentIndex(ledger.unit.findData(county.id))
+    qtbot.mouseClick(ledger.tasks_button, Qt.MouseButton.LeftButton)
+    (dialog,) = opened
+    qtbot.addWidget(dialog)
+    assert [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())] == ["未启动", "未启动"]
+    dialog.table.selectRow(1)
+    dialog.status.setCurrentIndex(dialog.status.findData("推进中"))
+    dialog.on_date.setDate(QDate(2099, 1, 1))  # a day not yet come: refused, nothing written
+    type_text(dialog.note, "已制定子方案")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, lambda: dialog.errors.general.isVisible())
+    assert "日期不能晚于今天" in dialog.errors.general.text() and SpecialTaskStatus.select().count() == 0
+    dialog.on_date.setDate(QDate(2014, 5, 10))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, lambda: dialog.table.item(1, 2).text() == "推进中")
+    assert [dialog.table.item(1, c).text() for c in (0, 2, 3, 4)] == ["T07", "推进中", "2014年5月10日", "已制定子方案"]
+    status = SpecialTaskStatus.get()
+    assert (status.task_id, status.status, status.on_date, status.note) == ("T07", "推进中", "2014-05-10", "已制定子方案")

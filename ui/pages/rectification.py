@@ -21,6 +21,7 @@ from supervisor_app import display, units
 from .. import tasks
 from ..editors.rectification_dialog import RectificationDialog
 from ..editors.rectification_plan_dialog import RectificationPlanDialog
+from ..editors.special_tasks_dialog import SpecialTasksDialog
 from ..hub import hub
 from ..models.ledger_table import LedgerTableModel
 from ..widgets import error_text, heading, record_combo
@@ -65,9 +66,13 @@ class RectificationPage(QWidget):
         pdf_button.clicked.connect(self.make_pdf)
         self.plan_button = QPushButton(self.tr("整改方案…"))
         self.plan_button.setToolTip(self.tr("所选单位（或所选问题所在单位）的整改方案：班子和个人问题、整改措施、责任领导、时限、公示"))
-        self.plan_button.clicked.connect(self._open_plans)
+        self.plan_button.clicked.connect(lambda: self._open_for_unit(self.open_plans))
+        self.tasks_button = QPushButton(self.tr("专项整治任务…"))
+        self.tasks_button.setToolTip(self.tr("活动办分配给所选单位的专项整治任务及其进展"))
+        self.tasks_button.clicked.connect(lambda: self._open_for_unit(self.open_special_tasks))
         row = QHBoxLayout()
         row.addWidget(self.plan_button)
+        row.addWidget(self.tasks_button)
         row.addStretch(1)
         row.addWidget(pdf_button)
         row.addWidget(open_button)
@@ -121,15 +126,21 @@ class RectificationPage(QWidget):
         if rows:
             self.open_finding(self.model.row(rows[0].row()).finding.id)
 
-    def _open_plans(self) -> RectificationPlanDialog | None:
+    def _open_for_unit(self, opener):
+        """``opener(unit id)`` for the chosen unit, else the unit of the selected row."""
         unit_id = self.unit.currentData()
         rows = self.table.selectionModel().selectedRows()
         if unit_id is None and rows:
             unit_id = self.model.row(rows[0].row()).finding.unit_id
         if unit_id is None:
-            self.count_label.setText(self.tr("请先选择一个单位（或台账中的一个问题），再打开整改方案。"))
+            self.count_label.setText(self.tr("请先选择一个单位（或台账中的一个问题）。"))
             return None
-        return self.open_plans(unit_id)
+        return opener(unit_id)
+
+    def open_special_tasks(self, unit_id: str) -> SpecialTasksDialog:
+        dialog = SpecialTasksDialog(self, unit_id)
+        dialog.open()
+        return dialog
 
     def open_plans(self, unit_id: str) -> RectificationPlanDialog:
         dialog = RectificationPlanDialog(self, unit_id)
