@@ -32,7 +32,7 @@ from .errors import SupervisorError
 
 VERSION_TEXT = f"督导纪实 {__version__}（数据版本 {db.SCHEMA_VERSION}）"
 
-LIST_KINDS = ("units", "leaders", "visits", "findings", "rectifications", "evaluations", "surveys", "meetings")
+LIST_KINDS = ("units", "leaders", "visits", "findings", "rectifications", "evaluations", "surveys", "meetings", "plans")
 
 
 class CliError(SupervisorError):
@@ -172,6 +172,11 @@ def cmd_list(args) -> int:
         from . import meetings_cli
 
         return meetings_cli.cmd_list(args)
+    elif kind == "plans":
+        from .rectification_plans_cli import PLAN_COLUMNS, plan_rows
+
+        rows = plan_rows(args.unit, as_json=args.json)
+        columns = PLAN_COLUMNS
     else:
         rows = [_evaluation_dict(e) for e in evaluations.list_evaluations()]
         columns = (("subject", "对象"), ("status", "状态"), ("period_end", "截至"), ("id", "编号"))
@@ -290,6 +295,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "supervisor_app.calibration_cli",
     "supervisor_app.checklist_cli",
     "supervisor_app.meetings_cli",
+    "supervisor_app.rectification_plans_cli",
     "supervisor_app.backup_cli",
     "supervisor_app.reports.cli",
     "supervisor_app.sync.cli",

@@ -20,7 +20,7 @@ from .fsutil import create_private_file, make_private_dir, restrict
 from .models import database
 from .paths import db_path
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 APPLICATION_ID = 0x53555056  # "SUPV": marks the file as ours
 
 PRAGMAS = {

@@ -54,6 +54,7 @@ from .models import (
     Visit,
     database,
 )
+from .rectification_plans import fill_rectification_plans
 
 DEMO_PASSPHRASE = "demo-passphrase"  # the demo group leaders' signing passphrase (documented)
 
@@ -468,6 +469,7 @@ def generate(data_dir: Path, *, seed: int = 1, size: str = "small", anchor: date
     counts["民意调查结果"] = _surveys(rng, new_id, units, asof, quality)
     counts["督导层面问题"] = supervision.fill_demo(new_id, groups, group_leaders, asof)
     counts["民主生活会"] = meetings_demo.fill_meetings(rng, asof)
+    counts["整改方案"] = fill_rectification_plans(rng, asof)
     return counts
 
 

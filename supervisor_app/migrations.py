@@ -186,6 +186,26 @@ MIGRATION_7_MEETINGS: tuple[str, ...] = (
 )
 
 
+# 8: a unit's 整改方案 (its items in one JSON list), the 专项整治 task lists (versions), which tasks
+# each unit was assigned and how far each unit has got with each task.
+MIGRATION_8_RECTIFICATION_PLANS: tuple[str, ...] = (
+    'CREATE TABLE IF NOT EXISTS "rectification_plan" ("id" VARCHAR(36) NOT NULL PRIMARY KEY, "created_at" VARCHAR(255) NOT NULL, "updated_at" VARCHAR(255) NOT NULL, "device_id" VARCHAR(255) NOT NULL, "version" INTEGER NOT NULL, "deleted" INTEGER NOT NULL, "unit_id" VARCHAR(36) NOT NULL, "title" VARCHAR(255) NOT NULL, "adopted_on" VARCHAR(255), "publicity" VARCHAR(255) NOT NULL, "publicized_on" VARCHAR(255), "state" VARCHAR(255) NOT NULL, "items" TEXT NOT NULL, FOREIGN KEY ("unit_id") REFERENCES "unit" ("id"))',
+    'CREATE INDEX IF NOT EXISTS "rectification_plan_deleted" ON "rectification_plan" ("deleted")',
+    'CREATE INDEX IF NOT EXISTS "rectification_plan_unit_id" ON "rectification_plan" ("unit_id")',
+    'CREATE TABLE IF NOT EXISTS "special_task_list" ("id" VARCHAR(36) NOT NULL PRIMARY KEY, "created_at" VARCHAR(255) NOT NULL, "updated_at" VARCHAR(255) NOT NULL, "device_id" VARCHAR(255) NOT NULL, "version" INTEGER NOT NULL, "deleted" INTEGER NOT NULL, "list_id" VARCHAR(255) NOT NULL, "list_version" INTEGER NOT NULL, "name" VARCHAR(255) NOT NULL, "content" TEXT NOT NULL)',
+    'CREATE INDEX IF NOT EXISTS "special_task_list_deleted" ON "special_task_list" ("deleted")',
+    'CREATE UNIQUE INDEX IF NOT EXISTS "special_task_list_list_id_list_version" ON "special_task_list" ("list_id", "list_version")',
+    'CREATE TABLE IF NOT EXISTS "special_task_assignment" ("id" VARCHAR(36) NOT NULL PRIMARY KEY, "created_at" VARCHAR(255) NOT NULL, "updated_at" VARCHAR(255) NOT NULL, "device_id" VARCHAR(255) NOT NULL, "version" INTEGER NOT NULL, "deleted" INTEGER NOT NULL, "unit_id" VARCHAR(36) NOT NULL, "list_id" VARCHAR(255) NOT NULL, "list_version" INTEGER NOT NULL, "task_ids" TEXT NOT NULL, FOREIGN KEY ("unit_id") REFERENCES "unit" ("id"))',
+    'CREATE INDEX IF NOT EXISTS "special_task_assignment_deleted" ON "special_task_assignment" ("deleted")',
+    'CREATE INDEX IF NOT EXISTS "special_task_assignment_unit_id" ON "special_task_assignment" ("unit_id")',
+    'CREATE TABLE IF NOT EXISTS "special_task_status" ("id" VARCHAR(36) NOT NULL PRIMARY KEY, "created_at" VARCHAR(255) NOT NULL, "updated_at" VARCHAR(255) NOT NULL, "device_id" VARCHAR(255) NOT NULL, "version" INTEGER NOT NULL, "deleted" INTEGER NOT NULL, "unit_id" VARCHAR(36) NOT NULL, "task_id" VARCHAR(255) NOT NULL, "status" VARCHAR(255) NOT NULL, "on_date" VARCHAR(255) NOT NULL, "note" TEXT NOT NULL, "member_id" VARCHAR(36), FOREIGN KEY ("unit_id") REFERENCES "unit" ("id"), FOREIGN KEY ("member_id") REFERENCES "member" ("id"))',
+    'CREATE INDEX IF NOT EXISTS "special_task_status_deleted" ON "special_task_status" ("deleted")',
+    'CREATE INDEX IF NOT EXISTS "special_task_status_unit_id" ON "special_task_status" ("unit_id")',
+    'CREATE INDEX IF NOT EXISTS "special_task_status_member_id" ON "special_task_status" ("member_id")',
+    'CREATE INDEX IF NOT EXISTS "special_task_status_unit_id_task_id" ON "special_task_status" ("unit_id", "task_id")',
+)
+
+
 def _run(statements: tuple[str, ...]) -> Callable[[object], None]:
     def step(db) -> None:
         for sql in statements:
@@ -209,4 +229,5 @@ STEPS: dict[int, Callable[[object], None]] = {
     5: _run(MIGRATION_5_ATTACHMENT_LINKS),
     6: _run(MIGRATION_6_FOUR_WINDS_AND_SUPERVISION),
     7: _run(MIGRATION_7_MEETINGS),
+    8: _run(MIGRATION_8_RECTIFICATION_PLANS),
 }

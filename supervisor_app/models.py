@@ -397,6 +397,68 @@ class DemocraticMeeting(SyncedModel):
     comment = TextField(default="")  # the group's 点评
 
 
+# --- 整改方案 per unit and the 专项整治 tasks (rectification_plans.py, special_tasks.py) -------------
+
+PLAN_STATES = ("草拟", "已通过", "实施中", "已完成")
+PUBLICITY_STATES = ("未公示", "公示中", "已公示")
+
+
+class RectificationPlan(SyncedModel):
+    """A unit's 整改方案: its items (``items``) each take one finding of the unit, 班子 or 个人
+    (which leader), 整改措施, 责任领导, 责任单位 and a deadline. Written by the unit's group."""
+
+    RECORD_TYPE = "rplan"
+    unit = ForeignKeyField(Unit, backref="rectification_plans")
+    title = CharField()
+    adopted_on = CharField(null=True)
+    publicity = CharField(default="未公示")
+    publicized_on = CharField(null=True)
+    state = CharField(default="草拟")
+    items = JSONField(default=list)  # [{"finding", "kind", "leader", "measure", "responsible_leader",
+    #                                   "responsible_unit", "responsible_unit_id", "deadline"}]
+
+
+class SpecialTaskList(SyncedModel):
+    """A version of the list of 专项整治 tasks (special_tasks.py); written by the office."""
+
+    RECORD_TYPE = "stasks"
+    list_id = CharField()
+    list_version = IntegerField()
+    name = CharField()
+    content = JSONField()
+
+    class Meta:
+        indexes = ((("list_id", "list_version"), True),)
+
+
+class SpecialTaskAssignment(SyncedModel):
+    """Which 专项整治 tasks (of one list version) the office assigned to one unit."""
+
+    RECORD_TYPE = "stask_assign"
+    unit = ForeignKeyField(Unit, backref="special_task_assignments")
+    list_id = CharField()
+    list_version = IntegerField()
+    task_ids = JSONField(default=list)
+
+
+SPECIAL_TASK_STATUSES = ("未启动", "推进中", "已完成")
+
+
+class SpecialTaskStatus(SyncedModel):
+    """How far one unit has got with one assigned 专项整治 task; reported by the unit's group."""
+
+    RECORD_TYPE = "stask_status"
+    unit = ForeignKeyField(Unit, backref="special_task_statuses")
+    task_id = CharField()
+    status = CharField()
+    on_date = CharField()
+    note = TextField(default="")
+    member = ForeignKeyField(Member, null=True, backref="special_task_statuses")
+
+    class Meta:
+        indexes = ((("unit", "task_id"), False),)
+
+
 # --- the change log (append-only, hash-chained) ----------------------------------------------
 
 
@@ -442,6 +504,10 @@ SYNCED_MODELS: tuple[type[SyncedModel], ...] = (
     SurveyResult,
     SupervisionProblem,
     DemocraticMeeting,
+    RectificationPlan,
+    SpecialTaskList,
+    SpecialTaskAssignment,
+    SpecialTaskStatus,
 )
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (Setting, Device, *SYNCED_MODELS, ChangeLog)

@@ -1,9 +1,11 @@
 """问题整改台账: 序号 | 问题 | 类别 | 整改措施 | 责任人 | 时限 | 完成情况, for one unit or for all,
-overdue rows marked."""
+overdue rows marked; grouped by 整改方案 (each plan's problems in its item order, with its state,
+adoption and 公示), the problems in no plan last under their own heading."""
 
 from __future__ import annotations
 
 from .. import findings, units
+from .. import rectification_plans as plans
 from ..clock import chinese_date, today
 from .common import category_text, completion_text, group_name, period_text, problem_text, stacked_date
 from .layout import Document, Writer
@@ -37,52 +39,83 @@ def build(w: Writer, *, record_id: str | None, date_from=None, date_to=None) -> 
     if date_from or date_to:
         story.append(w.subtitle(f"（{period_text(date_from, date_to)}发现的问题）"))
     on = today()
-    story.append(w.para(_summary(rows, on)))
+    groups = plans.group_ledger(rows, unit.id if unit else None)
+    planned = {finding_id for part in groups for finding_id in part.items}
+    story.append(w.para(_summary(rows, on, planned)))
     if not rows:
         return _document(unit, group, story, date_from, date_to)
+    names = plans.leader_names(groups)
     if unit is not None:
-        story.append(table(w, rows))
+        for part in groups:
+            _group(w, story, part, names, heading=w.h1)
     else:
-        story.append(w.h1("各单位问题整改情况"))  # the per-unit （一）（二） headings sit under it
-        by_unit: dict[str, list[findings.LedgerRow]] = {}
-        for row in rows:
-            by_unit.setdefault(row.finding.unit_id, []).append(row)
-        for unit_id, path in units.unit_paths():
-            if unit_id in by_unit:
-                story.append(w.h2(path))
-                story.append(table(w, by_unit.pop(unit_id)))
-        for unit_rows in by_unit.values():  # units deleted or missing: their findings are still listed
-            story.append(w.h2(unit_rows[0].unit_name))
-            story.append(table(w, unit_rows))
+        for part in groups:
+            if part.plan is not None:
+                _group(w, story, part, names, heading=w.h1)
+                continue
+            story.append(w.h1(plans.OUTSIDE_PLANS))  # the per-unit （一）（二） headings sit under it
+            by_unit: dict[str, list[findings.LedgerRow]] = {}
+            for row in part.rows:
+                by_unit.setdefault(row.finding.unit_id, []).append(row)
+            for unit_id, path in units.unit_paths():
+                if unit_id in by_unit:
+                    story.append(w.h2(path))
+                    story.append(table(w, by_unit.pop(unit_id)))
+            for unit_rows in by_unit.values():  # units deleted or missing: their findings are still listed
+                story.append(w.h2(unit_rows[0].unit_name))
+                story.append(table(w, unit_rows))
     story.append(w.small(f"注：底色标红并注明【已逾期】的，为截至{chinese_date(on)}超过整改时限仍未完成的事项。"))
     return _document(unit, group, story, date_from, date_to)
 
 
-def _summary(rows, on) -> str:
+def _summary(rows, on, planned: set[str] = frozenset()) -> str:
     if not rows:
         return "没有问题记录。"
     verified = sum(1 for r in rows if r.rectification is not None and r.rectification.status == "已核实")
     done = sum(1 for r in rows if r.rectification is not None and r.rectification.status == "已完成")
-    planless = sum(1 for r in rows if r.rectification is None)
+    untracked = sum(1 for r in rows if r.rectification is None and r.finding.id in planned)
+    planless = sum(1 for r in rows if r.rectification is None) - untracked
     overdue = sum(1 for r in rows if r.overdue)
     text = f"截至{chinese_date(on)}，台账共列问题{len(rows)}个：已核实销号{verified}个，已完成待核实{done}个，"
-    text += f"整改中或未开始{len(rows) - verified - done - planless}个"
+    text += f"整改中或未开始{len(rows) - verified - done - planless - untracked}个"
+    if untracked:
+        text += f"，列入整改方案、尚未登记整改进展{untracked}个"
     if planless:
         text += f"，尚未制定整改措施{planless}个"
     text += f"；其中整改逾期{overdue}个。" if overdue else "；没有逾期事项。"
     return text
 
 
-def table(w: Writer, rows: list[findings.LedgerRow]):
+def _group(w: Writer, story: list, group: plans.LedgerGroup, names: dict[str, str], *, heading) -> None:
+    """One plan's rows (or those in no plan) under a heading, the plan's state on a line below."""
+    head = [heading(group.heading)] + ([w.para(group.summary)] if group.summary else [])
+    # the heading stays with its table (a table longer than a page still breaks, after it)
+    story.append(w.keep_with_next(*head, table(w, group.rows, group.items, names)))
+
+
+def table(w: Writer, rows: list[findings.LedgerRow], items: dict | None = None, names: dict | None = None):
     """The ledger's table (also the open problems of a unit assessment): one column for each
-    thing a reader looks for, in 五号 so that seven columns keep lines of several characters."""
+    thing a reader looks for, in 五号 so that seven columns keep lines of several characters.
+    Rows of a plan (``items``: finding id → plan item) say 班子 or 个人 under the category, and
+    take the plan's measure, 责任领导 and deadline while no rectification is recorded."""
     data, marked = [], []
+    items, names = items or {}, names or {}
     for n, row in enumerate(rows, 1):
         rect = row.rectification
-        data.append([
-            str(n), problem_text(row), category_text(row), rect.measure if rect else "—",
-            rect.responsible if rect else "—", stacked_date(rect.deadline) if rect else "—", completion_text(row),
-        ])
+        item = items.get(row.finding.id)
+        category = category_text(row)
+        if item:
+            category += f"\n{plans.item_label(item, names)}"
+        if rect is not None:
+            measure, responsible, deadline = rect.measure, rect.responsible, stacked_date(rect.deadline)
+        elif item:
+            measure = item.get("measure") or "—"
+            responsible = names.get(item.get("responsible_leader"), "—")
+            deadline = stacked_date(item["deadline"]) if item.get("deadline") else "—"
+        else:
+            measure = responsible = deadline = "—"
+        completion = "尚未登记整改进展" if item and rect is None else completion_text(row)
+        data.append([str(n), problem_text(row), category, measure, responsible, deadline, completion])
         if row.overdue:
             marked.append(n - 1)
     return w.table(HEADER, data, WIDTHS, center_columns=(0, 4, 5), marked_rows=marked, size=TABLE_SIZE)

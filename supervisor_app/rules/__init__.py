@@ -18,6 +18,8 @@ One module per area, named after the records whose rules it holds:
                     survey (a unit's 民意调查 result)
     supervision.py  supervision_problem (督导层面 problems, against a group)
     meetings.py     meeting (a team's 专题民主生活会: dates, people, 对照检查材料, 谈心谈话, 四风, rating)
+    rectification_plans.py  rplan (a unit's 整改方案 and its items), stasks / stask_assign /
+                    stask_status (the 专项整治 task list, its assignment to units, their progress)
     lookup.py       ``Lookup`` (what the rules may read) and ``DbLookup`` (the database's)
 
 ``check_record`` holds everything a record must satisfy alone and against the records it
@@ -37,6 +39,7 @@ from ..models import MODEL_BY_RECORD_TYPE, JSONField
 from . import campaigns, evaluations, findings, meetings, supervision, units, visits
 from . import fields as f
 from . import plan as plans
+from . import rectification_plans as rplans
 from .lookup import DbLookup, Lookup
 from .units import related_units, unit_line
 
@@ -67,6 +70,10 @@ RECORD_RULES: dict[str, Rule] = {
     "survey": plans.survey,
     "supervision_problem": supervision.supervision_problem,
     "meeting": meetings.meeting,
+    "rplan": rplans.rplan,
+    "stasks": rplans.stasks,
+    "stask_assign": rplans.stask_assign,
+    "stask_status": rplans.stask_status,
 }
 
 UNIQUE_RULES: dict[str, Rule] = {
@@ -78,11 +85,14 @@ UNIQUE_RULES: dict[str, Rule] = {
     "progress": plans.unique_progress,
     "survey": plans.unique_survey,
     "meeting": meetings.unique_meeting,
+    "rplan": rplans.unique_plan_items,
+    "stask_assign": rplans.unique_assignment,
+    "stask_status": rplans.unique_status,
 }
 
 LABELS: dict[str, dict[str, str]] = {
     **units.LABELS, **campaigns.LABELS, **visits.LABELS, **findings.LABELS, **evaluations.LABELS,
-    **plans.LABELS, **supervision.LABELS, **meetings.LABELS,
+    **plans.LABELS, **supervision.LABELS, **meetings.LABELS, **rplans.LABELS,
 }
 META_LABELS = {"id": "记录编号", "created_at": "创建时间", "updated_at": "修改时间", "device_id": "设备编号",
                "version": "版本号", "deleted": "删除标记"}

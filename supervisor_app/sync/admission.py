@@ -6,9 +6,9 @@ An enrolled device is trusted to be itself, nothing more (docs/sync.md has the t
   binding of a leader to a signing key, units, teams and leaders — and corrections of any
   record. A field device writes only its own group's records: visits and what hangs on them
   (attachments, assessments, quizzes), findings, rectifications and their follow-ups, its
-  group's 纪实评价 with their facts and amendments, the 专题民主生活会 it attended; under its
-  own device id, naming only its own group's members. Its group is the one the office bound it to (``enroll --group``,
-  ``device assign``), never what its bundle claims.
+  group's 纪实评价 with their facts and amendments, the 专题民主生活会 it attended, its units' 整改方案
+  and 专项整治 progress; under its own device id, naming only its own group's members. Its group is
+  the one the office bound it to (``enroll --group``, ``device assign``), never what its bundle claims.
 - A bundle carries only its sender's own entries; it declares sequence ranges, cursors and
   held ranges for its sender only; what an entry claims to know of other devices' entries
   (``deps``) may not exceed what the receiver sent it.
@@ -35,7 +35,7 @@ from .models import SyncBundle, SyncHeldRange
 # What a field device may write: its own group's records.
 FIELD_TYPES = frozenset((
     "visit", "attachment", "assessment", "quiz", "finding", "rectification", "followup", "evaluation", "fact",
-    "amendment", "progress", "supervision_problem", "meeting",
+    "amendment", "progress", "supervision_problem", "meeting", "rplan", "stask_status",
 ))
 SIGNING_FIELDS = frozenset(("signed_by", "signed_at", "content_hash", "signature"))
 MAX_GAP = 5_000_000  # entries a held range may wait for
@@ -162,7 +162,7 @@ class Admission:
             return None
         if record_type in ("visit", "evaluation", "supervision_problem", "meeting"):  # a meeting's unit is its group's (rules)
             return state.get("group")
-        if record_type == "progress":  # a unit's progress is its assigned group's
+        if record_type in ("progress", "rplan", "stask_status"):  # a unit's progress and plans are its group's
             unit = self._state("unit", state.get("unit"))
             return unit.get("group") if unit else None
         if record_type == "finding":
@@ -258,7 +258,7 @@ class Admission:
                     raise refuse(entry, "列出的在场组员不是本督导组的成员")
                 if not stays_on_visit(self._member(m), after.get("started_at") or after.get("held_on"), m in already):
                     raise refuse(entry, "列出的在场组员在这次督导之前已退出督导组")
-        if entry.record_type in ("followup", "progress") and entry.fields.get("member") is not None:
+        if entry.record_type in ("followup", "progress", "stask_status") and entry.fields.get("member") is not None:
             if not self._own_member(entry.fields["member"]):
                 raise refuse(entry, "记录人不是本督导组的成员")
         if entry.record_type == "supervision_problem" and not after.get("deleted"):

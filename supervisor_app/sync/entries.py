@@ -26,10 +26,13 @@ TYPE_LABELS = {
     "quiz": "知识问答", "finding": "问题", "rectification": "整改", "followup": "整改跟踪", "evaluation": "纪实评价",
     "fact": "纪实条目", "amendment": "更正记录", "plan": "活动安排", "progress": "规定动作进度",
     "survey": "民意调查结果", "supervision_problem": "督导层面问题", "meeting": "专题民主生活会",
+    "rplan": "整改方案", "stasks": "专项整治任务清单", "stask_assign": "专项整治任务分配",
+    "stask_status": "专项整治任务进展",
 }
 CLOCK_FIELDS = ("created_at", "updated_at", "device_id", "version")
 # What the office sends to field installations: the assignments.
-ASSIGNMENT_TYPES = ("template", "campaign", "group", "member", "unit", "team", "leader", "plan", "survey")
+ASSIGNMENT_TYPES = ("template", "campaign", "group", "member", "unit", "team", "leader", "plan", "survey",
+                    "stasks", "stask_assign")
 _ID = ID_SHAPE  # the one id shape (rules.fields)
 
 

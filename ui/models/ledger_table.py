@@ -1,4 +1,5 @@
-"""The rectification ledger as a Qt table model (findings with their rectification)."""
+"""The rectification ledger as a Qt table model (findings with their rectification), in 整改方案
+order: each plan's problems together, those in no plan last (rectification_plans.plan_order)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush
 
 from supervisor_app import display, findings
+from supervisor_app import rectification_plans as plans
 from supervisor_app.models import RECTIFICATION_STATUSES
 
 from .. import theme
@@ -14,8 +16,9 @@ from . import sync_marks
 
 
 class LedgerTableModel(QAbstractTableModel):
-    HEADERS = ("发现日期", "单位", "类别", "问题", "整改措施", "责任人", "时限", "状态", sync_marks.HEADER)
-    MARK_COLUMN = 8
+    HEADERS = ("发现日期", "单位", "类别", "问题", "整改措施", "责任人", "时限", "状态", "整改方案", sync_marks.HEADER)
+    PLAN_COLUMN = 8
+    MARK_COLUMN = 9
 
     def __init__(self, parent=None, *, load: bool = True):
         super().__init__(parent)
@@ -24,12 +27,15 @@ class LedgerTableModel(QAbstractTableModel):
         self.overdue_only = False
         self._rows: list[findings.LedgerRow] = []
         self._marks: dict[str, str] = {}  # finding and rectification ids → sync mark
+        self._plans: dict[str, tuple[str, str]] = {}  # finding id → (plan heading, 班子问题 / 个人问题)
         if load:
             self.reload()
 
     def query(self) -> list[findings.LedgerRow]:
-        """The rows for the current filters (safe to call on a worker thread)."""
-        return findings.ledger(self.unit_id, open_only=self.open_only, overdue_only=self.overdue_only)
+        """The rows for the current filters in plan order (safe to call on a worker thread)."""
+        rows = findings.ledger(self.unit_id, open_only=self.open_only, overdue_only=self.overdue_only)
+        ordered, labels = plans.plan_order(rows, self.unit_id)
+        return _PlannedRows(ordered, labels)
 
     def reload(self) -> None:
         self.set_rows(self.query())
@@ -39,6 +45,7 @@ class LedgerTableModel(QAbstractTableModel):
         else fetched here, once for all the rows."""
         self.beginResetModel()
         self._rows = rows
+        self._plans = getattr(rows, "plans", {})
         self._marks = marks if marks is not None else self.marks_of(rows)
         self.endResetModel()
 
@@ -74,7 +81,13 @@ class LedgerTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if index.column() == self.MARK_COLUMN:
                 return sync_marks.text(self._mark(row))
+            if index.column() == self.PLAN_COLUMN:  # the plan itself in the tooltip (the unit is beside it)
+                plan, label = self._plans.get(row.finding.id, ("", ""))
+                return label or ("未列入方案" if plan == plans.OUTSIDE_PLANS else "")
             return self._cells(row)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.PLAN_COLUMN:
+            plan, label = self._plans.get(row.finding.id, ("", ""))
+            return f"{plan}\n{label}" if label else plan or None
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.MARK_COLUMN:
             return sync_marks.tooltip(self._mark(row))
         if role == Qt.ItemDataRole.BackgroundRole:
@@ -108,3 +121,11 @@ def _four_winds(row: findings.LedgerRow) -> str:
     """The 四风 the finding is tagged with, after its category ("（四风：形式主义）"; "" for none)."""
     winds = findings.four_winds_text(row.finding)
     return f"（四风：{display.short(winds, 40)}）" if winds else ""
+
+
+class _PlannedRows(list):
+    """Ledger rows with, per finding id, the plan they are under (filled on the worker thread)."""
+
+    def __init__(self, rows, plans_by_finding: dict[str, tuple[str, str]]):
+        super().__init__(rows)
+        self.plans = plans_by_finding

@@ -1,4 +1,5 @@
-"""问题整改: the ledger of findings with their rectification; open / overdue / unit filters."""
+"""问题整改: the ledger of findings with their rectification, in 整改方案 order; open / overdue / unit
+filters; a unit's 整改方案 opened from here (整改方案…: the chosen unit, else the selected row's)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from supervisor_app import display, units
 
 from .. import tasks
 from ..editors.rectification_dialog import RectificationDialog
+from ..editors.rectification_plan_dialog import RectificationPlanDialog
+from ..editors.special_tasks_dialog import SpecialTasksDialog
 from ..hub import hub
 from ..models.ledger_table import LedgerTableModel
 from ..widgets import error_text, heading, record_combo
@@ -53,7 +56,7 @@ class RectificationPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 125), (1, 120), (2, 130), (4, 200), (5, 80), (6, 125), (7, 110)):
+        for column, width in ((0, 115), (1, 110), (2, 115), (4, 150), (5, 70), (6, 115), (7, 100), (8, 115)):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(lambda index: self.open_finding(self.model.row(index.row()).finding.id))
         layout.addWidget(self.table, 1)
@@ -61,7 +64,15 @@ class RectificationPage(QWidget):
         open_button.clicked.connect(self._open_selected)
         pdf_button = QPushButton(self.tr("台账 PDF…"))
         pdf_button.clicked.connect(self.make_pdf)
+        self.plan_button = QPushButton(self.tr("整改方案…"))
+        self.plan_button.setToolTip(self.tr("所选单位（或所选问题所在单位）的整改方案：班子和个人问题、整改措施、责任领导、时限、公示"))
+        self.plan_button.clicked.connect(lambda: self._open_for_unit(self.open_plans))
+        self.tasks_button = QPushButton(self.tr("专项整治任务…"))
+        self.tasks_button.setToolTip(self.tr("活动办分配给所选单位的专项整治任务及其进展"))
+        self.tasks_button.clicked.connect(lambda: self._open_for_unit(self.open_special_tasks))
         row = QHBoxLayout()
+        row.addWidget(self.plan_button)
+        row.addWidget(self.tasks_button)
         row.addStretch(1)
         row.addWidget(pdf_button)
         row.addWidget(open_button)
@@ -100,7 +111,7 @@ class RectificationPage(QWidget):
         self.apply_filter()
 
     def _on_changed(self, kind: str) -> None:
-        if self.isVisible() and kind in ("*", "finding", "visit", "unit"):
+        if self.isVisible() and kind in ("*", "finding", "visit", "unit", "rplan"):
             self.refresh()
 
     def make_pdf(self):
@@ -114,6 +125,27 @@ class RectificationPage(QWidget):
         rows = self.table.selectionModel().selectedRows()
         if rows:
             self.open_finding(self.model.row(rows[0].row()).finding.id)
+
+    def _open_for_unit(self, opener):
+        """``opener(unit id)`` for the chosen unit, else the unit of the selected row."""
+        unit_id = self.unit.currentData()
+        rows = self.table.selectionModel().selectedRows()
+        if unit_id is None and rows:
+            unit_id = self.model.row(rows[0].row()).finding.unit_id
+        if unit_id is None:
+            self.count_label.setText(self.tr("请先选择一个单位（或台账中的一个问题）。"))
+            return None
+        return opener(unit_id)
+
+    def open_special_tasks(self, unit_id: str) -> SpecialTasksDialog:
+        dialog = SpecialTasksDialog(self, unit_id)
+        dialog.open()
+        return dialog
+
+    def open_plans(self, unit_id: str) -> RectificationPlanDialog:
+        dialog = RectificationPlanDialog(self, unit_id)
+        dialog.open()
+        return dialog
 
     def open_finding(self, finding_id: str) -> RectificationDialog:
         dialog = RectificationDialog(self, finding_id)
