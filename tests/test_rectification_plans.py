@@ -239,3 +239,23 @@ def test_the_other_side_a_finding_or_leader_a_plan_names_keeps_fitting_it(unit_w
         with pytest.raises(ValidationError) as info:
             leader_still_fits_plans({**old, "unit": w["other"].id}, old, DbLookup())
         assert info.value.field == "unit" and "不能改到其他单位" in info.value.message
+
+
+def test_editing_a_planned_finding_or_leader_through_the_services_is_refused(unit_world):
+    """The same checks, wired into the finding and leader rules: every path that edits them."""
+    from supervisor_app import changelog, findings, units
+    from supervisor_app.models import ChangeLog, Finding, Leader
+
+    w = unit_world
+    values = good_plan()
+    plans.create_plan(w["unit"], values.pop("title"), items=[good_item(w)], **values)
+    before = (changelog.state_of(Finding.get_by_id(w["f1"].id)), changelog.state_of(Leader.get_by_id(w["mayor"].id)),
+              ChangeLog.select().count())
+    with pytest.raises(ValidationError) as info:
+        findings.update_finding(w["f1"].id, found_on="2014-06-01")
+    assert info.value.field == "found_on" and "不能晚于整改方案" in info.value.message
+    with pytest.raises(ValidationError) as info:
+        units.update_leader(w["mayor"].id, unit=w["other"].id)
+    assert info.value.field == "unit" and "不能改到其他单位" in info.value.message
+    assert (changelog.state_of(Finding.get_by_id(w["f1"].id)), changelog.state_of(Leader.get_by_id(w["mayor"].id)),
+            ChangeLog.select().count()) == before

@@ -7,16 +7,18 @@ moving a finding's date later is refused while its rectification says otherwise.
 
 from __future__ import annotations
 
+from ..models import FOUR_WINDS as models_four_winds
 from ..models import RECTIFICATION_STATUSES
 from . import fields as f
 from .fields import changed, fail
 from .lookup import Lookup
+from .rectification_plans import finding_still_fits_plans
 from .units import related_units
 from .visits import not_after_today
 
 DONE_STATUSES = ("已完成", "已核实")
 # The 四风 a finding may be tagged with ("四风" = 形式主义、官僚主义、享乐主义、奢靡之风), in this order.
-FOUR_WINDS = ("形式主义", "官僚主义", "享乐主义", "奢靡之风")
+FOUR_WINDS = models_four_winds  # one list: the meetings use it too
 
 LABELS = {
     "finding": {"unit": "问题所在单位", "visit": "督导记录", "leader": "涉及的领导干部", "found_on": "发现日期",
@@ -57,6 +59,7 @@ def finding(state: dict, old: dict | None, lookup: Lookup) -> None:
     if old is not None and old.get("found_on") != found_on:
         for rect in lookup.children("rectification", "finding", state["id"]):
             _follow_through_after(found_on, rect, lookup)
+    finding_still_fits_plans(state, old, lookup)  # the 整改方案 items that take it (either side edited)
 
 
 def four_winds(state: dict, name: str = "four_winds") -> list[str]:

@@ -68,6 +68,11 @@ def leader(state: dict, old: dict | None, lookup: Lookup) -> None:
         team_state = lookup.get("team", team_id)
         if team_state is not None and team_state.get("unit") != unit_id:
             raise fail(f"领导班子“{team_state.get('name')}”不属于“{_name(lookup, 'unit', unit_id)}”。", "team")
+    from .rectification_plans import (
+        leader_still_fits_plans,  # (imports rules.visits, which needs this module)
+    )
+
+    leader_still_fits_plans(state, old, lookup)
 
 
 # --- rules over sets of records (see rules.check_unique) ------------------------------------------
