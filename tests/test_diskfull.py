@@ -144,6 +144,9 @@ def test_a_new_attachment_whose_record_does_not_fit_is_removed_from_the_store(un
     with pytest.raises(StorageFullError):
         for i in range(1000):
             visits.create_visit(unit, "2014-04-09T09:00", ["查阅资料"], notes=f"填充 {i} " * 50)
+    with pytest.raises(StorageFullError):  # then the crumbs: even a short record no longer fits
+        for i in range(1000):
+            visits.create_visit(unit, "2014-04-09T09:00", ["查阅资料"], notes=f"{i}")
     db_before = _dump()
     with pytest.raises(StorageFullError):
         attachments.add_attachment(visit, photo)
