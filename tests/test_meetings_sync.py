@@ -50,6 +50,7 @@ def _ids(trio) -> dict:
             "team2": LeadershipTeam.get(LeadershipTeam.name == "青山县委领导班子").id,
             "leader1": Leader.get(Leader.name == "王建国").id, "leader2": Leader.get(Leader.name == "孙强").id,
             "member1": Member.get(Member.name == "张三").id, "member2": Member.get(Member.name == "李四").id,
+            "template_version": campaigns.current_campaign().template_version,
         }
 
 
@@ -57,7 +58,8 @@ def _meeting(w: dict, seq: int = 1, record_id: str | None = None, **fields) -> d
     """Group 2's meeting at 青山县, crafted with f2's own keys."""
     values = {
         "unit": w["unit2"], "team": w["team2"], "group": w["g2"], "held_on": "2014-06-05",
-        "plan_id": "qzlx-2014-plan", "plan_version": 1, "template_id": "qzlx-2014", "template_version": 1,
+        "plan_id": "qzlx-2014-plan", "plan_version": 1, "template_id": "qzlx-2014",
+        "template_version": w["template_version"],
         "members_present": [w["member2"]], "leaders_present": [w["leader2"]],
         "materials": [{"leader": w["leader2"], "final": True,
                        "drafts": [{"on_date": "2014-05-30", "reviewer": "市委常委陈志"}]}],

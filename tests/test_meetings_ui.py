@@ -12,10 +12,18 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from supervisor_app import evaluations, members, units
 from supervisor_app.models import ChangeLog, DemocraticMeeting, EvaluationFact
+from tests import speech_day
 from tests.qt_helpers import type_text
 from ui import tasks
 from ui.main_window import MainWindow
 from ui.pages.meetings import MeetingDialog
+
+
+@pytest.fixture
+def data_dir(isolated_data, monkeypatch):
+    """conftest's field installation, set up on the speech's day: its campaign keeps the
+    speech's calendar, which the meeting's 2014 date must fall in (tests/speech_day.py)."""
+    return speech_day.initialize(isolated_data, monkeypatch, "field", "市委第一督导组", "张三")
 
 
 @pytest.fixture

@@ -22,11 +22,14 @@ from ui import main_window, tasks
 from ui.backup_dialog import BackupDialog
 from ui.editors.evaluation import AmendDialog, EvaluationEditor, FactDialog, NewEvaluationDialog, SignDialog
 from ui.editors.rectification_dialog import RectificationDialog
+from ui.editors.rectification_plan_dialog import RectificationPlanDialog
+from ui.editors.special_tasks_dialog import SpecialTasksDialog
 from ui.editors.unit_dialogs import LeaderDialog, TeamDialog, UnitDialog
 from ui.editors.visit import VisitEditor
 from ui.editors.visit.recovery import RecoveryDialog
 from ui.main_window import MainWindow
 from ui.members_panel import PassphraseDialog
+from ui.pages.meetings import MeetingDialog
 from ui.pages.progress import MarkDoneDialog, NotApplicableDialog
 from ui.pages.sync import ResolveDialog
 from ui.pdf_preview import PdfPreviewDialog
@@ -49,7 +52,7 @@ def window(chinese, qtbot, demo_data, monkeypatch):  # noqa: F811 - the fixture 
     tasks.wait_for_all()
 
 
-ACRONYMS = ("PDF",)  # a file format's name, as Chinese programs write it (台账 PDF…)
+ACRONYMS = ("PDF", "Excel")  # a file format's or program's name, as Chinese programs write it (台账 PDF…, 导出 Excel)
 
 
 def _english(texts) -> list[str]:
@@ -110,6 +113,10 @@ def dialogs(window, tmp: Path):
     excusable = next(s for s in owed if progress.current_plan().action(s.action_id).get("not_applicable_allowed"))
     yield MarkDoneDialog, lambda: MarkDoneDialog(window, marked.unit_id, marked.action_id)
     yield NotApplicableDialog, lambda: NotApplicableDialog(window, excusable.unit_id, excusable.action_id)
+    top = next(u for u in units.list_units() if u.kind in ("县市区", "市直单位"))
+    yield MeetingDialog, lambda: MeetingDialog(window.pages["units"], top.id)
+    yield SpecialTasksDialog, lambda: SpecialTasksDialog(window.pages["rectification"], top.id)
+    yield RectificationPlanDialog, lambda: RectificationPlanDialog(window.pages["rectification"], top.id)
 
 
 def test_no_dialog_of_the_program_shows_an_english_button(window, qtbot):
