@@ -71,15 +71,19 @@ def cmd_init(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from . import demo
+    from datetime import date
 
+    from . import demo, validate
+
+    anchor = validate.iso_date(args.anchor, "anchor", "--anchor") if args.anchor else None
     path = store.open_data_dir(args.data_dir)
 
     def progress(done: int, total: int) -> None:
         if args.size == "large":
             print(f"\r生成演示数据 {done}/{total}", end="", file=sys.stderr, flush=True)
 
-    summary = demo.generate(path, seed=args.seed, size=args.size, progress=progress)
+    summary = demo.generate(path, seed=args.seed, size=args.size, progress=progress,
+                            anchor=date.fromisoformat(anchor) if anchor else None)
     if args.size == "large":
         print(file=sys.stderr)
     print("已生成演示数据：" + "，".join(f"{k} {v}" for k, v in summary.items()))
@@ -260,6 +264,8 @@ def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] =
     p = sub.add_parser("demo", help="填入虚构的演示数据")
     p.add_argument("--seed", type=int, default=1, help="随机种子：相同种子生成相同数据")
     p.add_argument("--size", choices=("small", "large"), default="small", help="large 约 10 万条督导记录")
+    p.add_argument("--anchor", metavar="YYYY-MM-DD",
+                   help="演示数据截至这一天（默认：2014 年活动，截至 2014 年 9 月 30 日）")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("list", help="列出记录")

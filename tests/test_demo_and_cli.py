@@ -284,3 +284,21 @@ def test_calibration_finds_the_demo_lenient_groups_and_no_other(demo_2014):
     flagged = {g.name for g in result.groups if g.flagged}
     lenient = {f"市委第{demo._GROUP_NUMBERS[i]}督导组" for i in demo.LENIENT_GROUPS}
     assert flagged == lenient, flagged
+
+
+def test_demo_anchor_on_the_command_line(capsys, isolated_data):
+    """--anchor lays the demo out up to that day (for work due this week); a bad day is refused
+    with its field named and nothing written."""
+    from supervisor_app.models import Unit, Visit
+
+    assert run(capsys, "init")[0] == 0
+    code, _out, err = run(capsys, "demo", "--anchor", "2026-13-01")
+    assert code == 2 and "不是有效日期" in err and "--anchor" in err
+    store.open_data_dir(isolated_data)
+    assert not Unit.select().exists()
+    store.close()
+    code, out, _err = run(capsys, "demo", "--anchor", "2026-11-20")
+    assert code == 0 and "督导记录 120" in out
+    store.open_data_dir(isolated_data)
+    days = [v.started_at[:10] for v in Visit.select()]
+    assert max(days) <= "2026-11-20" and min(days) >= "2026-06-20"
