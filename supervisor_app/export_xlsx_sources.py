@@ -16,7 +16,7 @@ from . import (
     visits,
 )
 from .clock import today
-from .xlsx_workbook import BOOL, DATE, INT, PERCENT, TEXT, Table
+from .xlsx_workbook import BOOL, DATE, INT, NUMBER, PERCENT, TEXT, Table
 
 
 def register_all(register) -> None:
@@ -30,6 +30,17 @@ def register_all(register) -> None:
     register("progress", "规定动作进度", progress_tables)
     register("surveys", "民意调查", surveys_tables)
     register("summary", "督导工作汇总各表", summary_tables)
+    register("calibration", "各督导组评定尺度", calibration_tables)
+
+
+def calibration_tables(date_from=None, date_to=None) -> list[Table]:
+    """Each group's (and member's) leniency, as the 校准 page and the summary show it."""
+    from . import calibration
+    from .reports.common import group_order
+
+    result = calibration.calibrate(date_from, date_to, order=group_order)
+    return [Table("各督导组评定尺度", calibration.TABLE_HEADER, calibration.table_rows(result),
+                  (TEXT, TEXT, INT, INT, NUMBER, NUMBER, NUMBER, PERCENT, TEXT))]
 
 
 def _group_names() -> dict[str, str]:

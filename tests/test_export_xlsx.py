@@ -221,7 +221,7 @@ def test_the_demo_office_workbook_reads_back_with_the_summarys_numbers(demo_data
     out = tmp_path / "全部.xlsx"
     assert cli.main(["export-xlsx", "--out", str(out)]) == 0
     book = load_workbook(out)
-    assert len(book.sheetnames) == 14 and all(len(n) <= 31 for n in book.sheetnames)
+    assert len(book.sheetnames) == 15 and all(len(n) <= 31 for n in book.sheetnames)
     assert book["督导记录"].max_row - 1 == len(visits.list_visits())
     assert book["规定动作进度"].max_row - 1 == len(plan_progress.progress())
     plan = plan_progress.current_plan()
@@ -244,3 +244,20 @@ def test_what_all_none_or_some(data_dir):
     with pytest.raises(ValidationError) as refused:
         export_xlsx.check_what(",,")
     assert refused.value.field == "--what" and "可选的内容为" in refused.value.message
+
+
+def test_the_calibration_sheet_holds_the_calibration(demo_data, tmp_path):
+    """Each group and member with its estimate, the share as a percentage, the verdict in words."""
+    from supervisor_app import calibration
+    from supervisor_app.reports.common import group_order
+
+    out = export_xlsx.export(tmp_path / "cal.xlsx", "calibration")
+    sheet = load_workbook(out)["各督导组评定尺度"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
+    expected = calibration.table_rows(calibration.calibrate(order=group_order))
+    assert len(rows) == len(expected) > 6
+    for got, want in zip(rows, expected, strict=True):
+        assert got[:4] == want[:4] and got[8] == want[8]
+        assert got[4] == pytest.approx(want[4]) and got[7] == pytest.approx(want[7])
+    assert sheet["H2"].number_format == "0.0%" and sheet.freeze_panes == "A2"
+    assert any(r[8] == "明显偏宽" for r in rows)  # the demo's planted lenient groups
