@@ -379,6 +379,7 @@ class DemocraticMeeting(SyncedModel):
     quality of 批评与自我批评 with its evidence, and the group's 点评. Written by the unit's group."""
 
     RECORD_TYPE = "meeting"
+    LIVE_UNIQUE = (("team", "held_on"),)  # one meeting per team and day among the live ones (rules.meetings)
     unit = ForeignKeyField(Unit, backref="meetings")
     team = ForeignKeyField(LeadershipTeam, backref="meetings")
     group = ForeignKeyField(Group, null=True, backref="meetings")
@@ -435,6 +436,7 @@ class SpecialTaskAssignment(SyncedModel):
     """Which 专项整治 tasks (of one list version) the office assigned to one unit."""
 
     RECORD_TYPE = "stask_assign"
+    LIVE_UNIQUE = (("unit",),)  # one assignment per unit (rules.rectification_plans.unique_assignment)
     unit = ForeignKeyField(Unit, backref="special_task_assignments")
     list_id = CharField()
     list_version = IntegerField()
@@ -448,6 +450,7 @@ class SpecialTaskStatus(SyncedModel):
     """How far one unit has got with one assigned 专项整治 task; reported by the unit's group."""
 
     RECORD_TYPE = "stask_status"
+    LIVE_UNIQUE = (("unit", "task_id"),)  # one progress record per unit and task (unique_status)
     unit = ForeignKeyField(Unit, backref="special_task_statuses")
     task_id = CharField()
     status = CharField()

@@ -164,3 +164,24 @@ def test_a_rule_checked_on_create_is_checked_on_update_from_a_bundle(world):
     assert error.field.endswith(":criticism_evidence"), error.field
     with on(world.office):
         assert DemocraticMeeting.get_by_id(first["record_id"]).criticism_rating == "一般"
+
+
+def test_two_devices_recording_the_same_meeting_make_a_conflict_not_two_meetings(world):
+    """One meeting per team and day, also when the office and the group each record it."""
+    from supervisor_app.sync import conflicts
+
+    made = {}
+    for name, folder, rating in (("office", world.office, "一般"), ("f1", world.f1, "较好")):
+        with on(folder):
+            made[name] = meetings.create_meeting(
+                Unit.get(Unit.name == "临江县"), LeadershipTeam.get(LeadershipTeam.name == "临江县委领导班子"),
+                "2014-06-05", leaders_present=[Leader.get(Leader.name == "王建国")],
+                criticism_rating=rating, criticism_evidence="批评与自我批评情况。").id
+    (result,) = import_(world.office, export(world.f1, world.usb("f1")))
+    assert result.status == "imported" and result.conflicts == 1
+    with on(world.office):
+        live = [m.id for m in DemocraticMeeting.select().where(DemocraticMeeting.deleted == False)]  # noqa: E712
+        assert live == [made["office"]]
+        (view,) = conflicts.list_conflicts()
+        assert (view.record_type, view.reason, view.record_id) == ("meeting", "duplicate", made["f1"])
+        assert view.versions[1].values["criticism_rating"] == "较好"
