@@ -27,16 +27,21 @@ COMMENT = ("会前谈心谈话和对照检查材料准备较充分，查摆问�
 
 
 def fill_meetings(rng: random.Random, anchor: date, limit: int = 2) -> int:
-    """Up to ``limit`` meetings of the teams of this installation's group, held in the week before
-    ``anchor``; return how many were made."""
+    """Up to ``limit`` meetings of the teams of this installation's group (at the office: of the
+    first group's), held in the week before the plan's 民主生活会 is due or before ``anchor``,
+    whichever is earlier; return how many were made."""
     ctx = installation.context()
-    if ctx.role != "field" or not ctx.group_id:
+    group_id = ctx.group_id if ctx.role == "field" else next(iter(g.id for g in members.list_groups()), None)
+    if not group_id:
         return 0
     plan = progress.current_plan()
     first_day = plan.stages[0]["start"]
-    crew = members.list_members(ctx.group_id)
+    due = next((a["due"] for a in plan.actions if a["id"] == "democratic-life-meeting"), None)
+    if due is not None:
+        anchor = min(anchor, date.fromisoformat(due))
+    crew = members.list_members(group_id)
     candidates = []
-    for unit in Unit.select().where(alive(Unit) & (Unit.group == ctx.group_id)).order_by(Unit.sort_order, Unit.name):
+    for unit in Unit.select().where(alive(Unit) & (Unit.group == group_id)).order_by(Unit.sort_order, Unit.name):
         team = LeadershipTeam.select().where(alive(LeadershipTeam) & (LeadershipTeam.unit == unit.id)).first()
         leaders = list(Leader.select().where(alive(Leader) & (Leader.team == team)).order_by(
             Leader.is_top_leader.desc(), Leader.name)) if team is not None else []
