@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .errors import ValidationError
 from .models import UNIT_KINDS
+from .template import VersionedContent
 
 DEFAULT_PLAN = "plan-default.json"
 ACTION_KINDS = ("规定动作", "回头看", "时限")
@@ -25,22 +26,8 @@ MEASURE_KINDS = {"days": "天数", "count": "次数", "yes_no": "是否完成", 
 
 
 @dataclass(frozen=True)
-class Plan:
+class Plan(VersionedContent):
     """A validated campaign plan (read-only view over its JSON content)."""
-
-    content: dict
-
-    @property
-    def id(self) -> str:
-        return self.content["id"]
-
-    @property
-    def version(self) -> int:
-        return self.content["version"]
-
-    @property
-    def name(self) -> str:
-        return self.content["name"]
 
     @property
     def stages(self) -> list[dict]:

@@ -29,8 +29,9 @@ DEFAULT_VERSIONS = ("default.json", "default-v2.json")  # oldest first; the last
 
 
 @dataclass(frozen=True)
-class Template:
-    """A validated checklist template (read-only view over its JSON content)."""
+class VersionedContent:
+    """A validated JSON document of the office's (a checklist template, a campaign plan, a list
+    of 专项整治 tasks): a read-only view with its id, version and name."""
 
     content: dict
 
@@ -45,6 +46,11 @@ class Template:
     @property
     def name(self) -> str:
         return self.content["name"]
+
+
+@dataclass(frozen=True)
+class Template(VersionedContent):
+    """A validated checklist template (read-only view over its JSON content)."""
 
     @property
     def focus_items(self) -> list[dict]:

@@ -21,6 +21,7 @@ from importlib import resources
 
 from ..errors import ValidationError
 from ..models import PLAN_STATES, PUBLICITY_STATES, SPECIAL_TASK_STATUSES
+from ..template import VersionedContent
 from . import fields as f
 from .fields import changed, fail
 from .lookup import Lookup, validated_once
@@ -161,22 +162,8 @@ DEFAULT_TASK_LIST = "special-tasks-default.json"
 
 
 @dataclass(frozen=True)
-class TaskList:
+class TaskList(VersionedContent):
     """A validated list of 专项整治 tasks (read-only view over its JSON content)."""
-
-    content: dict
-
-    @property
-    def id(self) -> str:
-        return self.content["id"]
-
-    @property
-    def version(self) -> int:
-        return self.content["version"]
-
-    @property
-    def name(self) -> str:
-        return self.content["name"]
 
     @property
     def tasks(self) -> list[dict]:
