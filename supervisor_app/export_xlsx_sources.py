@@ -10,7 +10,6 @@ from . import (
     evaluations,
     findings,
     progress,
-    quiz,
     surveys,
     units,
     visits,
@@ -149,18 +148,11 @@ def summary_tables(date_from=None, date_to=None) -> list[Table]:
     statistician can filter for themselves; the PDF's 合计 row is left to Excel's own sums.
     """
     from .reports.common import group_order
+    from .reports.summary import figures
 
-    tpl = campaigns.active_template()
-    paths = units.unit_paths()
-    name_of = dict(paths)
-    levels = assessments.latest_tendencies_by_unit(date_from, date_to)
-    ranking = assessments.tendency_ranking(levels, tpl)
-    unit_visits = visits.visit_counts(date_from, date_to)
-    group_visits = visits.visit_counts(date_from, date_to, by="group")
-    accuracy = quiz.accuracy_by_unit(date_from, date_to)
-    rows = [r for r in findings.ledger()
-            if (not date_from or r.finding.found_on >= date_from) and (not date_to or r.finding.found_on <= date_to)]
-    overdue = sorted((r for r in rows if r.overdue), key=lambda r: (r.rectification.deadline, r.unit_name))
+    f = figures(date_from, date_to)
+    tpl, paths, name_of, levels, ranking = f.tpl, f.paths, f.name_of, f.levels, f.ranking
+    unit_visits, group_visits, accuracy, rows, overdue = f.unit_visits, f.group_visits, f.accuracy, f.rows, f.overdue
     people = sum(p for p, _ in accuracy.values())
     mean = sum(p * a for p, a in accuracy.values()) / people if people else None
     out = [Table(

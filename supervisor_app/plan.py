@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .errors import ValidationError
 from .models import UNIT_KINDS
-from .template import VersionedContent
+from .template import VersionedContent, read_json_file
 
 DEFAULT_PLAN = "plan-default.json"
 ACTION_KINDS = ("规定动作", "回头看", "时限")
@@ -222,16 +222,7 @@ def validate(content: object) -> Plan:
 
 def load_file(path: str | Path) -> Plan:
     """Load and validate a plan file."""
-    path = Path(path)
-    try:
-        content = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ValidationError(f"找不到活动安排文件 {path}。", field="path") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationError(f"活动安排文件 {path} 不是有效的 JSON：{exc}", field="(文件)") from exc
-    except OSError as exc:
-        raise ValidationError(f"无法读取活动安排文件 {path}：{exc.strerror or exc}", field="path") from exc
-    return validate(content)
+    return validate(read_json_file(path, "活动安排文件"))
 
 
 _default: Plan | None = None

@@ -9,7 +9,6 @@ list, assignment or status must satisfy is in rules/rectification_plans.py.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from .models import (
     database,
 )
 from .rules.rectification_plans import TaskList, default_task_list, validate_task_list
+from .template import read_json_file
 from .units import get_unit
 
 __all__ = ["SPECIAL_TASK_STATUSES", "TaskList", "assign", "current_list", "load_file", "load_list",
@@ -35,16 +35,7 @@ __all__ = ["SPECIAL_TASK_STATUSES", "TaskList", "assign", "current_list", "load_
 
 def load_file(path: str | Path) -> TaskList:
     """Load and validate a task list file."""
-    path = Path(path)
-    try:
-        content = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ValidationError(f"找不到专项整治任务清单文件 {path}。", field="path") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationError(f"专项整治任务清单文件 {path} 不是有效的 JSON：{exc}", field="(文件)") from exc
-    except OSError as exc:
-        raise ValidationError(f"无法读取专项整治任务清单文件 {path}：{exc.strerror or exc}", field="path") from exc
-    return validate_task_list(content)
+    return validate_task_list(read_json_file(path, "专项整治任务清单文件"))
 
 
 def _valid_or_none(content) -> TaskList | None:

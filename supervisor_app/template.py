@@ -181,16 +181,23 @@ def validate(content: object) -> Template:
     return Template(content)
 
 
-def load_file(path: str | Path) -> Template:
-    """Load and validate a template file."""
+def read_json_file(path: str | Path, label: str):
+    """The JSON content of one of the office's files (``label``: 模板文件, 活动安排文件 …);
+    a missing, unreadable or malformed file is refused naming it."""
     path = Path(path)
     try:
-        content = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ValidationError(f"找不到模板文件 {path}。", field="path") from exc
+        raise ValidationError(f"找不到{label} {path}。", field="path") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationError(f"模板文件 {path} 不是有效的 JSON：{exc}", field="(文件)") from exc
-    return validate(content)
+        raise ValidationError(f"{label} {path} 不是有效的 JSON：{exc}", field="(文件)") from exc
+    except OSError as exc:
+        raise ValidationError(f"无法读取{label} {path}：{exc.strerror or exc}", field="path") from exc
+
+
+def load_file(path: str | Path) -> Template:
+    """Load and validate a template file."""
+    return validate(read_json_file(path, "模板文件"))
 
 
 def load_shipped(version: int | None = None) -> Template:

@@ -4,8 +4,11 @@ per group."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .. import assessments, campaigns, findings, quiz, units, visits
 from ..clock import chinese_date, today
+from ..template import Template
 from . import calibration_section
 from .common import completion_text, finding_text, group_order, issuer, level_fill, period_text, stacked_date
 from .layout import Document, Writer, chinese_number, percent
@@ -15,21 +18,44 @@ DISTRIBUTION = (("报送", "市委常委会，市委教育实践活动领导小�
 OVERDUE_LISTED = 100  # the committee reads the longest overdue; the ledgers hold every one
 
 
-def build(w: Writer, *, record_id: str | None = None, date_from=None, date_to=None) -> Document:
-    """The summary of every unit and group over the period."""
+@dataclass
+class Figures:
+    """What the summary is made of over a period, read once: the PDF and the workbook
+    (export_xlsx_sources.summary_tables) both show these, so they cannot disagree."""
+
+    tpl: Template
+    paths: list[tuple[str, str]]  # (unit id, unit path), in the units' order
+    name_of: dict[str, str]
+    levels: dict  # unit id → the latest tendency levels
+    ranking: list  # (rank, unit id, score)
+    unit_visits: dict
+    group_visits: dict
+    accuracy: dict  # unit id → (people tested, accuracy)
+    rows: list  # the ledger rows of findings found in the period
+    overdue: list  # those overdue, longest first
+
+
+def figures(date_from=None, date_to=None) -> Figures:
     tpl = campaigns.active_template()
     paths = units.unit_paths()
-    name_of = dict(paths)
     levels = assessments.latest_tendencies_by_unit(date_from, date_to)
-    ranking = assessments.tendency_ranking(levels, tpl)
-    unit_visits = visits.visit_counts(date_from, date_to)
-    group_visits = visits.visit_counts(date_from, date_to, by="group")
-    accuracy = quiz.accuracy_by_unit(date_from, date_to)
     rows = [
         r for r in findings.ledger()
         if (not date_from or r.finding.found_on >= date_from) and (not date_to or r.finding.found_on <= date_to)
     ]
-    overdue = sorted((r for r in rows if r.overdue), key=lambda r: (r.rectification.deadline, r.unit_name))
+    return Figures(
+        tpl, paths, dict(paths), levels, assessments.tendency_ranking(levels, tpl),
+        visits.visit_counts(date_from, date_to), visits.visit_counts(date_from, date_to, by="group"),
+        quiz.accuracy_by_unit(date_from, date_to), rows,
+        sorted((r for r in rows if r.overdue), key=lambda r: (r.rectification.deadline, r.unit_name)),
+    )
+
+
+def build(w: Writer, *, record_id: str | None = None, date_from=None, date_to=None) -> Document:
+    """The summary of every unit and group over the period."""
+    f = figures(date_from, date_to)
+    tpl, paths, name_of, levels, ranking = f.tpl, f.paths, f.name_of, f.levels, f.ranking
+    unit_visits, group_visits, accuracy, rows, overdue = f.unit_visits, f.group_visits, f.accuracy, f.rows, f.overdue
     period = period_text(date_from, date_to)
     on = today()
 
