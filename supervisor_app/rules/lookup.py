@@ -16,7 +16,8 @@ found by ``get`` and ``children`` as if they were stored.
 from __future__ import annotations
 
 import json
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from peewee import BooleanField
 
@@ -46,6 +47,10 @@ class Lookup(Protocol):
 
     def current_template(self) -> Template | None:
         """The template of the current campaign (the latest started), None before init."""
+
+    def derived(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """``make()`` (a value worked out from stored records, such as a validated campaign
+        plan) kept under ``key`` until the lookup forgets or is told of a change."""
 
 
 def validated_once(cache: dict, validate, content, limit: int = 256):
@@ -88,6 +93,7 @@ class DbLookup:
         self._overlay_index: dict[tuple[str, str], dict] = {}
         self._templates: dict[tuple[str, int], Template | None] = {}
         self._current: tuple[Template | None] | None = None
+        self._derived: dict[tuple, Any] = {}
 
     # -- telling the lookup about states not (yet) in the database
     def assume(self, record_type: str, state: dict) -> None:
@@ -111,6 +117,7 @@ class DbLookup:
             self._templates.clear()
         if record_type in ("campaign", "template"):
             self._current = None
+        self._derived.clear()
 
     def preload(self, record_type: str, record_ids) -> None:
         """Read many records in a few statements (ahead of checking records that name them)."""
@@ -143,6 +150,14 @@ class DbLookup:
         self._cache.clear()
         self._templates.clear()
         self._current = None
+        self._derived.clear()
+
+    def derived(self, key: tuple, make: Callable[[], Any]) -> Any:
+        try:
+            return self._derived[key]
+        except KeyError:
+            value = self._derived[key] = make()
+            return value
 
     # -- the Lookup interface
     def get(self, record_type: str, record_id: str) -> dict | None:

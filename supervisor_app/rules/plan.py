@@ -37,6 +37,10 @@ def _valid(content) -> Plan | None:
 
 def plan_of(plan_id: str, version: int, lookup: Lookup) -> Plan | None:
     """A plan version stored (or assumed) here, or the shipped default when it is that one."""
+    return lookup.derived(("plan", plan_id, version), lambda: _plan_of(plan_id, version, lookup))
+
+
+def _plan_of(plan_id: str, version: int, lookup: Lookup) -> Plan | None:
     for state in lookup.children("plan", "plan_id", plan_id):
         if state.get("plan_version") == version:
             return _valid(state.get("content"))

@@ -289,35 +289,7 @@ class Applier:
                 return tuple(_canon(row.get(n)) for n in names)
 
             live = names in live_sets
-            holders: dict[tuple, str] = {}
-            if live:
-                for row in inserts:
-                    if row.get("deleted"):
-                        continue
-                    cond = model.deleted == False  # noqa: E712 (peewee)
-                    for name in names:
-                        cond &= model._meta.fields[name] == row.get(name)
-                    existing = model.select(model.id).where(cond).first()
-                    if existing is not None:
-                        holders[key(row)] = existing.id
-            elif len(names) == 1:
-                column = model._meta.fields[names[0]]
-                values = list({row.get(names[0]) for row in inserts if row.get(names[0]) is not None})
-                sql = f'SELECT id, "{column.column_name}" FROM "{model._meta.table_name}" WHERE "{column.column_name}" IN '
-                for i in range(0, len(values), 500):
-                    chunk = [column.db_value(v) for v in values[i : i + 500]]
-                    marks = ", ".join("?" for _ in chunk)
-                    for existing_id, value in database.execute_sql(f"{sql}({marks})", chunk):
-                        holders[key({names[0]: column.python_value(value)})] = existing_id
-            else:
-                for row in inserts:
-                    cond = None
-                    for name in names:
-                        part = model._meta.fields[name] == row.get(name)
-                        cond = part if cond is None else cond & part
-                    existing = model.select(model.id).where(cond).first()
-                    if existing is not None:
-                        holders[key(row)] = existing.id
+            holders = self._holders(model, names, inserts, key, live)
             for row in inserts:
                 if live and row.get("deleted"):
                     continue
@@ -342,6 +314,30 @@ class Applier:
                             other=other)
             self.conflicts += 1
         return kept
+
+    @staticmethod
+    def _holders(model, names: tuple, inserts: list[dict], key, live: bool) -> dict[tuple, str]:
+        """The stored records holding the unique values (``names``) of these new rows, by key:
+        one query per 500 values of the first column (the rest compared here); with ``live``,
+        tombstones hold nothing (filtered here: "deleted = 0" would steer SQLite onto the
+        unselective deleted index)."""
+        columns = [model._meta.fields[n] for n in names]
+        values = list({columns[0].db_value(row.get(names[0])) for row in inserts
+                       if row.get(names[0]) is not None and not (live and row.get("deleted"))})
+        wanted = {key(row) for row in inserts}
+        names_sql = ", ".join(f'"{c.column_name}"' for c in columns)
+        sql = (f'SELECT id, deleted, {names_sql} FROM "{model._meta.table_name}" WHERE "{columns[0].column_name}" IN '
+               if live else f'SELECT id, 0, {names_sql} FROM "{model._meta.table_name}" WHERE "{columns[0].column_name}" IN ')
+        holders: dict[tuple, str] = {}
+        for i in range(0, len(values), 500):
+            chunk = values[i : i + 500]
+            for existing_id, deleted, *stored in database.execute_sql(f"{sql}({', '.join('?' for _ in chunk)})", chunk):
+                if deleted:
+                    continue
+                found = key({n: c.python_value(v) for n, c, v in zip(names, columns, stored, strict=True)})
+                if found in wanted:
+                    holders.setdefault(found, existing_id)
+        return holders
 
     def _append_log(self, batch: list[Entry]) -> None:
         prev = self.prev_hash
