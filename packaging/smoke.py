@@ -96,7 +96,9 @@ def smoke(folder: Path, work: Path) -> None:
     bundles = sorted((work / "usb").glob("*.sgb"))
     if len(bundles) != 1:
         raise SmokeFailure(f"expected one bundle, found {bundles}")
-    imported = app.run("field", "import-bundle", str(bundles[0]))
+    # decoded by a second process, as a large bundle is: the frozen program must start it
+    # (multiprocessing.freeze_support in main.py; sync/decoding.py)
+    imported = app.run("field", "import-bundle", str(bundles[0]), env={"SUPERVISOR_IMPORT_WORKER_MIN_BYTES": "0"})
     if "已导入" not in imported:
         raise SmokeFailure(f"bundle not imported:\n{imported}")
     units = json.loads(app.run("field", "list", "units", "--json"))

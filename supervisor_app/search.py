@@ -75,12 +75,22 @@ def index_visit(visit_id: str, text: str) -> None:
     database.execute_sql("INSERT INTO visit_fts(rowid, body) VALUES (?, ?)", (key, tokens(text)))
 
 
-def index_many(docs: list[tuple[str, str]]) -> None:
-    """Index many new visits at once (visit_id, text); they must not be indexed yet."""
+def index_many(docs: list[tuple[str, str]], tokenized: list[str] | None = None) -> None:
+    """Index many new visits at once (visit_id, text); they must not be indexed yet.
+
+    ``tokenized``: the ``tokens`` of each text in the same order, when worked out elsewhere
+    (a large import's second process). Keys are the next free ones, as single inserts take them.
+    """
+    if not docs:
+        return
     conn = database.connection()
-    for visit_id, text in docs:
-        cursor = conn.execute("INSERT INTO search_doc(visit_id, text) VALUES (?, ?)", (visit_id, text))
-        conn.execute("INSERT INTO visit_fts(rowid, body) VALUES (?, ?)", (cursor.lastrowid, tokens(text)))
+    first = conn.execute("SELECT COALESCE(MAX(key), 0) + 1 FROM search_doc").fetchone()[0]
+    keys = range(first, first + len(docs))
+    conn.executemany("INSERT INTO search_doc(key, visit_id, text) VALUES (?, ?, ?)",
+                     [(key, visit_id, text) for key, (visit_id, text) in zip(keys, docs, strict=True)])
+    if tokenized is None:
+        tokenized = [tokens(text) for _, text in docs]
+    conn.executemany("INSERT INTO visit_fts(rowid, body) VALUES (?, ?)", zip(keys, tokenized, strict=True))
 
 
 def remove_visit(visit_id: str) -> None:

@@ -25,7 +25,7 @@ import pytest
 from supervisor_app import cli, visits
 from supervisor_app.clock import new_id, now_utc
 from supervisor_app.models import Unit
-from supervisor_app.sync import container, crypto, identity, service
+from supervisor_app.sync import container, crypto, decoding, identity, service
 from supervisor_app.sync.errors import BundleCorrupt, EnrolmentError, SizeLimitError, UnsafeContentError
 from tests.test_sync_helpers import Trio, build_trio, export, on, snapshot
 from tests.test_sync_refusals import refused
@@ -54,6 +54,14 @@ def template(tmp_path_factory) -> tuple[Trio, Real]:
         key = crypto.receiver_key(identity.local_identity().box_key, ephemeral, frame.bundle_id)
         container.decode_payload(frame, key, None, lambda entry, line: entries.append(entry))
     return trio, Real(entries, frame.manifest)
+
+
+@pytest.fixture(autouse=True, params=["decoded-first", "decoded-by-worker"])
+def decoding_path(request, monkeypatch) -> None:
+    """Every forgery is refused alike whether the payload is decoded before applying or by
+    the second process while applying (a large bundle; sync/decoding.py)."""
+    if request.param == "decoded-by-worker":
+        monkeypatch.setattr(decoding, "WORKER_MIN_BYTES", 0)
 
 
 @pytest.fixture

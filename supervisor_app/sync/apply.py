@@ -53,8 +53,11 @@ _canon = canonical_text  # JSONField's text: the one canonical JSON
 class Applier:
     """Applies batches of new entries inside the caller's transaction."""
 
-    def __init__(self, local_device_id: str, *, office_first: bool = False):
+    def __init__(self, local_device_id: str, *, office_first: bool = False, tokenizer=None):
         self.me = local_device_id
+        # Works out search tokens elsewhere (decoding.Decoder: send texts, receive their
+        # search.tokens in order); None: here.
+        self.tokenizer = tokenizer
         # On a field installation the office speaks for the assignments (campaign, template,
         # groups, members, units, teams, leaders): where the office has written one, this
         # installation's own changes of it (made before the office took it over, or local
@@ -344,7 +347,7 @@ class Applier:
         rows = []
         deps_rows = []
         for e in batch:
-            fields_text = _canon(e.fields)  # ChangeLog.fields.db_value
+            fields_text = e.text or _canon(e.fields)  # ChangeLog.fields.db_value
             digest = chain_hash(e, fields_text, prev)
             rows.append((e.device_id, e.seq, e.record_type, e.record_id, e.op, fields_text, e.member_id, e.at, prev,
                          digest))
@@ -385,7 +388,11 @@ class Applier:
     def _reindex(self, visit_ids: list[str]) -> None:
         """Keep the search index in step: visits already indexed go through visits.reindex;
         visits new to the index (most of a large import) are indexed in bulk with the same
-        document text (search.document_text of notes, people met and live findings)."""
+        document text (search.document_text of notes, people met and live findings).
+
+        With a ``tokenizer`` (a large import's second process), each chunk's texts are sent
+        to it, and the chunk is written once the next chunk's texts are on their way."""
+        waiting: list[tuple[str, str]] | None = None  # documents whose tokens are being worked out
         for i in range(0, len(visit_ids), 500):
             chunk = visit_ids[i : i + 500]
             marks = ", ".join("?" for _ in chunk)
@@ -406,12 +413,20 @@ class Applier:
                 ):
                     if not deleted:
                         found.setdefault(visit_id, []).append(description)
-                search.index_many([(vid, search.document_text(notes, people, found.get(vid, [])))
-                                   for vid, notes, people in fresh])
+                docs = [(vid, search.document_text(notes, people, found.get(vid, []))) for vid, notes, people in fresh]
+                if self.tokenizer is None:
+                    search.index_many(docs)
+                else:
+                    self.tokenizer.send([text for _, text in docs])
+                    if waiting is not None:
+                        search.index_many(waiting, self.tokenizer.receive())
+                    waiting = docs
             fresh_ids = {r[0] for r in fresh}
             for visit_id in chunk:
                 if visit_id not in fresh_ids and Visit.get_or_none(Visit.id == visit_id) is not None:
                     visits.reindex(visit_id)
+        if waiting is not None:
+            search.index_many(waiting, self.tokenizer.receive())
 
 
 _json_str = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses

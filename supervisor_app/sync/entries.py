@@ -47,6 +47,7 @@ class Entry:
     member_id: str | None
     at: str
     deps: dict[str, int] = field(default_factory=dict)
+    text: str | None = None  # the canonical text of ``fields``, when already worked out (decoding.py)
     log_id: int | None = None  # position in the local log (None until applied here)
     new: bool = False  # arrived in the import being applied
 

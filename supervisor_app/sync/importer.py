@@ -1,17 +1,21 @@
-"""Importing a bundle: verify everything, then apply it in one transaction.
+"""Importing a bundle: verify everything, and apply it in one transaction that commits only
+once everything is verified.
 
 Order of checks, none of which writes anything: the frame and format version; the sender
 (enrolled, not revoked, not this installation) and its signature over the manifest; the
 receiver; the kind of bundle for the two roles; replay (this bundle or an older one that
 brings nothing new); the manifest's caps (member names, counts, sizes, compression ratio);
 then the payload is decrypted as a stream and every member, entry and attachment is checked
-against the manifest while it is staged in a temporary folder.
+against the manifest (decoding.py): for a small bundle into a staging folder before anything
+is applied, for a large one by a second process while this one applies the checked entries —
+the commit waits for its verdict on the whole payload.
 
-Then, in one transaction: per origin device, entries up to the device's cursor are skipped
+In the one transaction: per origin device, entries up to the device's cursor are skipped
 (already here), entries that continue it are applied (see apply.py), and a range that starts
 after a gap is held (stored, not applied) until the bundle that fills the gap arrives. The
 sender's acknowledgements are recorded, the history row written, and the staged attachments
-moved into the store; any failure undoes all of it.
+moved into the store; any failure undoes all of it. The backup before an import
+(``backup_first``) is taken once the payload is verified, of the state before it.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ import base64
 import contextlib
 import gc
 import itertools
-import marshal
 import os
 import shutil
 import sqlite3
@@ -36,9 +39,9 @@ from peewee import fn
 from .. import attachments, backup, fsutil, installation
 from ..clock import now_utc
 from ..models import Device, database
-from . import admission, container, crypto, identity
+from . import admission, container, crypto, decoding, identity
 from .apply import Applier
-from .entries import ASSIGNMENT_TYPES, Entry, from_wire
+from .entries import Entry
 from .errors import (
     BundleCorrupt,
     BundleRefused,
@@ -53,7 +56,6 @@ from .errors import (
 from .models import SyncBundle, SyncCursor, SyncHeldEntry, SyncHeldRange, SyncPeerAck
 
 BATCH = 5000
-STAGE_BATCH = 2000  # checked entries written to the staging file per marshal record
 PROGRESS_TOTAL = 1000  # the first half is checking, the second applying
 
 
@@ -179,80 +181,12 @@ def _brings_anything(manifest: dict, me_id: str, sender_id: str) -> bool:
     return any(upto > acks.get(origin, 0) for origin, upto in manifest["acks"].items())
 
 
-class _EntryStager:
-    """Checks each entry against the manifest's ranges and the sender's role; stages it."""
-
-    def __init__(self, manifest: dict, sender: Device, target: Path):
-        self.ranges = manifest["ranges"]
-        self.sender = sender
-        self.index = 0
-        self.counts = [0] * len(self.ranges)
-        self.last_seq = 0
-        self.referenced: set[str] = set()
-        self.out = open(target, "wb")
-        self.pending: list[tuple] = []
-
-    def __call__(self, data, line: bytes) -> None:
-        entry = from_wire(data)
-        while self.index < len(self.ranges) and entry.device_id != self.ranges[self.index]["device_id"]:
-            self._close_range()
-        if self.index >= len(self.ranges):
-            raise BundleCorrupt("同步包中有不在清单所列范围内的条目（或顺序不对）。")
-        rng = self.ranges[self.index]
-        if not rng["after"] < entry.seq <= rng["upto"] or entry.seq <= self.last_seq:
-            raise BundleCorrupt("同步包中的条目序号超出清单所列范围或顺序不对。")
-        self.last_seq = entry.seq
-        self.counts[self.index] += 1
-        if self.sender.role == "field" and entry.device_id != self.sender.id:
-            raise UnsafeContentError("督导组的同步包中只能有该设备自己的变更，本包含有其他设备的变更，已拒绝。")
-        if self.sender.role == "office" and entry.record_type not in ASSIGNMENT_TYPES:
-            raise UnsafeContentError("活动办下发的同步包中只能有工作安排（督导组、单位、干部、模板等），已拒绝。")
-        if entry.record_type == "attachment" and isinstance(entry.fields.get("sha256"), str):
-            self.referenced.add(entry.fields["sha256"])
-        # Staged as checked (not as the line came), so that applying does not parse it again.
-        self.pending.append((entry.device_id, entry.seq, entry.record_type, entry.record_id, entry.op,
-                             entry.fields, entry.member_id, entry.at, entry.deps))
-        if len(self.pending) >= STAGE_BATCH:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self.pending:
-            data = marshal.dumps(self.pending)
-            self.out.write(len(data).to_bytes(8, "little"))
-            self.out.write(data)
-            self.pending = []
-
-    def _close_range(self) -> None:
-        if self.counts[self.index] != self.ranges[self.index]["count"]:
-            raise BundleCorrupt("同步包中的条目数与清单不符。")
-        self.index += 1
-        self.last_seq = 0
-
-    def finish(self) -> None:
-        while self.index < len(self.ranges):
-            self._close_range()
-        self._flush()
-        self.out.close()
-
-
-def _staged_entries(path: Path) -> Iterator[Entry]:
-    """The entries staged during the check (already validated by from_wire), in order.
-
-    The staging file is this import's own (written by _EntryStager into a private temporary
-    folder just before): records of an 8-byte length and a marshalled list of entry tuples
-    (``marshal.loads`` of the whole record: ``marshal.load`` of a file reads it piece by piece).
-    """
-    with open(path, "rb") as fh:
-        while head := fh.read(8):
-            for t in marshal.loads(fh.read(int.from_bytes(head, "little"))):
-                yield Entry(*t)
-
-
 # --- applying -------------------------------------------------------------------------------------------
 
 
 class _Run:
-    def __init__(self, me_id: str, bundle_id: str, total: int, progress, cancelled, sender: Device):
+    def __init__(self, me_id: str, bundle_id: str, total: int, progress, cancelled, sender: Device,
+                 start: int = PROGRESS_TOTAL // 2):
         self.me = me_id
         self.bundle_id = bundle_id
         self.applier = Applier(me_id, office_first=sender.role == "office")  # only a field imports the office's
@@ -263,14 +197,15 @@ class _Run:
         self.done = 0
         self.progress = progress
         self.cancelled = cancelled
+        self.start = start  # where applying starts on the progress scale (after a separate check, half)
 
     def _tick(self, n: int) -> None:
         self.done += n
         if self.cancelled and self.cancelled():
             raise CancelledError()
         if self.progress:
-            half = PROGRESS_TOTAL // 2
-            self.progress(half + min(half, half * self.done // self.total), PROGRESS_TOTAL)
+            span = PROGRESS_TOTAL - self.start
+            self.progress(self.start + min(span, span * self.done // self.total), PROGRESS_TOTAL)
 
     def apply(self, batch: list[Entry]) -> None:
         self.admission.check(batch)
@@ -476,40 +411,49 @@ def _import_bundle(path: str | os.PathLike, *, progress, cancelled, backup_first
     key = crypto.receiver_key(me.box_key, ephemeral, frame.bundle_id)
     stage = _stage_dir()
     created: list[Path] = []
+    worker = None
     try:
-        stager = _EntryStager(manifest, sender, stage / "entries.marshal")
-        try:
+        if frame.payload_size >= decoding.WORKER_MIN_BYTES:
+            # A large bundle: a second process decodes and checks it while this one applies
+            # it; the verdict on the whole payload comes before the commit (decoding.py).
+            (stage / "blobs").mkdir()
+            worker = decoding.Decoder(frame, key, sender.role, sender.id, stage / "blobs", cancelled)
+            entries = worker.entries()
+            run = _Run(me.device_id, frame.bundle_id, manifest["entry_count"], progress, cancelled, sender, start=0)
+            run.applier.tokenizer = worker  # the worker, idle once it has decoded, tokenizes for the search index
+        else:
             def on_bytes(done: int) -> None:
                 if progress:
                     progress(PROGRESS_TOTAL // 2 * done // max(frame.payload_size, 1), PROGRESS_TOTAL)
 
-            blobs = stage / "blobs"
-            blobs.mkdir()
-            decoded = container.decode_payload(frame, key, blobs, stager, on_bytes, cancelled)
-            stager.finish()
-        finally:
-            stager.out.close()
-        extra = set(decoded.attachments) - stager.referenced
-        if extra:
-            raise UnsafeContentError(f"同步包中有没有记录引用的附件（{len(extra)} 个），已拒绝。")
-        if backup_first:
-            backup.create_backup(identity.data_dir(), reason=backup.PRE_IMPORT)
-        run = _Run(me.device_id, frame.bundle_id, manifest["entry_count"], progress, cancelled, sender)
+            staged, attached, referenced = decoding.stage(frame, key, sender.role, sender.id, stage, on_bytes,
+                                                          cancelled)
+            _check_attachments(attached, referenced)
+            if backup_first:
+                backup.create_backup(identity.data_dir(), reason=backup.PRE_IMPORT)
+            entries = decoding.staged_entries(staged)
+            run = _Run(me.device_id, frame.bundle_id, manifest["entry_count"], progress, cancelled, sender)
         try:
             with database.atomic():
                 database.execute_sql("PRAGMA defer_foreign_keys = ON")
                 # closed here, also when cancelled: Windows cannot remove the staging folder
                 # while the file is open
-                with contextlib.closing(_staged_entries(stage / "entries.marshal")) as entries:
+                with contextlib.closing(entries):
                     for rng in manifest["ranges"]:
                         run.range(rng, _take(entries, rng["count"]))
+                if worker is not None:
+                    worker.finish()  # the whole payload verified, or refused: before anything counts
+                    attached = worker.attachments
+                    _check_attachments(attached, worker.referenced)
+                    if backup_first:  # the state before this import: the last one committed
+                        backup.create_backup(identity.data_dir(), reason=backup.PRE_IMPORT)
                 run.applier.finish()
                 _check_signed(run.applier.touched_evaluations)
                 _record_acks(sender.id, manifest["acks"])
                 result = ImportResult(
                     path, "held" if run.held else "imported", "", frame.bundle_id, sender.id, device_label(sender.id),
                     manifest["entry_count"], run.applier.applied, run.skipped, run.held, run.applier.conflicts,
-                    len(decoded.attachments),
+                    len(attached),
                 )
                 if run.held:
                     origins = {r["device_id"] for r in manifest["ranges"]}
@@ -519,11 +463,11 @@ def _import_bundle(path: str | os.PathLike, *, progress, cancelled, backup_first
                     id=frame.bundle_id, direction="in", peer_device_id=sender.id, bundle_no=manifest["bundle_no"],
                     kind=manifest["kind"], created_at=manifest["created_at"], processed_at=now_utc(),
                     file_name=path.name, size=frame.file_size, entry_count=manifest["entry_count"],
-                    attachment_count=len(decoded.attachments), applied=result.applied, skipped=result.skipped,
+                    attachment_count=len(attached), applied=result.applied, skipped=result.skipped,
                     held=result.held, conflicts=result.conflicts, ranges=manifest["ranges"], status=result.status,
                     message=result.message,
                 )
-                _move_attachments(decoded.attachments, created)
+                _move_attachments(attached, created)
         except (sqlite3.IntegrityError, peewee.IntegrityError) as exc:
             # Defence in depth: entries are validated before this, but a rule of the schema
             # that the checks missed must still end in a refusal, not an internal error.
@@ -535,10 +479,18 @@ def _import_bundle(path: str | os.PathLike, *, progress, cancelled, backup_first
             _undo_files(created)
             raise
     finally:
+        if worker is not None:
+            worker.close()
         _remove_stage_dir(stage)
     if progress:
         progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
     return result
+
+
+def _check_attachments(attached: dict[str, Path], referenced: set[str]) -> None:
+    extra = set(attached) - referenced
+    if extra:
+        raise UnsafeContentError(f"同步包中有没有记录引用的附件（{len(extra)} 个），已拒绝。")
 
 
 def _summary(r: ImportResult) -> str:
