@@ -117,8 +117,11 @@ class Applier:
             logged.update(log_entries_for(extra, self.me))
             for rid in extra:
                 types[rid] = "fact"
-        for model in SYNCED_MODELS:
-            record_ids = [rid for rid, t in types.items() if t == model.RECORD_TYPE]
+        by_type: dict[str, list[str]] = {}
+        for rid, t in types.items():
+            by_type.setdefault(t, []).append(rid)
+        for model in SYNCED_MODELS:  # in the models' order: parents before children
+            record_ids = by_type.get(model.RECORD_TYPE)
             if record_ids:
                 self._apply_model(model, record_ids, logged, new_by_record)
         self._check_rules()
@@ -180,6 +183,7 @@ class Applier:
         if stale:  # an insert for a record that exists already: fold with everything logged
             logged.update(log_entries_for(stale, self.me))
         inserts: list[dict] = []
+        texts_of: dict[str, dict[str, str]] = {}  # new record id → canonical texts of its JSON values, known
         entries_of: dict[str, list[Entry]] = {}
         for record_id in record_ids:
             if record_id in self._continuing and record_id in current:
@@ -215,6 +219,8 @@ class Applier:
                     continue
                 self.orphans.pop(record_id, None)
                 inserts.append({"id": record_id, **state})
+                if len(entries) == 1 and entries[0].json_texts:  # the state is that entry's fields
+                    texts_of[record_id] = entries[0].json_texts
             else:
                 changes = {k: v for k, v in state.items() if k in model._meta.fields and not _same(old.get(k), v)}
                 if changes:
@@ -231,7 +237,8 @@ class Applier:
             # checks allow only the model's fields) is both the row written and what the rules see.
             defaults = self._defaults(model)
             full_rows = [{**defaults, **row} for row in inserts]
-            database.connection().executemany(sql, map(_RowEncoder(model, fields), full_rows))
+            encode = _RowEncoder(model, fields)
+            database.connection().executemany(sql, [encode(full, texts_of.get(full["id"])) for full in full_rows])
             for full in full_rows:
                 self._touch(model, full["id"], None, full)
                 self._to_check.append((model.RECORD_TYPE, full, None))
@@ -288,8 +295,8 @@ class Applier:
         live_sets = [tuple(names) for names in getattr(model, "LIVE_UNIQUE", ())]  # among live records only
         clashes: dict[str, str] = {}  # new record id → the record already holding its unique values
         for names in [*unique_sets, *live_sets]:
-            def key(row, names=names) -> tuple:
-                return tuple(_canon(row.get(n)) for n in names)
+            def key(row, names=names) -> tuple:  # text as it is (the common case), anything else as its JSON
+                return tuple(v if type(v := row.get(n)) is str else (_canon(v),) for n in names)
 
             live = names in live_sets
             holders = self._holders(model, names, inserts, key, live)
@@ -469,12 +476,14 @@ class _RowEncoder:
     def __init__(self, model, fields: list):
         self.get = itemgetter(*(f.name for f in fields)) if len(fields) > 1 else (lambda d: (d[fields[0].name],))
         self.fields = fields
+        self.names = [f.name for f in fields]
         self.json = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
         self.plain = [None if isinstance(f, JSONField) else _plain_type(f) for f in fields]
         self.good: set[tuple] = set()
 
-    def __call__(self, full: dict) -> list:
-        """The row of a record's full state (every field present: the caller merged the defaults)."""
+    def __call__(self, full: dict, texts: dict[str, str] | None = None) -> list:
+        """The row of a record's full state (every field present: the caller merged the defaults);
+        ``texts``: canonical texts of JSON values already worked out (Entry.json_texts)."""
         values = list(self.get(full))
         types = tuple(map(type, values))
         if types not in self.good:
@@ -484,7 +493,8 @@ class _RowEncoder:
             self.good.add(types)
         for i in self.json:
             if values[i] is not None:
-                values[i] = _canon(values[i])
+                known = texts.get(self.names[i]) if texts else None
+                values[i] = known if known is not None else _canon(values[i])
         return values
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..canonical import canonical_text
 from . import container, errors
-from .entries import ASSIGNMENT_TYPES, Entry, from_wire
+from .entries import ASSIGNMENT_TYPES, Entry, from_wire, json_fields
 from .errors import BundleCorrupt, UnsafeContentError
 
 STAGE_BATCH = 2000  # checked entries per marshal record (staging file) or per message (pipe)
@@ -45,7 +45,7 @@ _ENTRIES, _DONE, _REFUSED, _FAILED, _TOKENS = b"E", b"D", b"R", b"X", b"T"
 class EntryChecker:
     """Checks each entry against the manifest's ranges and the sender's role, and hands the
     checked entries on in batches (``sink``) as tuples: ``Entry``'s fields, then the
-    canonical text of ``fields``."""
+    canonical text of ``fields`` and of each of its JSON-column values (what the rows store)."""
 
     def __init__(self, ranges: list[dict], sender_role: str, sender_id: str, sink: Callable[[list], None],
                  batch: int = STAGE_BATCH):
@@ -59,6 +59,7 @@ class EntryChecker:
         self.last_seq = 0
         self.referenced: set[str] = set()
         self.pending: list[tuple] = []
+        self.json: dict[str, frozenset[str]] = {}
 
     def __call__(self, data, line: bytes) -> None:
         entry = from_wire(data)
@@ -77,9 +78,15 @@ class EntryChecker:
             raise UnsafeContentError("活动办下发的同步包中只能有工作安排（督导组、单位、干部、模板等），已拒绝。")
         if entry.record_type == "attachment" and isinstance(entry.fields.get("sha256"), str):
             self.referenced.add(entry.fields["sha256"])
+        json = self.json.get(entry.record_type)
+        if json is None:
+            json = self.json[entry.record_type] = json_fields(entry.record_type)
+        texts = {name: canonical_text(value) for name, value in entry.fields.items()
+                 if value is not None and name in json}
         # Handed on as checked (not as the line came), so that applying does not parse it again.
         self.pending.append((entry.device_id, entry.seq, entry.record_type, entry.record_id, entry.op,
-                             entry.fields, entry.member_id, entry.at, entry.deps, canonical_text(entry.fields)))
+                             entry.fields, entry.member_id, entry.at, entry.deps, canonical_text(entry.fields),
+                             texts or None))
         if len(self.pending) >= self.batch:
             self.flush()
 
@@ -101,7 +108,7 @@ class EntryChecker:
 
 
 def _entry(t: tuple) -> Entry:
-    return Entry(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9])
+    return Entry(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10])
 
 
 # --- in this process: decode everything into a staging file, then read it back ------------------------

@@ -48,6 +48,7 @@ class Entry:
     at: str
     deps: dict[str, int] = field(default_factory=dict)
     text: str | None = None  # the canonical text of ``fields``, when already worked out (decoding.py)
+    json_texts: dict[str, str] | None = None  # likewise, of its JSON-column values, by field
     log_id: int | None = None  # position in the local log (None until applied here)
     new: bool = False  # arrived in the import being applied
 
@@ -147,6 +148,12 @@ def _table(record_type: str, model) -> tuple:
         required, not_null = _rules(model)
         table = _KINDS[record_type] = (kinds, frozenset(required), frozenset(not_null))
     return table
+
+
+def json_fields(record_type: str) -> frozenset[str]:
+    """The fields of a synced record type stored as JSON (their canonical text is the column)."""
+    kinds = _table(record_type, MODEL_BY_RECORD_TYPE[record_type])[0]
+    return frozenset(name for name, kind in kinds.items() if kind == "json")
 
 
 def from_wire(data) -> Entry:
