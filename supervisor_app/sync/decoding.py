@@ -236,8 +236,13 @@ class Decoder:
         message = self._queue.get()
         if isinstance(message, bytes):
             return message
-        raise BundleCorrupt(f"解读 {self.name} 的进程意外结束，已拒绝，未作任何改动。请重试。",
-                            detail=repr(message)) from message
+        raise self._gone(message) from message
+
+    def _gone(self, exc: BaseException) -> BundleCorrupt:
+        return BundleCorrupt(f"解读 {self.name} 的进程意外结束，已拒绝，未作任何改动。请重试。", detail=repr(exc))
+
+    def _unexpected(self) -> BundleCorrupt:
+        return BundleCorrupt(f"解读 {self.name} 时收到不认识的消息，已拒绝。")
 
     def _verdict_of(self, message: bytes) -> None:
         tag, body = message[:1], message[1:]
@@ -255,7 +260,7 @@ class Decoder:
             raise kind(message_text, field=field, detail=detail)
         if tag == _FAILED:
             raise RuntimeError(f"decoding {self.name} failed in the worker:\n{marshal.loads(body)}")
-        raise BundleCorrupt(f"解读 {self.name} 时收到不认识的消息，已拒绝。")
+        raise self._unexpected()
 
     def entries(self) -> Iterator[Entry]:
         """The checked entries in order; stops at the worker's verdict (raising a refusal)."""
@@ -282,17 +287,13 @@ class Decoder:
         self._requests.send_bytes(marshal.dumps(texts))
 
     def receive(self) -> list[str]:
-        message = self._message_after_verdict()  # the pipe's reader thread stopped at the verdict
-        if message[:1] != _TOKENS:
-            raise BundleCorrupt(f"解读 {self.name} 时收到不认识的消息，已拒绝。")
-        return marshal.loads(message[1:])
-
-    def _message_after_verdict(self) -> bytes:
         try:
-            return self._conn.recv_bytes()
+            message = self._conn.recv_bytes()  # directly: the pipe's reader thread stopped at the verdict
         except (EOFError, OSError) as exc:
-            raise BundleCorrupt(f"解读 {self.name} 的进程意外结束，已拒绝，未作任何改动。请重试。",
-                                detail=repr(exc)) from exc
+            raise self._gone(exc) from exc
+        if message[:1] != _TOKENS:
+            raise self._unexpected()
+        return marshal.loads(message[1:])
 
     def close(self) -> None:
         """End the worker (done, or no longer wanted) and release the pipes."""
