@@ -7,6 +7,9 @@ import json
 import os
 import shutil
 import stat
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import keyring
@@ -22,6 +25,8 @@ from supervisor_app.errors import ValidationError
 from supervisor_app.models import Device, Member
 from supervisor_app.sync import identity, keystore, service
 from supervisor_app.sync.errors import IdentityError
+
+ROOT = Path(__file__).resolve().parent.parent
 
 POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="Windows protects the data folder by ACL, not by mode")
 KEY_FILES = (identity.SIGN_KEY_FILE, identity.BOX_KEY_FILE)
@@ -389,3 +394,32 @@ def test_no_warning_once_the_keys_are_encrypted_under_the_credential_store(data_
     assert keystore.plain_key_files(data_dir / "keys") == []
     code, out, err = _check(capsys, data_dir, "--json")
     assert code == 0 and json.loads(out)["warnings"] == [] and err == ""
+
+
+def test_the_first_use_of_keyring_keeps_nothing_of_its_caller_alive(tmp_path):
+    """keyring keeps the error of a backend that cannot load here (with its traceback and so
+    every frame of the stack that first used it): a large import's whole working state stayed
+    alive after the import. The caller's locals must be freed when it returns."""
+    script = textwrap.dedent("""
+        import weakref
+        from supervisor_app.sync import keystore
+
+        class State:
+            pass
+
+        def caller():
+            state = State()
+            try:
+                keystore._backend()
+            except keystore.Unavailable:
+                pass
+            return weakref.ref(state)
+
+        ref = caller()
+        print("freed" if ref() is None else "kept")
+    """)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
+    env["DBUS_SESSION_BUS_ADDRESS"] = "disabled:"  # detection only: never a real store
+    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "freed"

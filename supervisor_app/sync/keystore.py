@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import threading
 from pathlib import Path
 
 SERVICE = "supervisor_app device key"
@@ -30,7 +31,38 @@ class Unavailable(Exception):
     """No usable credential store (the reason is the exception's text, for the detail only)."""
 
 
+_first_use = threading.Lock()
+_detected = False
+
+
+def _detect_backend_apart() -> None:
+    """keyring's first use loads its backends, and a backend module that cannot load here (the
+    Windows one on Linux) keeps the error in a module-level ``jaraco.context.ExceptionTrap`` for
+    good — with its traceback, and through it every frame of the stack that first used keyring,
+    locals and all: after an import, its whole working state (hundreds of megabytes for a
+    large bundle) stayed alive in the office's program. So the first use runs in a short
+    thread of its own, whose stack holds nothing of the caller's."""
+    global _detected
+    with _first_use:
+        if _detected:
+            return
+
+        def detect() -> None:
+            try:
+                import keyring
+
+                keyring.get_keyring()
+            except Exception:  # noqa: BLE001 - _backend asks again and says why
+                pass
+
+        thread = threading.Thread(target=detect, name="keyring-detect", daemon=True)
+        thread.start()
+        thread.join()
+        _detected = True
+
+
 def _backend():
+    _detect_backend_apart()
     try:
         import keyring
         from keyring.backends import fail, null
