@@ -13,7 +13,8 @@ import random
 
 import pytest
 
-from supervisor_app import changelog
+from supervisor_app import changelog, db
+from supervisor_app.models import database
 from supervisor_app.sync import container, decoding, service
 from supervisor_app.sync.apply import Applier
 from supervisor_app.sync.errors import BundleCorrupt, CancelledError
@@ -126,3 +127,26 @@ def test_cancelling_ends_the_worker_and_changes_nothing(trio, bundle, workers):
     assert not workers[0].process.is_alive() and multiprocessing.active_children() == []
     with on(trio.office):
         assert service.import_bundle(bundle).status == "imported"  # and the same bundle imports afterwards
+
+
+@pytest.mark.parametrize("batch", [1, 5000])
+def test_a_visit_changed_after_its_insert_is_indexed_by_its_last_words(trio, tmp_path, monkeypatch, workers, batch):
+    """The applier indexes a visit it inserted from what it wrote, not read back; a later change
+    in the same import (in the same batch, or a later one) is what the index must hold."""
+    from supervisor_app import search, visits
+    from supervisor_app.sync import importer
+
+    monkeypatch.setattr(importer, "BATCH", batch)
+    with on(trio.f1):
+        visit = record_visit(notes="最初记下的是走访了三个社区")
+        visits.update_visit(visit, notes="改为：查阅了会议记录")
+        gone = record_visit(notes="这次督导后来删除了")
+        visits.delete_visit(gone)
+    (result,) = import_(trio.office, export(trio.f1, trio.usb("again")))
+    assert result.status == "imported"
+    with on(trio.office):
+        docs = dict(database.execute_sql("SELECT visit_id, text FROM search_doc").fetchall())
+        assert "查阅了会议记录" in docs[visit.id] and "三个社区" not in docs[visit.id]
+        assert "学习笔记照抄照搬" in docs[visit.id]  # its finding
+        assert gone.id not in docs
+        assert int(database.execute_sql("PRAGMA cache_size").fetchone()[0]) == db.PRAGMAS["cache_size"]

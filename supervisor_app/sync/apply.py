@@ -68,7 +68,9 @@ class Applier:
         self.applied = 0
         self.conflicts = 0
         self.touched_tables: set[str] = set()
-        self.touched_visits: set[str] = set()
+        # visit id → (notes, people met, deleted) as this import last wrote the visit (its search
+        # document needs no reading back); None: only a finding of it changed, read it back
+        self.touched_visits: dict[str, tuple | None] = {}
         self.touched_evaluations: set[str] = set()
         self.orphans: dict[str, str] = {}  # record id → type: changes logged whose insert has not come yet
         self._fresh: set[str] = set()
@@ -280,11 +282,12 @@ class Applier:
                 if value:
                     self.touched_evaluations.add(value)
         elif model is Visit:
-            self.touched_visits.add(record_id)
+            stored = state if old is None else {**old, **state}  # what the row now holds
+            self.touched_visits[record_id] = (stored.get("notes"), stored.get("people_met"), stored.get("deleted"))
         elif model is Finding:
             for value in ((old or {}).get("visit"), state.get("visit")):
                 if value:
-                    self.touched_visits.add(value)
+                    self.touched_visits.setdefault(value, None)
 
     def _drop_duplicates(self, model, inserts: list[dict], entries_of: dict[str, list[Entry]]) -> list[dict]:
         """New records that would break a uniqueness rule (a second assessment of a visit, a
@@ -407,9 +410,13 @@ class Applier:
                 f"SELECT visit_id FROM search_doc WHERE visit_id IN ({marks})", chunk)}
             # Tombstones are filtered here, not in SQL: "deleted = 0" steers SQLite onto the
             # unselective deleted index and turns each lookup into a scan.
-            rows = database.execute_sql(
-                f"SELECT id, notes, people_met, deleted FROM visit WHERE id IN ({marks})", chunk
-            ).fetchall()
+            texts = [(visit_id, self.touched_visits.get(visit_id)) for visit_id in chunk]
+            unknown = [visit_id for visit_id, known in texts if known is None]
+            read = {} if not unknown else {r[0]: r for r in database.execute_sql(
+                f"SELECT id, notes, people_met, deleted FROM visit WHERE id IN ({', '.join('?' for _ in unknown)})",
+                unknown)}
+            rows = [(visit_id, *known) if known is not None else read[visit_id]
+                    for visit_id, known in texts if known is not None or visit_id in read]
             fresh = [r[:3] for r in rows if r[0] not in indexed and not r[3]]
             found: dict[str, list[str]] = {}
             if fresh:

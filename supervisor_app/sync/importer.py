@@ -36,7 +36,7 @@ from pathlib import Path
 import peewee
 from peewee import fn
 
-from .. import attachments, backup, fsutil, installation
+from .. import attachments, backup, db, fsutil, installation
 from ..clock import now_utc
 from ..models import Device, database
 from . import admission, container, crypto, decoding, identity
@@ -434,7 +434,7 @@ def _import_bundle(path: str | os.PathLike, *, progress, cancelled, backup_first
             entries = decoding.staged_entries(staged)
             run = _Run(me.device_id, frame.bundle_id, manifest["entry_count"], progress, cancelled, sender)
         try:
-            with database.atomic():
+            with db.large_writes() if worker is not None else contextlib.nullcontext(), database.atomic():
                 database.execute_sql("PRAGMA defer_foreign_keys = ON")
                 # closed here, also when cancelled: Windows cannot remove the staging folder
                 # while the file is open
