@@ -84,7 +84,7 @@ def test_the_worker_gives_the_office_what_decoding_first_gives(trio, bundle, tmp
 def test_a_refusal_after_every_entry_is_applied_changes_nothing(trio, bundle, workers, monkeypatch):
     applied = []
     real_apply = Applier.apply
-    monkeypatch.setattr(Applier, "apply", lambda self, batch: (applied.extend(batch), real_apply(self, batch))[1])
+    monkeypatch.setattr(Applier, "apply", lambda self, batch, **kw: (applied.extend(batch), real_apply(self, batch, **kw))[1])
     frame = container.read_frame(bundle)
     data = bytearray(bundle.read_bytes())
     data[frame.payload_offset + frame.payload_size - 100] ^= 1  # the last encryption chunk: after every entry

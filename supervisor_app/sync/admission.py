@@ -132,6 +132,7 @@ class Admission:
         self.members: dict[str, dict | None] = {}
         sent_max = exported_upto(sender.id, me_id) if sender.role == "field" else own_max_seq(me_id)
         self.known_of_me = sent_max  # what the sender can have seen of this installation's entries
+        self.absent: set[str] = set()  # of the entries last checked, the records not stored here (prefetch)
 
     # -- stored states, fetched per batch
     def prefetch(self, entries: list[Entry]) -> None:
@@ -144,6 +145,9 @@ class Admission:
                 self.states[state["id"]] = (record_type, state)
             for rid in ids:
                 self.states.setdefault(rid, None)
+        # Records not stored here before these entries: none read from the database, and none
+        # admitted since (an import writes only records whose entries were admitted).
+        self.absent = {e.record_id for e in entries if self.states[e.record_id] is None}
 
     def _state(self, record_type: str, record_id) -> dict | None:
         if not isinstance(record_id, str):

@@ -82,6 +82,7 @@ class Applier:
 
         self._lookup = DbLookup()
         self._continuing: set[str] = set()
+        self._absent: set[str] = frozenset()
 
     # -- signatures of evaluations
     def _evaluation_signing(self, evaluation_id: str, pending: dict[str, list[Entry]]) -> Entry | None:
@@ -90,9 +91,12 @@ class Applier:
             self._signing[evaluation_id] = signing_entry([*logged, *pending.get(evaluation_id, [])])
         return self._signing[evaluation_id]
 
-    def apply(self, batch: list[Entry]) -> None:
+    def apply(self, batch: list[Entry], absent: set[str] = frozenset()) -> None:
+        """Apply a batch; ``absent``: ids of its records known not to be stored here (their
+        rows are not looked for)."""
         if not batch:
             return
+        self._absent = absent
         for entry in batch:
             entry.new = True
         new_by_record: dict[str, list[Entry]] = {}
@@ -172,8 +176,10 @@ class Applier:
     def _apply_model(self, model, record_ids: list[str], logged: dict, new_by_record: dict) -> None:
         current = {}
         table = model._meta.table_name
-        for i in range(0, len(record_ids), 500):
-            chunk = record_ids[i : i + 500]
+        absent = self._absent
+        maybe = [rid for rid in record_ids if rid not in absent]
+        for i in range(0, len(maybe), 500):
+            chunk = maybe[i : i + 500]
             marks = ", ".join("?" for _ in chunk)
             # Most records of a large import are new here: look for their ids first, and read
             # (through the model) only the rows that exist.

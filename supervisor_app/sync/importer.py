@@ -209,7 +209,7 @@ class _Run:
 
     def apply(self, batch: list[Entry]) -> None:
         self.admission.check(batch)
-        self.applier.apply(batch)
+        self.applier.apply(batch, absent=self.admission.absent)
         self._tick(len(batch))
 
     def range(self, rng: dict, entries: Iterator[Entry]) -> None:
