@@ -133,7 +133,7 @@ def test_cancelling_ends_the_worker_and_changes_nothing(trio, bundle, workers):
 def test_a_visit_changed_after_its_insert_is_indexed_by_its_last_words(trio, tmp_path, monkeypatch, workers, batch):
     """The applier indexes a visit it inserted from what it wrote, not read back; a later change
     in the same import (in the same batch, or a later one) is what the index must hold."""
-    from supervisor_app import search, visits
+    from supervisor_app import visits
     from supervisor_app.sync import importer
 
     monkeypatch.setattr(importer, "BATCH", batch)
