@@ -199,6 +199,24 @@ def test_another_groups_records_cannot_be_rewritten_or_tombstoned(world):
     refused(world, craft(world, [hang]), "不属于本设备的督导组")
 
 
+@pytest.mark.parametrize("batch", [1, 5000])
+def test_a_new_record_with_the_id_of_another_type_hides_nothing(world, monkeypatch, batch):
+    """Ids are unique per table, not across them. f2 sends a new visit of its own whose id is
+    that of f1's finding, then changes "its" record of that id — as a finding. The admission
+    must judge the change against f1's finding (refused: another group's), not against the
+    visit it has just admitted; whether the two come in one batch or in two."""
+    from supervisor_app.sync import importer
+
+    monkeypatch.setattr(importer, "BATCH", batch)
+    w = ids(world)
+    visit = visit_of_f2(w)
+    twin = visit_of_f2(w, seq=2, id=w["finding"])
+    hijack = entry(w["f2"], 3, "finding", w["finding"], "update",
+                   {"unit": w["unit2"], "visit": visit["record_id"], "description": "二组改写一组的问题"})
+    error = refused(world, craft(world, [visit, twin, hijack]), "属于其他督导组")
+    assert error.field == f"{w['f2']}:3", error.field
+
+
 @pytest.mark.parametrize("record_type, target, fields", [
     ("unit", "unit1", {"name": "改名县"}),
     ("leader", "leader", {"position": "普通干部"}),

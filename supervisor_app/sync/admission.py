@@ -126,39 +126,39 @@ class Admission:
         self.sender = sender
         self.me = me_id
         self.group = sender.group_id if sender.role == "field" else None
-        self.states: dict[str, tuple[str, dict] | None] = {}  # record id → (type, state) | None (absent)
+        # (record type, id) → its state | None (not stored). Keyed by type too: ids are unique
+        # per table only, and a record of one type must never stand for one of another.
+        self.states: dict[tuple[str, str], dict | None] = {}
         self.signings: dict[str, Entry | None] = {}  # evaluation id → its signing entry
         self.keys = KeyCache()
         self.members: dict[str, dict | None] = {}
         sent_max = exported_upto(sender.id, me_id) if sender.role == "field" else own_max_seq(me_id)
         self.known_of_me = sent_max  # what the sender can have seen of this installation's entries
-        self.absent: set[str] = set()  # of the entries last checked, the records not stored here (prefetch)
+        self.absent: set[tuple[str, str]] = set()  # of the entries last checked, (type, id) not stored here
 
     # -- stored states, fetched per batch
     def prefetch(self, entries: list[Entry]) -> None:
         wanted: dict[str, set[str]] = {}
         for e in entries:
-            if e.record_id not in self.states:
+            if (e.record_type, e.record_id) not in self.states:
                 wanted.setdefault(e.record_type, set()).add(e.record_id)
         for record_type, ids in wanted.items():
             for state in read_states(record_type, ids):
-                self.states[state["id"]] = (record_type, state)
+                self.states[(record_type, state["id"])] = state
             for rid in ids:
-                self.states.setdefault(rid, None)
+                self.states.setdefault((record_type, rid), None)
         # Records not stored here before these entries: none read from the database, and none
         # admitted since (an import writes only records whose entries were admitted).
-        self.absent = {e.record_id for e in entries if self.states[e.record_id] is None}
+        self.absent = {key for e in entries if self.states[key := (e.record_type, e.record_id)] is None}
 
     def _state(self, record_type: str, record_id) -> dict | None:
         if not isinstance(record_id, str):
             return None
-        if record_id not in self.states:
+        key = (record_type, record_id)
+        if key not in self.states:
             found = read_states(record_type, [record_id])
-            self.states[record_id] = (record_type, found[0]) if found else None
-        known = self.states[record_id]
-        if known is None or known[0] != record_type:
-            return None
-        return known[1]
+            self.states[key] = found[0] if found else None
+        return self.states[key]
 
     def owner(self, record_type: str, state: dict | None, depth: int = 0) -> str | None:
         """The group a record belongs to (None: none, or unknown here)."""
@@ -233,7 +233,7 @@ class Admission:
             if not self._field_rights(entry, before, after, deferred_ok):
                 return False
         self._signature_rules(entry, before, after)
-        self.states[entry.record_id] = (entry.record_type, after)
+        self.states[(entry.record_type, entry.record_id)] = after
         if entry.record_type == "member":
             self.members.pop(entry.record_id, None)
         return True

@@ -82,7 +82,7 @@ class Applier:
 
         self._lookup = DbLookup()
         self._continuing: set[str] = set()
-        self._absent: set[str] = frozenset()
+        self._absent: set[tuple[str, str]] = frozenset()
 
     # -- signatures of evaluations
     def _evaluation_signing(self, evaluation_id: str, pending: dict[str, list[Entry]]) -> Entry | None:
@@ -91,9 +91,9 @@ class Applier:
             self._signing[evaluation_id] = signing_entry([*logged, *pending.get(evaluation_id, [])])
         return self._signing[evaluation_id]
 
-    def apply(self, batch: list[Entry], absent: set[str] = frozenset()) -> None:
-        """Apply a batch; ``absent``: ids of its records known not to be stored here (their
-        rows are not looked for)."""
+    def apply(self, batch: list[Entry], absent: set[tuple[str, str]] = frozenset()) -> None:
+        """Apply a batch; ``absent``: (record type, id) of its records known not to be stored
+        here (their rows are not looked for)."""
         if not batch:
             return
         self._absent = absent
@@ -176,8 +176,8 @@ class Applier:
     def _apply_model(self, model, record_ids: list[str], logged: dict, new_by_record: dict) -> None:
         current = {}
         table = model._meta.table_name
-        absent = self._absent
-        maybe = [rid for rid in record_ids if rid not in absent]
+        absent, record_type = self._absent, model.RECORD_TYPE
+        maybe = [rid for rid in record_ids if (record_type, rid) not in absent]
         for i in range(0, len(maybe), 500):
             chunk = maybe[i : i + 500]
             marks = ", ".join("?" for _ in chunk)
