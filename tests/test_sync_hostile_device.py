@@ -200,11 +200,10 @@ def test_another_groups_records_cannot_be_rewritten_or_tombstoned(world):
 
 
 @pytest.mark.parametrize("batch", [1, 5000])
-def test_a_new_record_with_the_id_of_another_type_hides_nothing(world, monkeypatch, batch):
-    """Ids are unique per table, not across them. f2 sends a new visit of its own whose id is
-    that of f1's finding, then changes "its" record of that id — as a finding. The admission
-    must judge the change against f1's finding (refused: another group's), not against the
-    visit it has just admitted; whether the two come in one batch or in two."""
+def test_a_record_id_names_one_record_whatever_its_type(world, monkeypatch, batch):
+    """Ids are unique per table, not across them, and a record's history is found by its id.
+    f2 gives a new visit of its own the id of f1's finding, to change or tombstone "its" record
+    of that id later: refused at the visit, whether the rest comes in the same batch or later."""
     from supervisor_app.sync import importer
 
     monkeypatch.setattr(importer, "BATCH", batch)
@@ -213,8 +212,31 @@ def test_a_new_record_with_the_id_of_another_type_hides_nothing(world, monkeypat
     twin = visit_of_f2(w, seq=2, id=w["finding"])
     hijack = entry(w["f2"], 3, "finding", w["finding"], "update",
                    {"unit": w["unit2"], "visit": visit["record_id"], "description": "二组改写一组的问题"})
-    error = refused(world, craft(world, [visit, twin, hijack]), "属于其他督导组")
-    assert error.field == f"{w['f2']}:3", error.field
+    error = refused(world, craft(world, [visit, twin, hijack]), "的编号已是本机另一种记录（问题）的编号")
+    assert error.field == f"{w['f2']}:2", error.field
+    end = entry(w["f2"], 3, "visit", w["finding"], "delete", {"deleted": True})
+    refused(world, craft(world, [visit, twin, end]), "的编号已是本机另一种记录（问题）的编号", field=f"{w['f2']}:2")
+    # two new records of one id in one bundle
+    visit_again = visit_of_f2(w)
+    same_id = _finding_of_f2(w, visit_again["record_id"])
+    same_id["record_id"] = visit_again["record_id"]
+    error = refused(world, craft(world, [visit_again, same_id]), "另一种记录（督导记录）的编号", field=f"{w['f2']}:2")
+    assert ("同一同步包中" if batch > 1 else "本机") in error.message, error.message
+
+
+def test_the_admission_judges_a_change_against_the_record_of_its_own_type(world):
+    """What the admission knows of stored records is kept by type and id: a visit it has just
+    looked for (and not found) under an id never hides a finding stored under that id."""
+    from supervisor_app.sync.admission import Admission
+
+    w = ids(world)
+    with on(world.office):
+        from supervisor_app.models import Device
+
+        sender = Device.get_by_id(w["f2"])
+        admission = Admission(sender, w["office"])
+        assert admission._state("visit", w["finding"]) is None
+        assert admission._state("finding", w["finding"])["id"] == w["finding"]
 
 
 @pytest.mark.parametrize("record_type, target, fields", [

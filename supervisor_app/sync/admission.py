@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from peewee import fn
 
-from ..models import ChangeLog, Device
+from ..models import ChangeLog, Device, database
 from ..rules.lookup import read_states
 from ..rules.visits import stays_on_visit
 from ..signatures import KeyCache, amendment_problem, amendment_target_problem, evaluation_signature_problem
@@ -209,12 +209,39 @@ class Admission:
         With ``deferred_ok`` (entries to be held), an entry whose record or parent is not
         here yet is returned to be checked again when it is applied.
         """
+        self._one_type_per_id(entries)
         self.prefetch(entries)
         later = []
         for entry in entries:
             if not self._check(entry, deferred_ok):
                 later.append(entry)
         return later
+
+    def _one_type_per_id(self, entries: list[Entry]) -> None:
+        """A record id names one record, whatever its type. Ids are unique per table only, and
+        a record's history is found by its id (``log_entries_for``): an entry giving a new
+        record the id of a record of another type (another group's finding, say) would mix
+        the two — its tombstone could end that finding. Never so between honest devices (ids
+        are random), so refused: against every record ever logged here (this import's earlier
+        batches included) and within the entries."""
+        types: dict[str, str] = {}
+        first: dict[str, Entry] = {}
+        for e in entries:
+            types.setdefault(e.record_id, e.record_type)
+            first.setdefault(e.record_id, e)
+        ids = list(types)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            for record_id, record_type in database.execute_sql(
+                    f"SELECT DISTINCT record_id, record_type FROM change_log WHERE record_id IN "
+                    f"({', '.join('?' for _ in chunk)})", chunk):
+                if record_type != types[record_id]:
+                    raise refuse(first[record_id],
+                                 f"的编号已是本机另一种记录（{TYPE_LABELS.get(record_type, record_type)}）的编号")
+        for e in entries:
+            if types[e.record_id] != e.record_type:
+                raise refuse(e, "的编号已是同一同步包中另一种记录"
+                                f"（{TYPE_LABELS.get(types[e.record_id], types[e.record_id])}）的编号")
 
     def _check(self, entry: Entry, deferred_ok: bool) -> bool:
         if len(entry.deps) > MAX_DEPS:
