@@ -224,6 +224,16 @@ def test_a_record_id_names_one_record_whatever_its_type(world, monkeypatch, batc
     assert ("同一同步包中" if batch > 1 else "本机") in error.message, error.message
 
 
+def test_check_lists_a_record_id_logged_under_two_types(world):
+    """An office database from before the rule may hold such a pair: ``check`` names it."""
+    w = ids(world)
+    with on(world.office):
+        assert audit.check_all() == []
+        database.execute_sql("UPDATE change_log SET record_id = ? WHERE record_id = ?", (w["finding"], w["visit"]))
+        problems = audit.check_all()
+    assert any(w["finding"] in p and "被多种记录共用" in p for p in problems), problems
+
+
 def test_the_admission_judges_a_change_against_the_record_of_its_own_type(world):
     """What the admission knows of stored records is kept by type and id: a visit it has just
     looked for (and not found) under an id never hides a finding stored under that id."""
