@@ -224,24 +224,22 @@ class Admission:
         the two — its tombstone could end that finding. Never so between honest devices (ids
         are random), so refused: against every record ever logged here (this import's earlier
         batches included) and within the entries."""
-        types: dict[str, str] = {}
-        first: dict[str, Entry] = {}
+        first: dict[str, Entry] = {}  # record id → the first entry naming it
         for e in entries:
-            types.setdefault(e.record_id, e.record_type)
             first.setdefault(e.record_id, e)
-        ids = list(types)
+        ids = list(first)
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             for record_id, record_type in database.execute_sql(
                     f"SELECT DISTINCT record_id, record_type FROM change_log WHERE record_id IN "
                     f"({', '.join('?' for _ in chunk)})", chunk):
-                if record_type != types[record_id]:
+                if record_type != first[record_id].record_type:
                     raise refuse(first[record_id],
                                  f"的编号已是本机另一种记录（{TYPE_LABELS.get(record_type, record_type)}）的编号")
         for e in entries:
-            if types[e.record_id] != e.record_type:
-                raise refuse(e, "的编号已是同一同步包中另一种记录"
-                                f"（{TYPE_LABELS.get(types[e.record_id], types[e.record_id])}）的编号")
+            earlier = first[e.record_id].record_type
+            if earlier != e.record_type:
+                raise refuse(e, f"的编号已是同一同步包中另一种记录（{TYPE_LABELS.get(earlier, earlier)}）的编号")
 
     def _check(self, entry: Entry, deferred_ok: bool) -> bool:
         if len(entry.deps) > MAX_DEPS:
