@@ -42,6 +42,22 @@ def entry_hash(device_id, seq, record_type, record_id, op, fields, member_id, at
     return hashlib.sha256(_canonical(payload)).hexdigest()
 
 
+_json_str = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
+
+
+def chain_hash(e, fields_text: str, prev_hash: str) -> str:
+    """``entry_hash`` of an entry (anything with its attributes: sync.entries.Entry), from the
+    canonical text of its fields (JSONField's encoding is the same canonical form) instead of
+    encoding them again."""
+    text = "".join((
+        '{"at":', _json_str(e.at), ',"device_id":', _json_str(e.device_id), ',"fields":', fields_text,
+        ',"member_id":', "null" if e.member_id is None else _json_str(e.member_id), ',"op":', _json_str(e.op),
+        ',"prev_hash":', _json_str(prev_hash), ',"record_id":', _json_str(e.record_id),
+        ',"record_type":', _json_str(e.record_type), ',"seq":', str(int(e.seq)), "}",
+    ))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def field_values(instance: SyncedModel, names: Iterable[str] | None = None) -> dict:
     """The stored values of ``names`` (all logged fields by default), FKs as ids."""
     model = type(instance)

@@ -26,7 +26,7 @@ from peewee import BooleanField, CharField, IntegerField, TextField, fn
 
 from .. import search, visits
 from ..canonical import canonical_text
-from ..changelog import GENESIS
+from ..changelog import GENESIS, chain_hash
 from ..clock import new_id, now_utc
 from ..models import (
     SYNCED_MODELS,
@@ -364,7 +364,8 @@ class Applier:
         deps_rows = []
         for e in batch:
             fields_text = e.text or _canon(e.fields)  # ChangeLog.fields.db_value
-            digest = chain_hash(e, fields_text, prev)
+            chained = e.chained  # worked out by the decoding worker, if it assumed this place in the chain
+            digest = chained[1] if chained is not None and chained[0] == prev else chain_hash(e, fields_text, prev)
             rows.append((e.device_id, e.seq, e.record_type, e.record_id, e.op, fields_text, e.member_id, e.at, prev,
                          digest))
             prev = digest
@@ -447,21 +448,6 @@ class Applier:
                     visits.reindex(visit_id)
         if waiting is not None:
             search.index_many(waiting, self.tokenizer.receive())
-
-
-_json_str = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
-
-
-def chain_hash(e: Entry, fields_text: str, prev_hash: str) -> str:
-    """changelog.entry_hash of an entry, reusing its canonical fields text (JSONField's
-    encoding is the same canonical form entry_hash uses) instead of encoding it twice."""
-    text = "".join((
-        '{"at":', _json_str(e.at), ',"device_id":', _json_str(e.device_id), ',"fields":', fields_text,
-        ',"member_id":', "null" if e.member_id is None else _json_str(e.member_id), ',"op":', _json_str(e.op),
-        ',"prev_hash":', _json_str(prev_hash), ',"record_id":', _json_str(e.record_id),
-        ',"record_type":', _json_str(e.record_type), ',"seq":', str(int(e.seq)), "}",
-    ))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _plain_type(f) -> type | None:

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..canonical import canonical_text
+from ..changelog import chain_hash
 from . import container, errors
 from .entries import ASSIGNMENT_TYPES, Entry, from_wire, json_fields
 from .errors import BundleCorrupt, UnsafeContentError
@@ -48,8 +49,11 @@ class EntryChecker:
     checked entries on in batches (``sink``) as tuples (``_entry`` makes the entry again)."""
 
     def __init__(self, ranges: list[dict], sender_role: str, sender_id: str, sink: Callable[[list], None],
-                 batch: int = STAGE_BATCH):
+                 batch: int = STAGE_BATCH, chain_head: str | None = None):
         self.ranges = ranges
+        # The hash each entry would have in the receiver's chain if every entry is appended in
+        # order after ``chain_head`` (the receiver's head when the import began); None: not worked out.
+        self.head = chain_head
         self.batch = batch
         self.role = sender_role
         self.sender_id = sender_id
@@ -83,11 +87,16 @@ class EntryChecker:
             json_names = self.json[entry.record_type] = json_fields(entry.record_type)
         texts = {name: canonical_text(value) for name, value in entry.fields.items()
                  if value is not None and name in json_names}
+        text = canonical_text(entry.fields)
+        digest = None
+        if self.head is not None:
+            digest = self.head = chain_hash(entry, text, self.head)
         # Handed on as checked: the fields as their canonical text (what the change log stores
         # and hashes), from which _entry makes them again (json.loads of it is twice as fast
-        # as unmarshalling the dict), and the canonical text of each JSON-column value.
+        # as unmarshalling the dict), the canonical text of each JSON-column value, and the
+        # entry's chain hash if appended in order.
         self.pending.append((entry.device_id, entry.seq, entry.record_type, entry.record_id, entry.op,
-                             entry.member_id, entry.at, entry.deps, canonical_text(entry.fields), texts or None))
+                             entry.member_id, entry.at, entry.deps, text, texts or None, digest))
         if len(self.pending) >= self.batch:
             self.flush()
 
@@ -154,12 +163,13 @@ def staged_entries(path: Path) -> Iterator[Entry]:
 
 
 def _work(conn, requests, frame: container.BundleFile, key: bytes, sender_role: str, sender_id: str, blobs: str,
-          batch: int) -> None:
+          batch: int, chain_head: str | None) -> None:
     """The worker: decode and check the payload, sending checked batches, then the verdict;
     then work out search tokens of the texts it is sent until the importer closes ``requests``."""
     try:
         checker = EntryChecker(frame.manifest["ranges"], sender_role, sender_id,
-                               lambda entries: conn.send_bytes(_ENTRIES + marshal.dumps(entries)), batch)
+                               lambda entries: conn.send_bytes(_ENTRIES + marshal.dumps(entries)), batch,
+                               chain_head)
         decoded = container.decode_payload(frame, key, Path(blobs), checker)
         checker.finish()
         attached = {sha: str(path) for sha, path in decoded.attachments.items()}
@@ -197,17 +207,21 @@ class Decoder:
     """The main side of a worker decoding one bundle: checked entries in order, then the verdict."""
 
     def __init__(self, frame: container.BundleFile, key: bytes, sender_role: str, sender_id: str, blobs: Path,
-                 cancelled: Callable[[], bool] | None = None):
+                 cancelled: Callable[[], bool] | None = None, chain_head: str | None = None):
+        """``chain_head``: this installation's chain head; the worker then works out each entry's
+        chain hash as if every entry is appended in order after it (``Entry.chained``)."""
         context = multiprocessing.get_context("spawn")  # never fork a process holding a database and Qt
         self._conn, child = context.Pipe(duplex=False)
         child_requests, self._requests = context.Pipe(duplex=False)
         self.name = frame.path.name
-        self.process = context.Process(target=_work, args=(child, child_requests, frame, key, sender_role, sender_id, str(blobs), STAGE_BATCH),
-                                       name="bundle-decoder", daemon=True)
+        self.process = context.Process(
+            target=_work, name="bundle-decoder", daemon=True,
+            args=(child, child_requests, frame, key, sender_role, sender_id, str(blobs), STAGE_BATCH, chain_head))
         self.process.start()
         child.close()  # this process keeps only its ends: the worker's exit ends the pipe
         child_requests.close()
         self.cancelled = cancelled
+        self._head = chain_head  # the chain hash of the last entry handed on
         self.attachments: dict[str, Path] = {}
         self.referenced: set[str] = set()
         self._verdict = False
@@ -273,7 +287,11 @@ class Decoder:
                 self._verdict_of(message)
                 return
             for t in marshal.loads(message[1:]):
-                yield _entry(t)
+                entry = _entry(t)
+                if t[10] is not None:
+                    entry.chained = (self._head, t[10])
+                    self._head = t[10]
+                yield entry
 
     def finish(self) -> None:
         """Wait for the verdict on the whole payload; raises the worker's refusal. Entries not

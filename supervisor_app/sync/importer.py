@@ -417,9 +417,10 @@ def _import_bundle(path: str | os.PathLike, *, progress, cancelled, backup_first
             # A large bundle: a second process decodes and checks it while this one applies
             # it; the verdict on the whole payload comes before the commit (decoding.py).
             (stage / "blobs").mkdir()
-            worker = decoding.Decoder(frame, key, sender.role, sender.id, stage / "blobs", cancelled)
-            entries = worker.entries()
             run = _Run(me.device_id, frame.bundle_id, manifest["entry_count"], progress, cancelled, sender, start=0)
+            worker = decoding.Decoder(frame, key, sender.role, sender.id, stage / "blobs", cancelled,
+                                      chain_head=run.applier.prev_hash)
+            entries = worker.entries()
             run.applier.tokenizer = worker  # the worker, idle once it has decoded, tokenizes for the search index
         else:
             def on_bytes(done: int) -> None:
