@@ -657,3 +657,76 @@ def test_member_with_a_real_public_key_passes(world):
     assert changelog.update(me, sign_public_key=key).sign_public_key == key
     assert Unit.get_by_id(world["county"].id).name == "临江县"
     assert EvaluationFact.get_by_id(world["fact"].id).state == "accepted"
+
+
+# --- the two halves of a new record's rules (a large import checks one in its second process) -----------------
+
+
+def _verdict(check) -> ValidationError | None:
+    try:
+        check()
+    except ValidationError as exc:
+        return exc
+    return None
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_new_records_two_halves_pass_together_exactly_when_its_rules_pass(world, data):
+    """rules.check_alone (the record and the templates only: a TemplateLookup, which holds
+    nothing else) and check_record(alone_checked=True) accept a new record exactly when
+    check_record does, whatever its values; and no check marked ALONE asks for a record."""
+    from supervisor_app.rules.lookup import template_snapshot
+
+    record = world[data.draw(st.sampled_from(sorted(world, key=str)), label="record")]
+    record_type = record.RECORD_TYPE
+    state = changelog.state_of(record)
+    for name in data.draw(st.lists(st.sampled_from(sorted(state)), max_size=3, unique=True), label="fields"):
+        state[name] = data.draw(_json, label=name)
+    whole = _verdict(lambda: rules.check_record(record_type, dict(state)))
+    alone = _verdict(lambda: rules.check_alone(record_type, dict(state), rules.TemplateLookup(template_snapshot())))
+    if alone is not None:
+        assert whole is not None, (record_type, alone.field, alone.message)
+        return
+    rest = _verdict(lambda: rules.check_record(record_type, dict(state), alone_checked=True))
+    assert (rest is None) == (whole is None), (record_type, whole, rest)
+
+
+@pytest.mark.parametrize("key", ["visit", "assessment", "quiz"])
+def test_a_large_imports_records_are_checked_ahead_but_for_what_reads_other_records(world, key, monkeypatch):
+    """The records a large import carries by the hundred thousand pass check_alone as they are
+    (no check of theirs marked ALONE asks for a record); on an alone-checked record only their
+    checks that read other records (the visit's unit of an assessment or a quiz) run here."""
+    from supervisor_app.rules import checks
+    from supervisor_app.rules.lookup import template_snapshot
+
+    record = world[key]
+    state = changelog.state_of(record)
+    rules.check_alone(record.RECORD_TYPE, dict(state), rules.TemplateLookup(template_snapshot()))
+    rule = rules.RECORD_RULES[record.RECORD_TYPE]
+    alone, related = checks.halves(rule)
+    assert alone and related
+    ran = []
+    def counted(check):
+        def run(*args):
+            ran.append(check)
+            check(*args)
+        return run
+
+    monkeypatch.setattr(rule, "related", tuple(counted(check) for check in related))
+    rules.check_record(record.RECORD_TYPE, dict(state), alone_checked=True)
+    assert ran == list(related)
+
+
+def test_the_template_lookup_holds_the_templates_and_nothing_else(world):
+    from supervisor_app.rules.lookup import template_snapshot
+
+    lookup = rules.TemplateLookup(template_snapshot())
+    template = world["template"]
+    assert lookup.template(template.template_id, template.template_version).content == template.content
+    assert lookup.current_template().content == rules.DbLookup().current_template().content
+    assert lookup.template(template.template_id, template.template_version + 1) is None
+    for read in (lambda: lookup.get("visit", world["visit"].id), lambda: lookup.stored("unit", world["unit"].id),
+                 lambda: lookup.children("finding", "visit", world["visit"].id), lambda: lookup.derived(("plan",), list)):
+        with pytest.raises(rules.NeedsRecords):
+            read()

@@ -431,8 +431,8 @@ def test_cli_commands(trio, capsys, tmp_path):
 
 
 def test_chain_hash_matches_the_change_log_rule(data_dir):
-    from supervisor_app.models import ChangeLog
     from supervisor_app.changelog import chain_hash
+    from supervisor_app.models import ChangeLog
     from supervisor_app.sync.entries import Entry
 
     units.create_unit("临江县", "县市区")

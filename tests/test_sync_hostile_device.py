@@ -10,6 +10,7 @@ table and the attachment folder stay exactly as they were.
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,7 @@ def ids(trio: Trio) -> dict:
             "leader2": Member.get(Member.name == "李四").id,
             "g1": campaigns.list_groups()[0].id, "g2": campaigns.list_groups()[1].id,
             "template": campaigns.current_campaign().template_id,
+            "template_version": campaigns.current_campaign().template_version,
         }
 
 
@@ -544,6 +546,25 @@ def _finding_of_f2(w: dict, visit_id: str, **fields) -> dict:
     return entry(w["f2"], 2, "finding", new_id(), "insert", values)
 
 
+def _assessment_of_f2(w: dict, visit: dict, **fields) -> dict:
+    values = {"visit": visit["record_id"], "unit": visit["fields"]["unit"], "template_id": w["template"],
+              "template_version": w["template_version"], "focus_ratings": {"F1": {"rating": "好", "evidence": "笔记完整"}},
+              "tendency_levels": {}, **fields}
+    return entry(w["f2"], 2, "assessment", new_id(), "insert", values)
+
+
+@pytest.fixture(params=["here", "worker"])
+def through(request, monkeypatch) -> str:
+    """Where the bundle is decoded: here first (a small bundle), or by the second process while
+    it is applied (a large one: decoding.py), which checks the rules that read nothing but the
+    record and the templates ahead (rules.check_alone)."""
+    from supervisor_app.sync import decoding
+
+    if request.param == "worker":
+        monkeypatch.setattr(decoding, "WORKER_MIN_BYTES", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("make, field", [
     (lambda w: [visit_of_f2(w, started_at="1066-13-45T99:99")], "started_at"),
     (lambda w: [visit_of_f2(w, started_at="yesterday")], "started_at"),
@@ -557,11 +578,64 @@ def _finding_of_f2(w: dict, visit_id: str, **fields) -> dict:
         "correct_answers": 0})], "people_tested"),
     (lambda w: [v := visit_of_f2(w), _finding_of_f2(w, v["record_id"], severity="灭顶之灾")], "severity"),
     (lambda w: [v := visit_of_f2(w), _finding_of_f2(w, v["record_id"], leader=w["leader"])], "leader"),
+    (lambda w: [v := visit_of_f2(w), _assessment_of_f2(w, v, focus_ratings={"F99": {"rating": "好", "evidence": "x"}})],
+     "督导重点:F99"),
+    (lambda w: [v := visit_of_f2(w), _assessment_of_f2(w, v, focus_ratings={"F1": {"rating": "极好", "evidence": "x"}})],
+     "督导重点:F1"),
+    (lambda w: [v := visit_of_f2(w), _assessment_of_f2(w, v, focus_ratings={"F1": {"rating": "好", "evidence": " "}})],
+     "督导重点:F1"),
+    (lambda w: [v := visit_of_f2(w), _assessment_of_f2(w, v, template_version=99)], "template_id"),
+    # what reads another record: the assessment's unit is its visit's
+    (lambda w: [v := visit_of_f2(w), _assessment_of_f2(w, v, unit=w["unit1"])], "unit"),
+    (lambda w: [v := visit_of_f2(w), entry(w["f2"], 2, "quiz", new_id(), "insert", {
+        "visit": v["record_id"], "unit": w["unit1"], "people_tested": 5, "questions": 10, "correct_answers": 0})],
+     "unit"),
 ])
-def test_values_the_services_refuse_are_refused_on_import(world, make, field):
+def test_values_the_services_refuse_are_refused_on_import(world, make, field, through, monkeypatch):
     w = ids(world)
-    error = refused(world, craft(world, make(w)), "不符合本程序的规则")
+    bundle = craft(world, make(w))
+    error = refused(world, bundle, "不符合本程序的规则")
     assert error.field.endswith(f":{field}"), error.field
+    if through == "worker":  # the same reason, word for word, as when decoded here first
+        from supervisor_app.sync import decoding
+
+        monkeypatch.setattr(decoding, "WORKER_MIN_BYTES", 1 << 40)
+        assert refused(world, bundle, "不符合本程序的规则").message == error.message
+
+
+def test_the_second_process_counts_only_against_the_templates_stored_here(world, monkeypatch):
+    """The second process checks new records against the templates it was given when the import
+    began; should they not be the ones stored here when the office applies (a template changed
+    in between), its verdicts count for nothing and every record is checked in full here."""
+    from supervisor_app.sync import decoding, importer
+
+    monkeypatch.setattr(decoding, "WORKER_MIN_BYTES", 0)
+    real = importer.template_snapshot
+
+    def other_templates() -> tuple:  # on whose focus scale 极好 is a rating
+        rows, current = real()
+        changed = []
+        for template_id, version, text in rows:
+            content = json.loads(text)
+            content["scales"]["focus"] = [*content["scales"]["focus"], "极好"]
+            changed.append((template_id, version, json.dumps(content, ensure_ascii=False)))
+        return tuple(changed), current
+
+    monkeypatch.setattr(importer, "template_snapshot", other_templates)
+    w = ids(world)
+    visit = visit_of_f2(w)
+    error = refused(world, craft(world, [visit, _assessment_of_f2(
+        w, visit, focus_ratings={"F1": {"rating": "极好", "evidence": "x"}})]), "不符合本程序的规则")
+    assert error.field.endswith(":督导重点:F1"), error.field
+
+
+def test_a_day_after_the_importers_today_is_refused_also_by_the_second_process(world, through, monkeypatch):
+    """The second process's "today" is the importer's: a visit dated after it is refused the same
+    way, also where the importer's day is earlier than the machine's (a pinned clock)."""
+    w = ids(world)
+    monkeypatch.setattr("supervisor_app.clock.today", lambda: date(2014, 4, 8))
+    error = refused(world, craft(world, [visit_of_f2(w, started_at="2014-04-09T09:00")]), "不能晚于今天")
+    assert error.field.endswith(":started_at"), error.field
 
 
 def test_a_rule_checked_on_create_is_checked_on_update_from_a_bundle(world):

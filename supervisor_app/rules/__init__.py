@@ -20,10 +20,16 @@ One module per area, named after the records whose rules it holds:
     meetings.py     meeting (a team's 专题民主生活会: dates, people, 对照检查材料, 谈心谈话, 四风, rating)
     rectification_plans.py  rplan (a unit's 整改方案 and its items), stasks / stask_assign /
                     stask_status (the 专项整治 task list, its assignment to units, their progress)
-    lookup.py       ``Lookup`` (what the rules may read) and ``DbLookup`` (the database's)
+    lookup.py       ``Lookup`` (what the rules may read) and ``DbLookup`` (the database's);
+                    ``TemplateLookup`` (the templates only, for ``check_alone``)
+    checks.py       ``Checks``: a rule as ordered checks marked ALONE (the record and the
+                    templates) or RELATED (other records too)
 
 ``check_record`` holds everything a record must satisfy alone and against the records it
-names or that name it. ``check_unique`` holds the rules over sets of records (one top leader
+names or that name it. For a new record it splits in two halves that pass together exactly
+when it passes: ``check_alone`` (the meta fields, the column types, the checks marked ALONE:
+what reads nothing but the record and the templates), which a large import runs in its
+second process, and ``check_record(..., alone_checked=True)``, the rest. ``check_unique`` holds the rules over sets of records (one top leader
 per unit, no two units of one name under one parent …): local writes pass both; an import may
 prefer to treat a clash between two devices' records as a conflict rather than refuse it.
 """
@@ -40,10 +46,12 @@ from . import campaigns, evaluations, findings, meetings, supervision, units, vi
 from . import fields as f
 from . import plan as plans
 from . import rectification_plans as rplans
-from .lookup import DbLookup, Lookup
+from .checks import halves
+from .lookup import DbLookup, Lookup, NeedsRecords, TemplateLookup
 from .units import related_units, unit_line
 
-__all__ = ["DbLookup", "Lookup", "check_record", "check_unique", "related_units", "unit_line"]
+__all__ = ["DbLookup", "Lookup", "NeedsRecords", "TemplateLookup", "check_alone", "check_record", "check_unique",
+           "related_units", "unit_line"]
 
 Rule = Callable[[dict, "dict | None", Lookup], None]
 
@@ -98,7 +106,8 @@ META_LABELS = {"id": "记录编号", "created_at": "创建时间", "updated_at":
                "version": "版本号", "deleted": "删除标记"}
 
 
-def check_record(record_type: str, state: dict, *, old: dict | None = None, lookup: Lookup | None = None) -> None:
+def check_record(record_type: str, state: dict, *, old: dict | None = None, lookup: Lookup | None = None,
+                 alone_checked: bool = False) -> None:
     """Raise errors.ValidationError(message_in_chinese, field=<field name>) if ``state`` breaks a rule.
 
     ``state`` is the record's full stored state (like ``instance.__data__``, with ``id`` and
@@ -107,12 +116,18 @@ def check_record(record_type: str, state: dict, *, old: dict | None = None, look
     the column types. Rules on related records apply when the related record is there (live):
     whether it must exist is the writer's business (the services refuse a missing one; in a
     bundle it may have been deleted on another device meanwhile).
+
+    ``alone_checked``: ``state`` is a new record's (no ``old``) and ``check_alone`` passed on
+    it, against the templates ``lookup`` holds now: only the rest is checked.
     """
-    rule = RECORD_RULES.get(record_type) if type(record_type) is str else None
-    if rule is None:
-        raise ValidationError(f"不认识的记录类型：{f.shown(record_type)}。", field="record_type")
-    if type(state) is not dict:
-        raise ValidationError("记录内容格式不对。", field=None)
+    rule = _rule(record_type, state)
+    if alone_checked:
+        if old is not None:
+            raise ValueError("alone_checked is for a new record")
+        if not state["deleted"]:
+            for check in halves(rule)[1]:
+                check(state, None, lookup if lookup is not None else DbLookup())
+        return
     _meta(state)
     if state["deleted"]:
         _columns(_column_table(record_type, live=False), state)
@@ -121,6 +136,29 @@ def check_record(record_type: str, state: dict, *, old: dict | None = None, look
         old = None  # a new record, or one coming back from a tombstone: checked in full
     rule(state, old, lookup if lookup is not None else DbLookup())
     _columns(_column_table(record_type, live=True), state)
+
+
+def check_alone(record_type: str, state: dict, lookup: Lookup) -> None:
+    """The half of ``check_record`` of a new record that reads nothing but the record and the
+    templates (``lookup``: a ``TemplateLookup``, whose other reads raise ``NeedsRecords``):
+    raises like ``check_record``. The rest is ``check_record(..., alone_checked=True)``."""
+    rule = _rule(record_type, state)
+    _meta(state)
+    if state["deleted"]:
+        _columns(_column_table(record_type, live=False), state)
+        return
+    for check in halves(rule)[0]:
+        check(state, None, lookup)
+    _columns(_column_table(record_type, live=True), state)
+
+
+def _rule(record_type: str, state: dict) -> Rule:
+    rule = RECORD_RULES.get(record_type) if type(record_type) is str else None
+    if rule is None:
+        raise ValidationError(f"不认识的记录类型：{f.shown(record_type)}。", field="record_type")
+    if type(state) is not dict:
+        raise ValidationError("记录内容格式不对。", field=None)
+    return rule
 
 
 def check_unique(record_type: str, state: dict, *, old: dict | None = None, lookup: Lookup | None = None) -> None:

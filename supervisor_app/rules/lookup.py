@@ -230,30 +230,87 @@ class DbLookup:
 
     def current_template(self) -> Template | None:
         if self._current is None:
-            # as campaigns.current_campaign: one that came from elsewhere (the office's) before one
-            # this installation made itself; then the latest started; then the one changed last
-            row = database.execute_sql("SELECT value FROM setting WHERE key = 'device_id'").fetchone()
-            me = row[0] if row else None
-            candidates = [
-                ((s.get("device_id") != me, s.get("start_date"), str(s.get("updated_at")), s.get("id")),
-                 s.get("template_id"), s.get("template_version"))
-                for s in self._overlay.get("campaign", {}).values()
-                if not s.get("deleted") and type(s.get("start_date")) is str and type(s.get("id")) is str
-            ]
-            assumed = set(self._overlay.get("campaign", {}))
-            for campaign_id, device, start, updated, template_id, version in database.execute_sql(
-                "SELECT id, device_id, start_date, updated_at, template_id, template_version FROM campaign"
-                " WHERE deleted = 0 ORDER BY device_id = ? ASC, start_date DESC, updated_at DESC, id DESC LIMIT 20",
-                (me,),
-            ):
-                if campaign_id not in assumed:
-                    candidates.append(((device != me, start, str(updated), campaign_id), template_id, version))
-            if candidates:
-                _order, template_id, version = max(candidates, key=lambda c: c[0])
-                self._current = (self.template(template_id, version),)
-            else:
-                self._current = (None,)
+            key = self.current_template_key()
+            self._current = (self.template(*key) if key is not None else None,)
         return self._current[0]
+
+    def current_template_key(self) -> tuple[str, int] | None:
+        """(template id, version) the current campaign names; None before init."""
+        # as campaigns.current_campaign: one that came from elsewhere (the office's) before one
+        # this installation made itself; then the latest started; then the one changed last
+        row = database.execute_sql("SELECT value FROM setting WHERE key = 'device_id'").fetchone()
+        me = row[0] if row else None
+        candidates = [
+            ((s.get("device_id") != me, s.get("start_date"), str(s.get("updated_at")), s.get("id")),
+             s.get("template_id"), s.get("template_version"))
+            for s in self._overlay.get("campaign", {}).values()
+            if not s.get("deleted") and type(s.get("start_date")) is str and type(s.get("id")) is str
+        ]
+        assumed = set(self._overlay.get("campaign", {}))
+        for campaign_id, device, start, updated, template_id, version in database.execute_sql(
+            "SELECT id, device_id, start_date, updated_at, template_id, template_version FROM campaign"
+            " WHERE deleted = 0 ORDER BY device_id = ? ASC, start_date DESC, updated_at DESC, id DESC LIMIT 20",
+            (me,),
+        ):
+            if campaign_id not in assumed:
+                candidates.append(((device != me, start, str(updated), campaign_id), template_id, version))
+        if not candidates:
+            return None
+        _order, template_id, version = max(candidates, key=lambda c: c[0])
+        return template_id, version
+
+
+class NeedsRecords(Exception):  # noqa: N818 - not an error: the check needs what this lookup does not hold
+    """A check asked ``TemplateLookup`` for a record: it is not one ``check_alone`` can make."""
+
+
+class TemplateLookup:
+    """A ``Lookup`` that holds the templates and nothing else (``check_alone`` in a large import's
+    second process, which never opens the database): made from ``template_snapshot()``, it
+    answers template questions as ``DbLookup`` answered them when the snapshot was taken; any
+    other read raises ``NeedsRecords``."""
+
+    def __init__(self, snapshot: tuple) -> None:
+        rows, current = snapshot
+        self._contents = {(template_id, version): content for template_id, version, content in rows}
+        self._current_key = tuple(current) if current is not None else None
+        self._templates: dict[tuple, Template | None] = {}
+
+    def template(self, template_id: str, version: int) -> Template | None:
+        if type(template_id) is not str or type(version) is not int:
+            return None
+        key = (template_id, version)
+        if key not in self._templates:
+            text = self._contents.get(key)
+            content = _loads(text) if text is not None else None
+            self._templates[key] = _validated_template(content) if content is not None else None
+        return self._templates[key]
+
+    def current_template(self) -> Template | None:
+        return self.template(*self._current_key) if self._current_key is not None else None
+
+    def get(self, record_type: str, record_id: str) -> dict | None:
+        raise NeedsRecords(record_type)
+
+    def stored(self, record_type: str, record_id: str) -> dict | None:
+        raise NeedsRecords(record_type)
+
+    def children(self, record_type: str, field: str, value: str | None) -> list[dict]:
+        raise NeedsRecords(record_type)
+
+    def derived(self, key: tuple, make: Callable[[], Any]) -> Any:
+        raise NeedsRecords(key[0] if key else "derived")
+
+
+def template_snapshot() -> tuple:
+    """What ``TemplateLookup`` needs, read from the open database: every live template version
+    (id, version, content as stored) and the current campaign's (id, version). Plain data, to
+    hand to another process, and to compare (equal snapshots: equal answers)."""
+    rows = database.execute_sql(
+        "SELECT template_id, template_version, content FROM checklist_template WHERE deleted = 0"
+        " ORDER BY template_id, template_version").fetchall()
+    current = DbLookup().current_template_key()
+    return tuple(tuple(row) for row in rows), (tuple(current) if current is not None else None)
 
 
 class _Reader:

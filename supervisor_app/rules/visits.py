@@ -8,6 +8,7 @@ from .. import clock
 from ..errors import ValidationError
 from . import fields as f
 from .campaigns import item_names, template_of
+from .checks import ALONE, RELATED, Checks
 from .fields import changed, fail
 from .lookup import Lookup
 
@@ -63,18 +64,11 @@ def stays_on_visit(member: dict, started_at, already_present: bool) -> bool:
         return False
 
 
-def visit(state: dict, old: dict | None, lookup: Lookup) -> None:
-    """Raise the first of ``visit_problems`` (the same checks in the same order, stopping at
-    the first: no list, no closures — a large bundle's 100 000 visits are checked here)."""
-    for check in _VISIT_CHECKS:
-        check(state, old, lookup)
-
-
 def visit_problems(state: dict, old: dict | None, lookup: Lookup) -> list[ValidationError]:
     """Every rule a visit breaks, one error per field, in the order of the form (the editor
     shows them all at once; ``visit`` raises the first)."""
     problems: list[ValidationError] = []
-    for check in _VISIT_CHECKS:
+    for _kind, check in visit.checks:
         if check is _children_follow_unit and any(p.field == "unit" for p in problems):
             continue  # the unit is wrong: where the children belong cannot be told
         try:
@@ -121,17 +115,18 @@ def _children_follow_unit(state: dict, old: dict | None, lookup: Lookup) -> None
                     raise fail(f"该督导记录的{label}仍属于原单位，请一并改到新单位。", "unit")
 
 
-# The checks of a visit, in the order of the form; the last reads the visit's children.
-_VISIT_CHECKS = (
-    lambda state, old, lookup: f.ident(state, "unit", "被督导单位", missing="请选择被督导单位。"),
-    lambda state, old, lookup: f.ident(state, "group", "督导组", required=False),
-    lambda state, old, lookup: _times(state, old),
-    lambda state, old, lookup: f.id_list(state, "members_present", "督导组成员"),
-    lambda state, old, lookup: f.id_list(state, "leaders_present", "领导干部"),
-    _methods,
-    lambda state, old, lookup: f.text(state, "people_met", "接触人员", required=False, max_length=50_000),
-    lambda state, old, lookup: f.text(state, "notes", "督导情况", required=False, max_length=50_000),
-    _children_follow_unit,
+# The rules of a visit: its checks in the order of the form (``visit_problems`` lists every
+# one that fails, ``visit`` raises the first); only the last reads other records (its children).
+visit = Checks(
+    (ALONE, lambda state, old, lookup: f.ident(state, "unit", "被督导单位", missing="请选择被督导单位。")),
+    (ALONE, lambda state, old, lookup: f.ident(state, "group", "督导组", required=False)),
+    (ALONE, lambda state, old, lookup: _times(state, old)),
+    (ALONE, lambda state, old, lookup: f.id_list(state, "members_present", "督导组成员")),
+    (ALONE, lambda state, old, lookup: f.id_list(state, "leaders_present", "领导干部")),
+    (ALONE, _methods),  # against the current template's methods
+    (ALONE, lambda state, old, lookup: f.text(state, "people_met", "接触人员", required=False, max_length=50_000)),
+    (ALONE, lambda state, old, lookup: f.text(state, "notes", "督导情况", required=False, max_length=50_000)),
+    (RELATED, _children_follow_unit),
 )
 
 
@@ -181,13 +176,17 @@ def attachment_link(state: dict, old: dict | None, lookup: Lookup) -> None:
         raise fail(f"评估模板中没有{label}“{f.shown(item_id)}”，照片不能关联到它。", "item")
 
 
-def _on_visit(state: dict, old: dict | None, lookup: Lookup) -> None:
-    """A record of a visit (assessment, quiz) is of the visit's unit."""
-    visit_id = f.ident(state, "visit", "督导记录")
-    unit_id = f.ident(state, "unit", "单位")
+def _visit_and_unit(state: dict, old: dict | None, lookup: Lookup) -> None:
+    """A record of a visit (assessment, quiz) names its visit and its unit ..."""
+    f.ident(state, "visit", "督导记录")
+    f.ident(state, "unit", "单位")
+
+
+def _unit_of_visit(state: dict, old: dict | None, lookup: Lookup) -> None:
+    """... and its unit is the visit's."""
     if changed(state, old, "visit", "unit"):
-        visit_state = lookup.stored("visit", visit_id)
-        if visit_state is not None and visit_state.get("unit") != unit_id:
+        visit_state = lookup.stored("visit", state.get("visit"))
+        if visit_state is not None and visit_state.get("unit") != state.get("unit"):
             raise fail("单位必须与督导记录的单位一致。", "unit")
 
 
@@ -201,11 +200,13 @@ def _collect(*checks) -> list[ValidationError]:
     return problems
 
 
-def assessment(state: dict, old: dict | None, lookup: Lookup) -> None:
-    _on_visit(state, old, lookup)
+def _scores(state: dict, old: dict | None, lookup: Lookup) -> None:
     problems = assessment_problems(state, lookup)
     if problems:
         raise problems[0]
+
+
+assessment = Checks((ALONE, _visit_and_unit), (RELATED, _unit_of_visit), (ALONE, _scores))
 
 
 def assessment_problems(state: dict, lookup: Lookup) -> list[ValidationError]:
@@ -245,11 +246,13 @@ def _score(item_id, entry, items: dict, scale, key: str, kind: str) -> None:
         raise fail(f"“{items[item_id]}”的评定含有评定和依据以外的内容。", field)
 
 
-def quiz(state: dict, old: dict | None, lookup: Lookup) -> None:
-    _on_visit(state, old, lookup)
+def _counts(state: dict, old: dict | None, lookup: Lookup) -> None:
     problems = quiz_problems(state)
     if problems:
         raise problems[0]
+
+
+quiz = Checks((ALONE, _visit_and_unit), (RELATED, _unit_of_visit), (ALONE, _counts))
 
 
 def quiz_problems(state: dict) -> list[ValidationError]:

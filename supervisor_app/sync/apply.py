@@ -17,7 +17,6 @@ origin ``device_id``, ``seq``, ``at`` and ``fields``; its ``prev_hash`` is the l
 
 from __future__ import annotations
 
-import hashlib
 import json
 from operator import itemgetter
 from types import NoneType
@@ -39,7 +38,7 @@ from ..models import (
     Visit,
     database,
 )
-from .entries import ASSIGNMENT_TYPES, TYPE_LABELS, Entry, log_entries_for
+from .entries import ASSIGNMENT_TYPES, TYPE_LABELS, Entry, log_entries_for, new_record_state, record_defaults
 from .errors import MissingReferenceError
 from .fold import Folded, _last_value, _same, fold, signing_entry
 from .models import SyncConflict
@@ -76,7 +75,14 @@ class Applier:
         self._fresh: set[str] = set()
         self._signing: dict[str, Entry | None] = {}
         self._runs: dict[str, tuple[str, tuple]] = {}  # record id → (its only device, last sort key)
-        self._to_check: list[tuple[str, dict, dict | None]] = []
+        # (record type, full state, old state, whether rules.check_alone passed on it in the worker)
+        self._to_check: list[tuple[str, dict, dict | None, bool]] = []
+        # The templates the decoding worker checked new records against (lookup.template_snapshot),
+        # None: no worker verdicts. They count while they are the templates stored here: checked
+        # once inside the import's transaction, and no longer once the import changes a template
+        # or a campaign (the current template).
+        self.alone_templates: tuple | None = None
+        self._alone_trusted: bool | None = None
         self._default_rows: dict = {}
         from ..rules import DbLookup
 
@@ -97,6 +103,12 @@ class Applier:
         if not batch:
             return
         self._absent = absent
+        if self._alone_trusted is None:
+            from ..rules.lookup import template_snapshot
+
+            self._alone_trusted = self.alone_templates is not None and template_snapshot() == self.alone_templates
+        if self._alone_trusted and any(e.record_type in ("template", "campaign") for e in batch):
+            self._alone_trusted = False
         for entry in batch:
             entry.new = True
         new_by_record: dict[str, list[Entry]] = {}
@@ -137,11 +149,11 @@ class Applier:
         """A record this batch wrote, to be held to the services' rules once the batch is in."""
         full = {**(old if old is not None else self._defaults(model)),
                 **{k: v for k, v in state.items() if k in model._meta.fields}}
-        self._to_check.append((model.RECORD_TYPE, full, old))
+        self._to_check.append((model.RECORD_TYPE, full, old, False))
 
     def _defaults(self, model) -> dict:
         if model not in self._default_rows:
-            self._default_rows[model] = {name: _default(model, name) for name in model._meta.fields}
+            self._default_rows[model] = record_defaults(model)
         return self._default_rows[model]
 
     def _check_rules(self) -> None:
@@ -153,19 +165,19 @@ class Applier:
 
         self._lookup.forget()  # the batch is in the database now: read it afresh
         checks, self._to_check = self._to_check, []
-        for record_type, state, _old in checks:  # except what it wrote: that is known
+        for record_type, state, _old, _alone in checks:  # except what it wrote: that is known
             self._lookup.prime(record_type, state)
         wanted: dict[str, set] = {}
-        for _type, state, _old in checks:  # the records the rules will read, in a few statements
+        for _type, state, _old, _alone in checks:  # the records the rules will read, in a few statements
             for name, target in _REFERENCES.items():
                 value = state.get(name)
                 if type(value) is str:
                     wanted.setdefault(target, set()).add(value)
         for target, record_ids in wanted.items():
             self._lookup.preload(target, record_ids)
-        for record_type, state, old in checks:
+        for record_type, state, old, alone in checks:
             try:
-                rules.check_record(record_type, state, old=old, lookup=self._lookup)
+                rules.check_record(record_type, state, old=old, lookup=self._lookup, alone_checked=alone)
             except ValidationError as exc:
                 raise UnsafeContentError(
                     f"同步包中的{TYPE_LABELS.get(record_type, record_type)} {state['id'][:8]} 不符合本程序的规则："
@@ -192,6 +204,7 @@ class Applier:
             logged.update(log_entries_for(stale, self.me))
         inserts: list[dict] = []
         texts_of: dict[str, dict[str, str]] = {}  # new record id → canonical texts of its JSON values, known
+        alone_ok: set[str] = set()  # new records made by one entry that passed rules.check_alone
         entries_of: dict[str, list[Entry]] = {}
         for record_id in record_ids:
             if record_id in self._continuing and record_id in current:
@@ -227,8 +240,11 @@ class Applier:
                     continue
                 self.orphans.pop(record_id, None)
                 inserts.append({"id": record_id, **state})
-                if len(entries) == 1 and entries[0].json_texts:  # the state is that entry's fields
-                    texts_of[record_id] = entries[0].json_texts
+                if len(entries) == 1 and frozen_by is None:  # the state is that entry's fields
+                    if entries[0].json_texts:
+                        texts_of[record_id] = entries[0].json_texts
+                    if entries[0].alone_ok and self._alone_trusted:
+                        alone_ok.add(record_id)
             else:
                 changes = {k: v for k, v in state.items() if k in model._meta.fields and not _same(old.get(k), v)}
                 if changes:
@@ -244,12 +260,12 @@ class Applier:
             # Each new record's full state (its defaults under what it carries: the entry
             # checks allow only the model's fields) is both the row written and what the rules see.
             defaults = self._defaults(model)
-            full_rows = [{**defaults, **row} for row in inserts]
+            full_rows = [new_record_state(defaults, row["id"], row) for row in inserts]
             encode = _RowEncoder(model, fields)
             database.connection().executemany(sql, [encode(full, texts_of.get(full["id"])) for full in full_rows])
             for full in full_rows:
                 self._touch(model, full["id"], None, full)
-                self._to_check.append((model.RECORD_TYPE, full, None))
+                self._to_check.append((model.RECORD_TYPE, full, None, full["id"] in alone_ok))
         self.touched_tables.add(model._meta.table_name)
 
     # -- one device's run of changes to a record, folded once per import (linear, not quadratic)
@@ -500,13 +516,6 @@ class _RowEncoder:
 # Fields naming another record, and its type: what the rules look up for a record.
 _REFERENCES = {"visit": "visit", "finding": "finding", "rectification": "rectification",
                "evaluation": "evaluation", "unit": "unit", "leader": "leader", "team": "team"}
-
-
-def _default(model, name: str):
-    f = model._meta.fields[name]
-    if f.default is None:
-        return None
-    return f.default() if callable(f.default) else f.default
 
 
 # --- conflicts ----------------------------------------------------------------------------------------

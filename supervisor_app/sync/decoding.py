@@ -31,8 +31,9 @@ from pathlib import Path
 
 from ..canonical import canonical_text
 from ..changelog import chain_hash
+from ..models import MODEL_BY_RECORD_TYPE
 from . import container, errors
-from .entries import ASSIGNMENT_TYPES, Entry, from_wire, json_fields
+from .entries import ASSIGNMENT_TYPES, Entry, from_wire, json_fields, new_record_state, record_defaults
 from .errors import BundleCorrupt, UnsafeContentError
 
 STAGE_BATCH = 2000  # checked entries per marshal record (staging file) or per message (pipe)
@@ -49,8 +50,9 @@ class EntryChecker:
     checked entries on in batches (``sink``) as tuples (``_entry`` makes the entry again)."""
 
     def __init__(self, ranges: list[dict], sender_role: str, sender_id: str, sink: Callable[[list], None],
-                 batch: int = STAGE_BATCH, chain_head: str | None = None):
+                 batch: int = STAGE_BATCH, chain_head: str | None = None, alone: AloneRules | None = None):
         self.ranges = ranges
+        self.alone = alone  # checks each insert's new record against rules.check_alone; None: not here
         # The hash each entry would have in the receiver's chain if every entry is appended in
         # order after ``chain_head`` (the receiver's head when the import began); None: not worked out.
         self.head = chain_head
@@ -95,8 +97,9 @@ class EntryChecker:
         # and hashes), from which _entry makes them again (json.loads of it is twice as fast
         # as unmarshalling the dict), the canonical text of each JSON-column value, and the
         # entry's chain hash if appended in order.
+        alone_ok = self.alone is not None and entry.op == "insert" and self.alone(entry)
         self.pending.append((entry.device_id, entry.seq, entry.record_type, entry.record_id, entry.op,
-                             entry.member_id, entry.at, entry.deps, text, texts or None, digest))
+                             entry.member_id, entry.at, entry.deps, text, texts or None, digest, alone_ok))
         if len(self.pending) >= self.batch:
             self.flush()
 
@@ -117,10 +120,36 @@ class EntryChecker:
         self.flush()
 
 
+class AloneRules:
+    """Whether the record an insert entry makes passes ``rules.check_alone`` (the rules that read
+    nothing but the record and the templates), against a ``template_snapshot`` of the
+    importing installation: the worker's verdict, which spares the importer that half
+    (apply.Applier decides where it may use it). Any failure — a rule, or a check that asked
+    for a record after all (``NeedsRecords``) — is no verdict: the importer checks that record in full."""
+
+    def __init__(self, templates: tuple):
+        from ..rules import TemplateLookup
+
+        self.lookup = TemplateLookup(templates)
+        self.defaults: dict[str, dict] = {}
+
+    def __call__(self, entry: Entry) -> bool:
+        from .. import rules
+
+        defaults = self.defaults.get(entry.record_type)
+        if defaults is None:
+            defaults = self.defaults[entry.record_type] = record_defaults(MODEL_BY_RECORD_TYPE[entry.record_type])
+        try:
+            rules.check_alone(entry.record_type, new_record_state(defaults, entry.record_id, entry.fields), self.lookup)
+        except Exception:  # noqa: BLE001 - whatever it is, the importer checks the record in full and says it
+            return False
+        return True
+
+
 def _entry(t: tuple) -> Entry:
     """An entry again from EntryChecker's tuple. Its fields are what the checked fields were:
     their canonical text is exact JSON (no NaN, strings as they are, floats by repr)."""
-    return Entry(t[0], t[1], t[2], t[3], t[4], json.loads(t[8]), t[5], t[6], t[7], t[8], t[9])
+    return Entry(t[0], t[1], t[2], t[3], t[4], json.loads(t[8]), t[5], t[6], t[7], t[8], t[9], None, t[11])
 
 
 # --- in this process: decode everything into a staging file, then read it back ------------------------
@@ -163,13 +192,18 @@ def staged_entries(path: Path) -> Iterator[Entry]:
 
 
 def _work(conn, requests, frame: container.BundleFile, key: bytes, sender_role: str, sender_id: str, blobs: str,
-          batch: int, chain_head: str | None) -> None:
+          batch: int, chain_head: str | None, templates: tuple | None, today) -> None:
     """The worker: decode and check the payload, sending checked batches, then the verdict;
     then work out search tokens of the texts it is sent until the importer closes ``requests``."""
     try:
+        from .. import clock
+
+        # The rules' "today" is the importer's (a day that only moves forward there: what passes
+        # here passes there), also where a test pins it.
+        clock.today = lambda: today
         checker = EntryChecker(frame.manifest["ranges"], sender_role, sender_id,
                                lambda entries: conn.send_bytes(_ENTRIES + marshal.dumps(entries)), batch,
-                               chain_head)
+                               chain_head, AloneRules(templates) if templates is not None else None)
         decoded = container.decode_payload(frame, key, Path(blobs), checker)
         checker.finish()
         attached = {sha: str(path) for sha, path in decoded.attachments.items()}
@@ -207,16 +241,22 @@ class Decoder:
     """The main side of a worker decoding one bundle: checked entries in order, then the verdict."""
 
     def __init__(self, frame: container.BundleFile, key: bytes, sender_role: str, sender_id: str, blobs: Path,
-                 cancelled: Callable[[], bool] | None = None, chain_head: str | None = None):
+                 cancelled: Callable[[], bool] | None = None, chain_head: str | None = None,
+                 templates: tuple | None = None):
         """``chain_head``: this installation's chain head; the worker then works out each entry's
-        chain hash as if every entry is appended in order after it (``Entry.chained``)."""
+        chain hash as if every entry is appended in order after it (``Entry.chained``).
+        ``templates``: a ``template_snapshot``; the worker then checks new records against
+        ``rules.check_alone`` (``Entry.alone_ok``)."""
+        from .. import clock
+
         context = multiprocessing.get_context("spawn")  # never fork a process holding a database and Qt
         self._conn, child = context.Pipe(duplex=False)
         child_requests, self._requests = context.Pipe(duplex=False)
         self.name = frame.path.name
         self.process = context.Process(
             target=_work, name="bundle-decoder", daemon=True,
-            args=(child, child_requests, frame, key, sender_role, sender_id, str(blobs), STAGE_BATCH, chain_head))
+            args=(child, child_requests, frame, key, sender_role, sender_id, str(blobs), STAGE_BATCH, chain_head,
+                  templates, clock.today()))
         self.process.start()
         child.close()  # this process keeps only its ends: the worker's exit ends the pipe
         child_requests.close()

@@ -53,6 +53,9 @@ class Entry:
     # assuming every entry before it in the bundle is appended here in order (apply.py uses the
     # hash only when that holds)
     chained: tuple[str, str] | None = None
+    # an insert whose record, as the entry makes it (``new_record_state``), passed
+    # rules.check_alone in the decoding worker against the templates stored when the import began
+    alone_ok: bool = False
     log_id: int | None = None  # position in the local log (None until applied here)
     new: bool = False  # arrived in the import being applied
 
@@ -152,6 +155,20 @@ def _table(record_type: str, model) -> tuple:
         required, not_null = _rules(model)
         table = _KINDS[record_type] = (kinds, frozenset(required), frozenset(not_null))
     return table
+
+
+def record_defaults(model) -> dict:
+    """Each field's default (a new record's value of a field its insert does not carry)."""
+    values = {}
+    for name, f in model._meta.fields.items():
+        values[name] = f.default() if callable(f.default) else f.default
+    return values
+
+
+def new_record_state(defaults: dict, record_id: str, fields: dict) -> dict:
+    """The full state of a record new here made by one insert entry: what is written, and what
+    the rules see (``defaults``: ``record_defaults`` of its model)."""
+    return {**defaults, "id": record_id, **fields}
 
 
 def json_fields(record_type: str) -> frozenset[str]:

@@ -39,6 +39,7 @@ from peewee import fn
 from .. import attachments, backup, db, fsutil, installation
 from ..clock import now_utc
 from ..models import Device, database
+from ..rules.lookup import template_snapshot
 from . import admission, container, crypto, decoding, identity
 from .apply import Applier
 from .entries import Entry
@@ -418,8 +419,9 @@ def _import_bundle(path: str | os.PathLike, *, progress, cancelled, backup_first
             # it; the verdict on the whole payload comes before the commit (decoding.py).
             (stage / "blobs").mkdir()
             run = _Run(me.device_id, frame.bundle_id, manifest["entry_count"], progress, cancelled, sender, start=0)
+            run.applier.alone_templates = template_snapshot()  # the half of the rules the worker checks
             worker = decoding.Decoder(frame, key, sender.role, sender.id, stage / "blobs", cancelled,
-                                      chain_head=run.applier.prev_hash)
+                                      chain_head=run.applier.prev_hash, templates=run.applier.alone_templates)
             entries = worker.entries()
             run.applier.tokenizer = worker  # the worker, idle once it has decoded, tokenizes for the search index
         else:
