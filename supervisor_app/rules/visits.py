@@ -221,6 +221,10 @@ def assessment_problems(state: dict, lookup: Lookup) -> list[ValidationError]:
         items = item_names(tpl, items_of)
         scale = tpl.scale(scale_of)
         for item_id, entry in scores.items():
+            if (item_id in items and type(entry) is dict and len(entry) == 2 and type(value := entry.get(key)) is str
+                    and value in scale and type(evidence := entry.get("evidence")) is str
+                    and len(evidence) <= f.MAX_TEXT and evidence.strip() and f.encodable(evidence)):
+                continue  # the common case, checked without building a message (what _score checks)
             try:
                 _score(item_id, entry, items, scale, key, kind)
             except ValidationError as exc:

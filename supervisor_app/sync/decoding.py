@@ -128,19 +128,18 @@ class AloneRules:
     for a record after all (``NeedsRecords``) — is no verdict: the importer checks that record in full."""
 
     def __init__(self, templates: tuple):
-        from ..rules import TemplateLookup
+        from ..rules import TemplateLookup, check_alone
 
+        self.check = check_alone
         self.lookup = TemplateLookup(templates)
         self.defaults: dict[str, dict] = {}
 
     def __call__(self, entry: Entry) -> bool:
-        from .. import rules
-
         defaults = self.defaults.get(entry.record_type)
         if defaults is None:
             defaults = self.defaults[entry.record_type] = record_defaults(MODEL_BY_RECORD_TYPE[entry.record_type])
         try:
-            rules.check_alone(entry.record_type, new_record_state(defaults, entry.record_id, entry.fields), self.lookup)
+            self.check(entry.record_type, new_record_state(defaults, entry.record_id, entry.fields), self.lookup)
         except Exception:  # noqa: BLE001 - whatever it is, the importer checks the record in full and says it
             return False
         return True
