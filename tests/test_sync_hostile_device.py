@@ -42,7 +42,7 @@ from supervisor_app.models import (
 )
 from supervisor_app.sync import container, identity, service
 from supervisor_app.sync.entries import from_wire
-from supervisor_app.sync.errors import BundleRefused, UnsafeContentError
+from supervisor_app.sync.errors import BundleRefused, MissingReferenceError, UnsafeContentError
 from supervisor_app.sync.models import SyncHeldEntry, SyncHeldRange
 from tests.test_sync_helpers import (
     LEADER_PASSPHRASE,
@@ -234,6 +234,29 @@ def test_check_lists_a_record_id_logged_under_two_types(world):
         database.execute_sql("UPDATE change_log SET record_id = ? WHERE record_id = ?", (w["finding"], w["visit"]))
         problems = audit.check_all()
     assert any(w["finding"] in p and "被多种记录共用" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("op", ["insert", "update"])
+def test_a_row_slipped_in_without_its_change_log_is_not_taken_over(world, op):
+    """The admission looks for stored records only among the ids the change log has (every
+    write logs). A row another program slipped into the office's database unlogged — here a
+    visit of the victim's group — is not thereby the attacker's: an insert or an update of its
+    id is refused, and nothing changes."""
+    w = ids(world)
+    slipped = new_id()
+    with on(world.office):
+        columns = [c.name for c in database.get_columns("visit")]
+        names = ", ".join(f'"{c}"' for c in columns)
+        values = ", ".join("?" if c == "id" else f'"{c}"' for c in columns)
+        database.execute_sql(f'INSERT INTO visit ({names}) SELECT {values} FROM visit WHERE id = ?', (slipped, w["visit"]))
+    if op == "insert":  # the row is there: the insert breaks the table's key
+        error = refused(world, craft(world, [visit_of_f2(w, id=slipped)]), "不符合本机数据的规则")
+    else:  # no creation of it is logged here: a change of a record unknown here
+        error = refused(world, craft(world, [entry(w["f2"], 1, "visit", slipped, "update", {"group": w["g2"], "notes": "改了"})]),
+                        "没有它的创建记录", error=MissingReferenceError)
+    assert "\n" not in error.message
+    with on(world.office):
+        assert Visit.get_by_id(slipped).notes == Visit.get_by_id(w["visit"]).notes
 
 
 def test_the_admission_judges_a_change_against_the_record_of_its_own_type(world):

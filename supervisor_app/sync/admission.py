@@ -137,16 +137,20 @@ class Admission:
         self.absent: set[tuple[str, str]] = set()  # of the entries last checked, (type, id) not stored here
 
     # -- stored states, fetched per batch
-    def prefetch(self, entries: list[Entry]) -> None:
+    def prefetch(self, entries: list[Entry], logged: set[str] | None = None) -> None:
+        """Read the stored states of the records of ``entries`` not known yet. ``logged``: the
+        ids among them that the change log has; the others are not looked for (every write of a
+        record logs it: changelog.py, apply.py; a row some other program slipped in unlogged
+        makes the import's insert of it fail, and the bundle is refused)."""
         wanted: dict[str, set[str]] = {}
         for e in entries:
-            if (e.record_type, e.record_id) not in self.states:
+            if (e.record_type, e.record_id) not in self.states and (logged is None or e.record_id in logged):
                 wanted.setdefault(e.record_type, set()).add(e.record_id)
         for record_type, ids in wanted.items():
             for state in read_states(record_type, ids):
                 self.states[(record_type, state["id"])] = state
-            for rid in ids:
-                self.states.setdefault((record_type, rid), None)
+        for e in entries:
+            self.states.setdefault((e.record_type, e.record_id), None)
         # Records not stored here before these entries: none read from the database, and none
         # admitted since (an import writes only records whose entries were admitted).
         self.absent = {key for e in entries if self.states[key := (e.record_type, e.record_id)] is None}
@@ -209,22 +213,23 @@ class Admission:
         With ``deferred_ok`` (entries to be held), an entry whose record or parent is not
         here yet is returned to be checked again when it is applied.
         """
-        self._one_type_per_id(entries)
-        self.prefetch(entries)
+        logged = self._one_type_per_id(entries)
+        self.prefetch(entries, logged)
         later = []
         for entry in entries:
             if not self._check(entry, deferred_ok):
                 later.append(entry)
         return later
 
-    def _one_type_per_id(self, entries: list[Entry]) -> None:
+    def _one_type_per_id(self, entries: list[Entry]) -> set[str]:
         """A record id names one record, whatever its type. Ids are unique per table only, and
         a record's history is found by its id (``log_entries_for``): an entry giving a new
         record the id of a record of another type (another group's finding, say) would mix
         the two — its tombstone could end that finding. Never so between honest devices (ids
         are random), so refused: against every record ever logged here (this import's earlier
-        batches included) and within the entries."""
+        batches included) and within the entries. Returns the ids the change log has."""
         first: dict[str, Entry] = {}  # record id → the first entry naming it
+        logged: set[str] = set()
         for e in entries:
             first.setdefault(e.record_id, e)
         ids = list(first)
@@ -233,6 +238,7 @@ class Admission:
             for record_id, record_type in database.execute_sql(
                     f"SELECT DISTINCT record_id, record_type FROM change_log WHERE record_id IN "
                     f"({', '.join('?' for _ in chunk)})", chunk):
+                logged.add(record_id)
                 if record_type != first[record_id].record_type:
                     raise refuse(first[record_id],
                                  f"的编号已是本机另一种记录（{TYPE_LABELS.get(record_type, record_type)}）的编号")
@@ -240,6 +246,7 @@ class Admission:
             earlier = first[e.record_id].record_type
             if earlier != e.record_type:
                 raise refuse(e, f"的编号已是同一同步包中另一种记录（{TYPE_LABELS.get(earlier, earlier)}）的编号")
+        return logged
 
     def _check(self, entry: Entry, deferred_ok: bool) -> bool:
         if len(entry.deps) > MAX_DEPS:
