@@ -516,6 +516,16 @@ SYNCED_MODELS: tuple[type[SyncedModel], ...] = (
 ALL_MODELS: tuple[type[BaseModel], ...] = (Setting, Device, *SYNCED_MODELS, ChangeLog)
 
 MODEL_BY_RECORD_TYPE: dict[str, type[SyncedModel]] = {m.RECORD_TYPE: m for m in SYNCED_MODELS}
+# What people call each record type (messages of the import, `check`).
+TYPE_LABELS = {
+    "template": "活动模板", "campaign": "活动", "group": "督导组", "member": "督导组成员", "unit": "单位",
+    "team": "领导班子", "leader": "领导干部", "visit": "督导记录", "attachment": "附件", "assessment": "督导评估",
+    "quiz": "知识问答", "finding": "问题", "rectification": "整改", "followup": "整改跟踪", "evaluation": "纪实评价",
+    "fact": "纪实条目", "amendment": "更正记录", "plan": "活动安排", "progress": "规定动作进度",
+    "survey": "民意调查结果", "supervision_problem": "督导层面问题", "meeting": "专题民主生活会",
+    "rplan": "整改方案", "stasks": "专项整治任务清单", "stask_assign": "专项整治任务分配",
+    "stask_status": "专项整治任务进展",
+}
 
 
 def alive(model: type[SyncedModel]):

@@ -257,6 +257,7 @@ def test_a_row_slipped_in_without_its_change_log_is_not_taken_over(world, op):
     assert "\n" not in error.message
     with on(world.office):
         assert Visit.get_by_id(slipped).notes == Visit.get_by_id(w["visit"]).notes
+        assert [p for p in audit.check_all() if slipped in p] == [f"督导记录 {slipped} 没有任何变更记录（不是经本程序写入的），请联系技术人员"]
 
 
 def test_the_admission_judges_a_change_against_the_record_of_its_own_type(world):

@@ -29,9 +29,11 @@ One module per area, named after the records whose rules it holds:
 names or that name it. For a new record it splits in two halves that pass together exactly
 when it passes: ``check_alone`` (the meta fields, the column types, the checks marked ALONE:
 what reads nothing but the record and the templates), which a large import runs in its
-second process, and ``check_record(..., alone_checked=True)``, the rest. ``check_unique`` holds the rules over sets of records (one top leader
-per unit, no two units of one name under one parent …): local writes pass both; an import may
-prefer to treat a clash between two devices' records as a conflict rather than refuse it.
+second process, and ``check_record(..., alone_checked=True)``, the rest.
+
+``check_unique`` holds the rules over sets of records (one top leader per unit, no two units
+of one name under one parent …): local writes pass both; an import may prefer to treat a
+clash between two devices' records as a conflict rather than refuse it.
 """
 
 from __future__ import annotations
@@ -125,8 +127,9 @@ def check_record(record_type: str, state: dict, *, old: dict | None = None, look
         if old is not None:
             raise ValueError("alone_checked is for a new record")
         if not state["deleted"]:
+            lookup = lookup if lookup is not None else DbLookup()
             for check in halves(rule)[1]:
-                check(state, None, lookup if lookup is not None else DbLookup())
+                check(state, None, lookup)
         return
     _meta(state)
     if state["deleted"]:

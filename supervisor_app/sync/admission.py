@@ -24,11 +24,11 @@ from __future__ import annotations
 
 from peewee import fn
 
-from ..models import ChangeLog, Device, database
+from ..models import TYPE_LABELS, ChangeLog, Device, database
 from ..rules.lookup import read_states
 from ..rules.visits import stays_on_visit
 from ..signatures import KeyCache, amendment_problem, amendment_target_problem, evaluation_signature_problem
-from .entries import MAX_SEQ, TYPE_LABELS, Entry
+from .entries import MAX_SEQ, Entry
 from .errors import UnsafeContentError
 from .models import SyncBundle, SyncHeldRange
 

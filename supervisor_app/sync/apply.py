@@ -29,6 +29,7 @@ from ..changelog import GENESIS, chain_hash
 from ..clock import new_id, now_utc
 from ..models import (
     SYNCED_MODELS,
+    TYPE_LABELS,
     ChangeLog,
     ChecklistTemplate,
     EvaluationFact,
@@ -38,7 +39,7 @@ from ..models import (
     Visit,
     database,
 )
-from .entries import ASSIGNMENT_TYPES, TYPE_LABELS, Entry, log_entries_for, new_record_state, record_defaults
+from .entries import ASSIGNMENT_TYPES, Entry, log_entries_for, new_record_state, record_defaults
 from .errors import MissingReferenceError
 from .fold import Folded, _last_value, _same, fold, signing_entry
 from .models import SyncConflict

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from .. import changelog, installation, visits
 from ..clock import now_utc
 from ..errors import FrozenRecordError, NotFoundError, ValidationError
-from ..models import MODEL_BY_RECORD_TYPE, ActionProgress, Finding, Visit, database
-from .entries import TYPE_LABELS
+from ..models import MODEL_BY_RECORD_TYPE, TYPE_LABELS, ActionProgress, Finding, Visit, database
 from .importer import device_label
 from .models import SyncConflict
 

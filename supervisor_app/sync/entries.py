@@ -20,15 +20,6 @@ from ..rules.fields import ID_SHAPE
 from .errors import BundleCorrupt, UnsafeContentError
 
 OPS = ("insert", "update", "delete")
-TYPE_LABELS = {
-    "template": "活动模板", "campaign": "活动", "group": "督导组", "member": "督导组成员", "unit": "单位",
-    "team": "领导班子", "leader": "领导干部", "visit": "督导记录", "attachment": "附件", "assessment": "督导评估",
-    "quiz": "知识问答", "finding": "问题", "rectification": "整改", "followup": "整改跟踪", "evaluation": "纪实评价",
-    "fact": "纪实条目", "amendment": "更正记录", "plan": "活动安排", "progress": "规定动作进度",
-    "survey": "民意调查结果", "supervision_problem": "督导层面问题", "meeting": "专题民主生活会",
-    "rplan": "整改方案", "stasks": "专项整治任务清单", "stask_assign": "专项整治任务分配",
-    "stask_status": "专项整治任务进展",
-}
 CLOCK_FIELDS = ("created_at", "updated_at", "device_id", "version")
 # What the office sends to field installations: the assignments.
 ASSIGNMENT_TYPES = ("template", "campaign", "group", "member", "unit", "team", "leader", "plan", "survey",

@@ -16,10 +16,9 @@ from pathlib import Path
 from peewee import fn
 
 from .. import installation
-from ..models import ChangeLog, Device, Group, SyncedModel
+from ..models import TYPE_LABELS, ChangeLog, Device, Group, SyncedModel
 from . import apply, container, exporter, identity, importer
 from . import conflicts as _conflicts
-from .entries import TYPE_LABELS
 from .errors import BundleRefused, CancelledError, DuplicateBundleError
 from .models import SyncBundle
 
