@@ -151,23 +151,3 @@ def test_a_visit_changed_after_its_insert_is_indexed_by_its_last_words(trio, tmp
         assert gone.id not in docs
         assert int(database.execute_sql("PRAGMA cache_size").fetchone()[0]) == db.PRAGMAS["cache_size"]
 
-
-def test_the_chain_hashes_the_worker_works_out_are_used_only_where_they_belong(trio, bundle, workers, monkeypatch):
-    """The worker works out each entry's chain hash assuming every entry of the bundle is appended
-    in order after the office's head. The office uses them (it hashes nothing itself) — and where
-    the assumption breaks (entries it already has are skipped), it hashes the rest itself."""
-    from supervisor_app.sync import apply
-
-    hashed = []
-    real = apply.chain_hash
-    monkeypatch.setattr(apply, "chain_hash", lambda *a: (hashed.append(a[0]), real(*a))[1])
-    (first,) = import_(trio.office, bundle)
-    assert first.status == "imported" and first.applied > 0 and not first.skipped
-    assert hashed == []  # every hash came from the worker
-    with on(trio.f1):
-        record_visit(notes="第五次督导：又查阅了会议记录")
-    again = export(trio.f1, trio.usb("all"), all_entries=True)  # the first bundle's entries again, then the new ones
-    (second,) = import_(trio.office, again)
-    assert second.status == "imported" and second.skipped == first.applied and second.applied > 0
-    assert len(hashed) == second.applied  # after the skipped ones, the worker's assumption was wrong
-    _content(trio.office)  # the chain verifies

@@ -381,8 +381,7 @@ class Applier:
         deps_rows = []
         for e in batch:
             fields_text = e.text or _canon(e.fields)  # ChangeLog.fields.db_value
-            chained = e.chained  # worked out by the decoding worker, if it assumed this place in the chain
-            digest = chained[1] if chained is not None and chained[0] == prev else chain_hash(e, fields_text, prev)
+            digest = chain_hash(e, fields_text, prev)
             rows.append((e.device_id, e.seq, e.record_type, e.record_id, e.op, fields_text, e.member_id, e.at, prev,
                          digest))
             prev = digest

@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..canonical import canonical_text
-from ..changelog import chain_hash
 from ..models import MODEL_BY_RECORD_TYPE
 from . import container, errors
 from .entries import ASSIGNMENT_TYPES, Entry, from_wire, json_fields, new_record_state, record_defaults
@@ -50,12 +49,9 @@ class EntryChecker:
     checked entries on in batches (``sink``) as tuples (``_entry`` makes the entry again)."""
 
     def __init__(self, ranges: list[dict], sender_role: str, sender_id: str, sink: Callable[[list], None],
-                 batch: int = STAGE_BATCH, chain_head: str | None = None, alone: AloneRules | None = None):
+                 batch: int = STAGE_BATCH, alone: AloneRules | None = None):
         self.ranges = ranges
         self.alone = alone  # checks each insert's new record against rules.check_alone; None: not here
-        # The hash each entry would have in the receiver's chain if every entry is appended in
-        # order after ``chain_head`` (the receiver's head when the import began); None: not worked out.
-        self.head = chain_head
         self.batch = batch
         self.role = sender_role
         self.sender_id = sender_id
@@ -89,17 +85,14 @@ class EntryChecker:
             json_names = self.json[entry.record_type] = json_fields(entry.record_type)
         texts = {name: canonical_text(value) for name, value in entry.fields.items()
                  if value is not None and name in json_names}
-        text = canonical_text(entry.fields)
-        digest = None
-        if self.head is not None:
-            digest = self.head = chain_hash(entry, text, self.head)
         # Handed on as checked: the fields as their canonical text (what the change log stores
         # and hashes), from which _entry makes them again (json.loads of it is twice as fast
-        # as unmarshalling the dict), the canonical text of each JSON-column value, and the
-        # entry's chain hash if appended in order.
+        # as unmarshalling the dict), the canonical text of each JSON-column value, and whether
+        # the record an insert makes passed rules.check_alone.
         alone_ok = self.alone is not None and entry.op == "insert" and self.alone(entry)
         self.pending.append((entry.device_id, entry.seq, entry.record_type, entry.record_id, entry.op,
-                             entry.member_id, entry.at, entry.deps, text, texts or None, digest, alone_ok))
+                             entry.member_id, entry.at, entry.deps, canonical_text(entry.fields), texts or None,
+                             alone_ok))
         if len(self.pending) >= self.batch:
             self.flush()
 
@@ -148,7 +141,7 @@ class AloneRules:
 def _entry(t: tuple) -> Entry:
     """An entry again from EntryChecker's tuple. Its fields are what the checked fields were:
     their canonical text is exact JSON (no NaN, strings as they are, floats by repr)."""
-    return Entry(t[0], t[1], t[2], t[3], t[4], json.loads(t[8]), t[5], t[6], t[7], t[8], t[9], None, t[11])
+    return Entry(t[0], t[1], t[2], t[3], t[4], json.loads(t[8]), t[5], t[6], t[7], t[8], t[9], t[10])
 
 
 # --- in this process: decode everything into a staging file, then read it back ------------------------
@@ -191,7 +184,7 @@ def staged_entries(path: Path) -> Iterator[Entry]:
 
 
 def _work(conn, requests, frame: container.BundleFile, key: bytes, sender_role: str, sender_id: str, blobs: str,
-          batch: int, chain_head: str | None, templates: tuple | None, today) -> None:
+          batch: int, templates: tuple | None, today) -> None:
     """The worker: decode and check the payload, sending checked batches, then the verdict;
     then work out search tokens of the texts it is sent until the importer closes ``requests``."""
     try:
@@ -202,7 +195,7 @@ def _work(conn, requests, frame: container.BundleFile, key: bytes, sender_role: 
         clock.today = lambda: today
         checker = EntryChecker(frame.manifest["ranges"], sender_role, sender_id,
                                lambda entries: conn.send_bytes(_ENTRIES + marshal.dumps(entries)), batch,
-                               chain_head, AloneRules(templates) if templates is not None else None)
+                               AloneRules(templates) if templates is not None else None)
         decoded = container.decode_payload(frame, key, Path(blobs), checker)
         checker.finish()
         attached = {sha: str(path) for sha, path in decoded.attachments.items()}
@@ -240,11 +233,8 @@ class Decoder:
     """The main side of a worker decoding one bundle: checked entries in order, then the verdict."""
 
     def __init__(self, frame: container.BundleFile, key: bytes, sender_role: str, sender_id: str, blobs: Path,
-                 cancelled: Callable[[], bool] | None = None, chain_head: str | None = None,
-                 templates: tuple | None = None):
-        """``chain_head``: this installation's chain head; the worker then works out each entry's
-        chain hash as if every entry is appended in order after it (``Entry.chained``).
-        ``templates``: a ``template_snapshot``; the worker then checks new records against
+                 cancelled: Callable[[], bool] | None = None, templates: tuple | None = None):
+        """``templates``: a ``template_snapshot``; the worker then checks new records against
         ``rules.check_alone`` (``Entry.alone_ok``)."""
         from .. import clock
 
@@ -254,13 +244,12 @@ class Decoder:
         self.name = frame.path.name
         self.process = context.Process(
             target=_work, name="bundle-decoder", daemon=True,
-            args=(child, child_requests, frame, key, sender_role, sender_id, str(blobs), STAGE_BATCH, chain_head,
-                  templates, clock.today()))
+            args=(child, child_requests, frame, key, sender_role, sender_id, str(blobs), STAGE_BATCH, templates,
+                  clock.today()))
         self.process.start()
         child.close()  # this process keeps only its ends: the worker's exit ends the pipe
         child_requests.close()
         self.cancelled = cancelled
-        self._head = chain_head  # the chain hash of the last entry handed on
         self.attachments: dict[str, Path] = {}
         self.referenced: set[str] = set()
         self._verdict = False
@@ -326,11 +315,7 @@ class Decoder:
                 self._verdict_of(message)
                 return
             for t in marshal.loads(message[1:]):
-                entry = _entry(t)
-                if t[10] is not None:
-                    entry.chained = (self._head, t[10])
-                    self._head = t[10]
-                yield entry
+                yield _entry(t)
 
     def finish(self) -> None:
         """Wait for the verdict on the whole payload; raises the worker's refusal. Entries not

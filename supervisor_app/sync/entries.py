@@ -40,10 +40,6 @@ class Entry:
     deps: dict[str, int] = field(default_factory=dict)
     text: str | None = None  # the canonical text of ``fields``, when already worked out (decoding.py)
     json_texts: dict[str, str] | None = None  # likewise, of its JSON-column values, by field
-    # (the hash before it, its hash) in the local chain, as the decoding worker worked them out
-    # assuming every entry before it in the bundle is appended here in order (apply.py uses the
-    # hash only when that holds)
-    chained: tuple[str, str] | None = None
     # an insert whose record, as the entry makes it (``new_record_state``), passed
     # rules.check_alone in the decoding worker against the templates stored when the import began
     alone_ok: bool = False

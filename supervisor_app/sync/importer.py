@@ -421,7 +421,7 @@ def _import_bundle(path: str | os.PathLike, *, progress, cancelled, backup_first
             run = _Run(me.device_id, frame.bundle_id, manifest["entry_count"], progress, cancelled, sender, start=0)
             run.applier.alone_templates = template_snapshot()  # the half of the rules the worker checks
             worker = decoding.Decoder(frame, key, sender.role, sender.id, stage / "blobs", cancelled,
-                                      chain_head=run.applier.prev_hash, templates=run.applier.alone_templates)
+                                      templates=run.applier.alone_templates)
             entries = worker.entries()
             run.applier.tokenizer = worker  # the worker, idle once it has decoded, tokenizes for the search index
         else:
