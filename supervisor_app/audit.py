@@ -4,7 +4,7 @@ change-log chain."""
 from __future__ import annotations
 
 from . import changelog
-from .models import database
+from .models import SYNCED_MODELS, TYPE_LABELS, database
 
 
 def check_all() -> list[str]:
@@ -24,8 +24,6 @@ def check_all() -> list[str]:
     # Every write of a synced record logs it (changelog.py, sync/apply.py); the import's
     # admission looks for stored records only among logged ids (sync/admission.py). A row
     # without a single entry was put here some other way.
-    from .models import SYNCED_MODELS, TYPE_LABELS
-
     for model in SYNCED_MODELS:
         for (record_id,) in database.execute_sql(
                 f'SELECT t.id FROM "{model._meta.table_name}" AS t WHERE NOT EXISTS'

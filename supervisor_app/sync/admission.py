@@ -149,11 +149,9 @@ class Admission:
         for record_type, ids in wanted.items():
             for state in read_states(record_type, ids):
                 self.states[(record_type, state["id"])] = state
-        for e in entries:
-            self.states.setdefault((e.record_type, e.record_id), None)
         # Records not stored here before these entries: none read from the database, and none
         # admitted since (an import writes only records whose entries were admitted).
-        self.absent = {key for e in entries if self.states[key := (e.record_type, e.record_id)] is None}
+        self.absent = {key for e in entries if self.states.setdefault(key := (e.record_type, e.record_id), None) is None}
 
     def _state(self, record_type: str, record_id) -> dict | None:
         if not isinstance(record_id, str):

@@ -29,6 +29,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .. import clock
 from ..canonical import canonical_text
 from ..models import MODEL_BY_RECORD_TYPE
 from . import container, errors
@@ -188,8 +189,6 @@ def _work(conn, requests, frame: container.BundleFile, key: bytes, sender_role: 
     """The worker: decode and check the payload, sending checked batches, then the verdict;
     then work out search tokens of the texts it is sent until the importer closes ``requests``."""
     try:
-        from .. import clock
-
         # The rules' "today" is the importer's (a day that only moves forward there: what passes
         # here passes there), also where a test pins it.
         clock.today = lambda: today
@@ -236,8 +235,6 @@ class Decoder:
                  cancelled: Callable[[], bool] | None = None, templates: tuple | None = None):
         """``templates``: a ``template_snapshot``; the worker then checks new records against
         ``rules.check_alone`` (``Entry.alone_ok``)."""
-        from .. import clock
-
         context = multiprocessing.get_context("spawn")  # never fork a process holding a database and Qt
         self._conn, child = context.Pipe(duplex=False)
         child_requests, self._requests = context.Pipe(duplex=False)
