@@ -13,7 +13,9 @@ indexed before (the FTS table is contentless: SQLite 3.40 has no contentless_del
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from operator import add as _add
 
 from .models import database
@@ -26,6 +28,11 @@ SCHEMA_SQL = (
 )
 
 _RUN = re.compile(r"[^\W_]+", re.UNICODE)
+
+# FTS5 keeps this much new index data in memory before it writes a segment (its "hashsize");
+# DEFAULT_HASH_BYTES is FTS5's own default, BULK_HASH_BYTES what bulk_index sets.
+DEFAULT_HASH_BYTES = 1 << 20
+BULK_HASH_BYTES = 64 << 20
 
 
 def tokens(text: str) -> str:
@@ -73,6 +80,32 @@ def index_visit(visit_id: str, text: str) -> None:
         cursor = database.execute_sql("INSERT INTO search_doc(visit_id, text) VALUES (?, ?)", (visit_id, text))
         key = cursor.lastrowid
     database.execute_sql("INSERT INTO visit_fts(rowid, body) VALUES (?, ?)", (key, tokens(text)))
+
+
+@contextlib.contextmanager
+def bulk_index() -> Iterator[None]:
+    """While one transaction indexes many documents (a large import): FTS5 holds up to
+    ``BULK_HASH_BYTES`` of new index data in memory, instead of writing a small segment every
+    megabyte and merging the segments again and again, and writes it at the commit. The
+    setting is stored in the index's own configuration, so the stored value is put back
+    before the block ends (inside the caller's transaction: the stored configuration is as
+    before)."""
+    stored = database.execute_sql("SELECT v FROM visit_fts_config WHERE k = 'hashsize'").fetchone()
+
+    def restore() -> None:
+        database.execute_sql("INSERT INTO visit_fts(visit_fts, rank) VALUES ('hashsize', ?)",
+                             (stored[0] if stored else DEFAULT_HASH_BYTES,))
+        if stored is None:
+            database.execute_sql("DELETE FROM visit_fts_config WHERE k = 'hashsize'")
+
+    database.execute_sql("INSERT INTO visit_fts(visit_fts, rank) VALUES ('hashsize', ?)", (BULK_HASH_BYTES,))
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(Exception):  # the transaction is being undone anyway
+            restore()
+        raise
+    restore()
 
 
 def index_many(docs: list[tuple[str, str]], tokenized: list[str] | None = None) -> None:

@@ -109,3 +109,41 @@ def test_search_hits_carry_their_own_snippet(data_dir):
     assert cuts[first.id] == ("…学习笔记", "照抄", "照搬现象普遍…")  # its own line, not the first
     assert cuts[second.id][1] == "照抄" and cuts[second.id][0].endswith("干部")
     assert cuts[first.id] != cuts[second.id]  # not the same opening line for every hit
+
+
+def _fts_config():
+    from supervisor_app.models import database
+
+    return database.execute_sql("SELECT k, v FROM visit_fts_config ORDER BY k").fetchall()
+
+
+def test_bulk_index_holds_more_in_memory_and_puts_the_stored_setting_back(data_dir):
+    from supervisor_app.models import database
+
+    unit = factories.county()
+    before = _fts_config()
+    with database.atomic():
+        with search.bulk_index():
+            assert dict(_fts_config())["hashsize"] == search.BULK_HASH_BYTES
+            a = factories.visit(unit, notes="群众反映四风问题突出")
+        assert _fts_config() == before  # the stored configuration is as it was, before the commit
+    assert ids("四风") == {a.id}
+    database.execute_sql("INSERT INTO visit_fts(visit_fts, rank) VALUES ('hashsize', 2097152)")  # set by hand
+    with database.atomic(), search.bulk_index():
+        pass
+    assert dict(_fts_config())["hashsize"] == 2097152
+
+
+def test_bulk_index_puts_the_setting_back_when_the_block_fails(data_dir):
+    from supervisor_app.models import database
+
+    before = _fts_config()
+    try:
+        with database.atomic(), search.bulk_index():
+            raise KeyError("x")
+    except KeyError:
+        pass
+    assert _fts_config() == before
+    with database.atomic(), search.bulk_index():  # and no leftover: it sets and puts back again
+        pass
+    assert _fts_config() == before

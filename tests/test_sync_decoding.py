@@ -151,3 +151,20 @@ def test_a_visit_changed_after_its_insert_is_indexed_by_its_last_words(trio, tmp
         assert gone.id not in docs
         assert int(database.execute_sql("PRAGMA cache_size").fetchone()[0]) == db.PRAGMAS["cache_size"]
 
+
+def test_an_import_indexing_many_visits_in_bulk_finds_them_and_keeps_the_index_settings(trio, monkeypatch, workers):
+    from supervisor_app import visits
+    from supervisor_app.sync import apply
+
+    monkeypatch.setattr(apply, "BULK_INDEX_MIN", 1)  # search.bulk_index from the first visit
+    with on(trio.f1):
+        found = record_visit(notes="查阅了党课记录")
+    with on(trio.office):
+        config = database.execute_sql("SELECT k, v FROM visit_fts_config ORDER BY k").fetchall()
+    (result,) = import_(trio.office, export(trio.f1, trio.usb("bulk")))
+    assert result.status == "imported" and workers
+    with on(trio.office):
+        assert {r.id for r in visits.visit_rows(visits.VisitFilter(search="党课记录"), limit=100)} == {found.id}
+        assert database.execute_sql("SELECT k, v FROM visit_fts_config ORDER BY k").fetchall() == config
+        database.execute_sql("INSERT INTO visit_fts(visit_fts) VALUES ('integrity-check')")  # raises if broken
+

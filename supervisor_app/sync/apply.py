@@ -17,6 +17,7 @@ origin ``device_id``, ``seq``, ``at`` and ``fields``; its ``prev_hash`` is the l
 
 from __future__ import annotations
 
+import contextlib
 import json
 from operator import itemgetter
 from types import NoneType
@@ -45,6 +46,7 @@ from .fold import Folded, _last_value, _same, fold, signing_entry
 from .models import SyncConflict
 
 _canon = canonical_text  # JSONField's text: the one canonical JSON
+BULK_INDEX_MIN = 2000  # visits to index at the end of an import from which search.bulk_index pays
 
 
 # --- applying a batch ---------------------------------------------------------------------------------
@@ -424,7 +426,12 @@ class Applier:
         document text (search.document_text of notes, people met and live findings).
 
         With a ``tokenizer`` (a large import's second process), each chunk's texts are sent
-        to it, and the chunk is written once the next chunk's texts are on their way."""
+        to it, and the chunk is written once the next chunk's texts are on their way. Many
+        visits are indexed under ``search.bulk_index``."""
+        with search.bulk_index() if len(visit_ids) >= BULK_INDEX_MIN else contextlib.nullcontext():
+            self._index(visit_ids)
+
+    def _index(self, visit_ids: list[str]) -> None:
         waiting: list[tuple[str, str]] | None = None  # documents whose tokens are being worked out
         for i in range(0, len(visit_ids), 500):
             chunk = visit_ids[i : i + 500]
