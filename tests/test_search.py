@@ -147,3 +147,25 @@ def test_bulk_index_puts_the_setting_back_when_the_block_fails(data_dir):
     with database.atomic(), search.bulk_index():  # and no leftover: it sets and puts back again
         pass
     assert _fts_config() == before
+
+
+def test_bulk_index_without_the_setting_indexes_as_usual(data_dir, monkeypatch):
+    """An SQLite whose FTS5 does not know "hashsize" refuses to set it: the block runs as usual."""
+    import peewee
+
+    from supervisor_app.models import database
+
+    unit = factories.county()
+    real = database.obj.execute_sql
+
+    def older(sql, *args, **kwargs):
+        if sql.startswith("INSERT") and "'hashsize'" in sql:
+            raise peewee.OperationalError("SQL logic error")
+        return real(sql, *args, **kwargs)
+
+    before = _fts_config()
+    monkeypatch.setattr(database.obj, "execute_sql", older)
+    with database.atomic(), search.bulk_index():
+        a = factories.visit(unit, notes="查阅了党课记录")
+    monkeypatch.undo()
+    assert ids("党课") == {a.id} and _fts_config() == before
