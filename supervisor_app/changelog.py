@@ -71,13 +71,20 @@ def field_values(instance: SyncedModel, names: Iterable[str] | None = None) -> d
     return result
 
 
+def head() -> str:
+    """The hash of the chain's last entry (``GENESIS`` for an empty log). Read it inside the
+    transaction that appends after it: read before, another connection's write in between would
+    leave two entries after the same one."""
+    last = ChangeLog.select(ChangeLog.hash).order_by(ChangeLog.id.desc()).limit(1).first()
+    return last.hash if last else GENESIS
+
+
 class _Chain:
     """Tracks the head of the chain and the next sequence for a run of appends."""
 
     def __init__(self, device_id: str):
         self.device_id = device_id
-        last = ChangeLog.select(ChangeLog.hash).order_by(ChangeLog.id.desc()).limit(1).first()
-        self.prev_hash = last.hash if last else GENESIS
+        self.prev_hash = head()
         max_seq = (
             ChangeLog.select(fn.MAX(ChangeLog.seq)).where(ChangeLog.device_id == device_id).scalar()
         )

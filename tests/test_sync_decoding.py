@@ -168,3 +168,25 @@ def test_an_import_indexing_many_visits_in_bulk_finds_them_and_keeps_the_index_s
         assert database.execute_sql("SELECT k, v FROM visit_fts_config ORDER BY k").fetchall() == config
         database.execute_sql("INSERT INTO visit_fts(visit_fts) VALUES ('integrity-check')")  # raises if broken
 
+
+
+def test_a_local_write_between_preparing_and_applying_an_import_leaves_one_chain(trio, bundle, workers, monkeypatch):
+    """The import joins its entries to the chain's head as it is inside its own transaction: a
+    write of this installation after the import was prepared (here: while the worker starts)
+    and before its transaction began is not forked off the chain."""
+    from supervisor_app import units
+    from supervisor_app.sync import importer
+
+    real = importer.template_snapshot
+
+    def and_a_local_write():
+        units.create_unit("新设的县", "县市区")  # the office's own change, logged on its chain
+        return real()
+
+    monkeypatch.setattr(importer, "template_snapshot", and_a_local_write)
+    (result,) = import_(trio.office, bundle)
+    assert result.status == "imported" and workers
+    with on(trio.office):
+        assert changelog.verify_chain() is None
+        assert database.execute_sql("SELECT COUNT(*) FROM change_log GROUP BY prev_hash HAVING COUNT(*) > 1"
+                                    ).fetchall() == []

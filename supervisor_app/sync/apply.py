@@ -26,12 +26,12 @@ from peewee import BooleanField, CharField, IntegerField, TextField, fn
 
 from .. import search, visits
 from ..canonical import canonical_text
-from ..changelog import GENESIS, chain_hash
+from ..changelog import chain_hash
+from ..changelog import head as chain_head
 from ..clock import new_id, now_utc
 from ..models import (
     SYNCED_MODELS,
     TYPE_LABELS,
-    ChangeLog,
     ChecklistTemplate,
     EvaluationFact,
     EvaluationRecord,
@@ -65,8 +65,7 @@ class Applier:
         # installation's own changes of it (made before the office took it over, or local
         # edits never sent) give way, and are no conflict.
         self.office_first = office_first
-        last = ChangeLog.select(ChangeLog.hash).order_by(ChangeLog.id.desc()).limit(1).first()
-        self.prev_hash = last.hash if last else GENESIS
+        self.prev_hash: str | None = None  # the local chain's head: read at the first append (in the transaction)
         self.applied = 0
         self.conflicts = 0
         self.touched_tables: set[str] = set()
@@ -378,7 +377,7 @@ class Applier:
         return holders
 
     def _append_log(self, batch: list[Entry]) -> None:
-        prev = self.prev_hash
+        prev = self.prev_hash if self.prev_hash is not None else chain_head()
         rows = []
         deps_rows = []
         for e in batch:
