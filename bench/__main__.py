@@ -4,4 +4,5 @@ import sys
 
 from bench.runner import main
 
-sys.exit(main())
+if __name__ == "__main__":  # importing this module (a tool, a spawned process) runs nothing
+    sys.exit(main())
