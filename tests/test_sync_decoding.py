@@ -169,7 +169,6 @@ def test_an_import_indexing_many_visits_in_bulk_finds_them_and_keeps_the_index_s
         database.execute_sql("INSERT INTO visit_fts(visit_fts) VALUES ('integrity-check')")  # raises if broken
 
 
-
 def test_a_local_write_between_preparing_and_applying_an_import_leaves_one_chain(trio, bundle, workers, monkeypatch):
     """The import joins its entries to the chain's head as it is inside its own transaction: a
     write of this installation after the import was prepared (here: while the worker starts)
