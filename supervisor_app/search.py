@@ -35,6 +35,7 @@ _RUN = re.compile(r"[^\W_]+", re.UNICODE)
 # DEFAULT_HASH_BYTES is FTS5's own default, BULK_HASH_BYTES what bulk_index sets.
 DEFAULT_HASH_BYTES = 1 << 20
 BULK_HASH_BYTES = 64 << 20
+_SET_HASHSIZE = "INSERT INTO visit_fts(visit_fts, rank) VALUES ('hashsize', ?)"
 
 
 def tokens(text: str) -> str:
@@ -95,13 +96,12 @@ def bulk_index() -> Iterator[None]:
     stored = database.execute_sql("SELECT v FROM visit_fts_config WHERE k = 'hashsize'").fetchone()
 
     def restore() -> None:
-        database.execute_sql("INSERT INTO visit_fts(visit_fts, rank) VALUES ('hashsize', ?)",
-                             (stored[0] if stored else DEFAULT_HASH_BYTES,))
+        database.execute_sql(_SET_HASHSIZE, (stored[0] if stored else DEFAULT_HASH_BYTES,))
         if stored is None:
             database.execute_sql("DELETE FROM visit_fts_config WHERE k = 'hashsize'")
 
     try:
-        database.execute_sql("INSERT INTO visit_fts(visit_fts, rank) VALUES ('hashsize', ?)", (BULK_HASH_BYTES,))
+        database.execute_sql(_SET_HASHSIZE, (BULK_HASH_BYTES,))
     except peewee.OperationalError:  # an SQLite whose FTS5 has no such setting: index as usual
         yield
         return
